@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make book` and `make test`. Both set up .venv first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PROFILE ?= quick
+NB ?=
+ARGS ?=
+STAMP := $(VENV)/.installed
+
+.PHONY: setup book notebooks notebook html test unit lint bench clean clean-cache
+
+setup: $(STAMP)
+
+# CPU torch first (a bare `torch` would pull the CUDA build); see README for GPU users.
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "torch==2.13.0"
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+book: notebooks html
+
+notebooks: $(STAMP)
+	$(PY) -m helpers.notebooks --all --profile $(PROFILE)
+
+notebook: $(STAMP)
+	$(PY) -m helpers.notebooks $(NB) $(ARGS)
+
+html: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "Book built: $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(PY) -m pytest tests
+
+unit: $(STAMP)
+	$(PY) -m pytest tests -m "not notebooks and not book"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check helpers tests benchmarks
+
+bench: $(STAMP)
+	for script in benchmarks/*.py; do $(PY) $$script; done
+
+clean:
+	rm -rf _build book/executed
+
+clean-cache: $(STAMP)
+	$(PY) -c "import helpers.cache as c; c.clear_cache()"

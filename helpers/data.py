@@ -1,0 +1,265 @@
+"""Data registry: every external file the book reads, by canonical URL and sha256.
+
+Files are fetched with :mod:`pooch` into a per-user cache and verified against their hash.
+Set ``MINNBOOK_DATA`` to a local mirror folder (same layout as the registry keys, e.g.
+``ishii/fluxomics.csv``) to run offline: the mirror copy is verified and used in place,
+never modified. cobra's bundled models (``textbook`` = e_coli_core, ``iJO1366``) are not here:
+load those with :func:`cobra.io.load_model`.
+
+Introduced in chapter ``01_dataset``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pooch
+
+__all__ = [
+    "REGISTRY",
+    "DataFile",
+    "DataError",
+    "ChecksumError",
+    "DataMissingError",
+    "fetch",
+    "sha256sum",
+    "cache_dir",
+]
+
+ENV_MIRROR = "MINNBOOK_DATA"
+ENV_CACHE = "MINNBOOK_CACHE"
+ENV_OFFLINE = "MINNBOOK_OFFLINE"
+
+_MINN = "https://raw.githubusercontent.com/gabrieletaz/MINN/c2fc1098313827529b8e3cc3679649f255f16f88"
+_MACHADO = (
+    "https://raw.githubusercontent.com/cdanielmachado/transcript2flux/"
+    "1d02afc6d8919d9727fafa61f30537e8540c3229/datasets/ishii"
+)
+_CY3 = "https://raw.githubusercontent.com/matthiaskoenig/cy3sbml"
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One registered file: where it comes from, its hash and what it is."""
+
+    key: str
+    url: str
+    sha256: str
+    description: str
+
+
+class DataError(RuntimeError):
+    """Base class of the data registry's errors."""
+
+
+class ChecksumError(DataError):
+    """A file's sha256 differs from the registry's."""
+
+
+class DataMissingError(DataError):
+    """A file is neither in the mirror nor in the cache, and cannot be downloaded."""
+
+
+def _entries() -> list[DataFile]:
+    ishii = f"{_MINN}/data/ishii_data"
+    rows = [
+        ("ishii/transcriptomics.csv", f"{ishii}/transcriptomics.csv",
+         "78450bec77ab167ff0b3bdbd84023757360ca80848c4b03a50e2c4a499084cc5",
+         "Ishii et al. 2007 transcriptomics, 79 genes x 29 samples"),
+        ("ishii/proteomics.csv", f"{ishii}/proteomics.csv",
+         "1e186ad16499d2556cb3b9826980ddb3d1696b29c61c51503631380545347d9e",
+         "Ishii et al. 2007 proteomics, 60 proteins x 29 samples"),
+        ("ishii/fluxomics.csv", f"{ishii}/fluxomics.csv",
+         "cc1b58ebd2ecc4e85201371bc31a3c70e22c39675fca6b5cb5d284fb49317b3c",
+         "MFA fluxes with the MFA model's reaction names"),
+        ("ishii/fluxomics_iAF1260_reduced_split.csv", f"{ishii}/fluxomics_iAF1260_reduced_split.csv",
+         "b37ee5cf09156b34188e6e08f249155ad6192f1fcebd353101dddb27b3efc671",
+         "fluxes mapped to split-iAF1260 IDs (45 reference + 2 uptakes)"),
+        ("ishii/fluxomics_iAF1260_reduced_split_filtered_iNF517.csv",
+         f"{ishii}/fluxomics_iAF1260_reduced_split_filtered_iNF517.csv",
+         "41e5cd27b0339de01923090748c5252147aa6790da88f942a674ca2582761945",
+         "the 36 fluxes shared with iNF517"),
+        ("ishii/fluxomics_iAF1260_reduced_split_fit.csv",
+         f"{ishii}/fluxomics_iAF1260_reduced_split_fit.csv",
+         "fbdd62504669e3f5c05178c788798973efde9985e75761a052136d7ac836e728",
+         "FBA-fit fluxes released by the MINN authors"),
+        ("ishii/fluxomics_iNF517_reduced_split.csv", f"{ishii}/fluxomics_iNF517_reduced_split.csv",
+         "8965d12599cd2a2be1fd6fbecdd2f355a5fe8b49f0937e7cc6bb20625bf4f221",
+         "fluxes mapped to split-iNF517 IDs"),
+        ("ishii/fluxomics_ecore.csv", f"{ishii}/fluxomics_ecore.csv",
+         "1d02e01ffd75b5b8475b996d067bad3bf95bc8f201add7194962ef83fa34e4df",
+         "fluxes mapped to split e_coli_core IDs"),
+        ("ishii/fluxomics_ecore_correct.csv", f"{ishii}/fluxomics_ecore_correct.csv",
+         "14dea22a09a238e0bdc71029179ff8f0b84288049acd83958293528039ad9646",
+         "fluxes mapped to split e_coli_core IDs (corrected)"),
+        ("ishii/KOs_Vin.csv", f"{ishii}/KOs_Vin.csv",
+         "c8fd6e332746034aba5b4fa64a4bb317bbd2d22d1626e429ca840a89c0de4fc9",
+         "knock-out constraints per sample: 0 = knocked out, 1 = free"),
+        ("ishii/pFBA_ishii.csv", f"{ishii}/pFBA_ishii.csv",
+         "529ca084c65dc94368370d5698f90f5dc43a06afa682f04249977c1365d0ff5f",
+         "Goncalves et al. 2023 pFBA predictions"),
+        ("ishii/best_rf_ishii.csv", f"{ishii}/best_rf_ishii.csv",
+         "ddeca2d7d6c253cfde0b46705b8d18f954bd1f3b63795902670eb8c6ca06d047",
+         "Goncalves et al. 2023 random-forest LOO predictions"),
+        ("ishii/ishii_NN.csv", f"{ishii}/ishii_NN.csv",
+         "3be779996032855481f91ff2dad3fa97734a223b059c5a55f4cb6c1b915cf161",
+         "Goncalves et al. 2023 neural-network LOO predictions"),
+        ("ishii/minn_pred_c_balanced.csv", f"{ishii}/minn_results/df_pred_minn_balanced.csv",
+         "289db1353449140a1b4406d71ef48899bda1a0489f4535291a13709f976077e4",
+         "MINN-c-balanced LOO predictions released by the MINN authors"),
+        ("gems/iAF1260.json",
+         "https://raw.githubusercontent.com/jeremiebourdon/TPECN/5dcc6b16baaaa3529ac089ac9f2475597113baaf/iAF1260.json",
+         "f915b05cc9136b17f4d651ea81081b8b83afdf6aa1e26059a7392d3392667008",
+         "BiGG iAF1260 (Feist et al. 2007), cobra JSON"),
+        ("gems/iNF517.json",
+         "https://raw.githubusercontent.com/Tjmoutinho/Lactobacillus/617bebfbc49c0e4da1030e45e4ba46dc098cb77d/iNF517.json",
+         "80e3f79b8bacb6ebecc7259500cb3a650ff3a1a18bd8e63c5a008dfe9a4fec88",
+         "BiGG iNF517 (Lactococcus lactis MG1363)"),
+        ("gems/iMM904.json",
+         "https://raw.githubusercontent.com/brsynth/straindesign/9d128a7c7a256675658cf677d29c3842e04d6508/src/cameobrs/models/json/iMM904.json",
+         "3b646758552f0e2fafd41b2db293c0844dd1788a4cec58d69ec8482ce1657e6b",
+         "BiGG iMM904 (S. cerevisiae)"),
+        ("gems/e_coli_core.xml", f"{_MINN}/GEMs/e_coli_core.xml",
+         "b4db506aeed0e434c1f5f1fdd35feda0dfe5d82badcfda0e9d1342335ab31116",
+         "BiGG e_coli_core SBML (as released with MINN)"),
+        ("gems/iNF517_reducedFVA_splitted.xml", f"{_MINN}/GEMs/iNF517_reducedFVA_splitted.xml",
+         "1eb19421f4e65616e1c678680e6d54b1acbbb987bcb1e010d6c4dc63319a8f05",
+         "the MINN authors' FVA-reduced, split iNF517"),
+        ("gems/Toy_AMN.xml", f"{_MINN}/GEMs/Toy_AMN",
+         "4a0adf7ff72c13b99733afc308fb61c14ad762bb58cc800afc325f3018cdcfaf",
+         "toy network from the AMN/MINN release"),
+        ("gems/iML1515.json",
+         "https://raw.githubusercontent.com/yseif/AuxoFind/419830c5568488592e3b080c4341d5b2ac5f97de/iML1515.json",
+         "bcfe824a98219b62a3bb4c1408fd6e2165145e62f30d567643f07a8b431a3c68",
+         "BiGG iML1515 (E. coli K-12)"),
+        ("gems/iSB619.xml",
+         f"{_CY3}/e30cde391b98ba44a1863ea98310ae6f0a0a8749/src/test/resources/models/bigg_models-v1.5/iSB619.xml",
+         "711fd6cb5f6bdf5a7c0ede8685618d10fa759f7b4d7a7c2f754a3aa025fb3b31",
+         "BiGG iSB619 (S. aureus N315)"),
+        ("gems/STM_v1_0.xml",
+         f"{_CY3}/9b14f9ea6ce35f90551d4d45693970c90557a83b/src/test/resources/models/m_model_collection/sbml3/STM_v1_0.xml",
+         "f16b354cf5a1ab50264081bbc04ef51a20dedf2ea7a401a23b9e0a6e19d3564e",
+         "STM_v1_0 (S. enterica Typhimurium LT2)"),
+        ("gems/iRC1080.xml",
+         f"{_CY3}/9b14f9ea6ce35f90551d4d45693970c90557a83b/src/test/resources/models/m_model_collection/sbml3/iRC1080.xml",
+         "d9afee5645e4218fe61ed2505906f9f928b7d6cfaad454761d15828443b77e44",
+         "iRC1080 (C. reinhardtii)"),
+        ("gems/iCA1273.xml",
+         f"{_CY3}/9b14f9ea6ce35f90551d4d45693970c90557a83b/src/test/resources/models/m_model_collection/sbml3/iCA1273.xml",
+         "cb83537bdfe4c71607dbde4bb70b07249b3ed0f2ee1db17f082369fb33da6d14",
+         "iCA1273 (E. coli W)"),
+        ("gems/iPC815.omex",
+         "https://raw.githubusercontent.com/Biosimulant/models-metabolism/3245f821cacea40913856cd19d25f3207dcd5a1c/models/metabolism-sbml-charusanti2011-y-pestis-ipc815-biomd0000001082-model/data/BIOMD0000001082.xml",
+         "0c8fee627273a499fa198c6a0512e5a633b3135888273c35f8ca45f2afe1be3b",
+         "iPC815 (Y. pestis CO92); an OMEX zip holding iPC815.xml"),
+        ("essentiality/gess-ecol_iML1515paper_M9glc.csv",
+         "https://raw.githubusercontent.com/Waschina/gapseqEval/8558e953d6af39143970b4c00f84a42a3c4b63ce/GeneEssentiality/essentiality.data/gess-ecol.csv",
+         "87e05d613aad56dd1c7c772cf462ae5a9db5cf249225ab0aa9ad3f0066623099",
+         "E. coli gene essentiality on M9 glucose (Keio)"),
+        ("ishii_machado2014/fluxomics_mmol_per_gDW_per_h.csv",
+         f"{_MACHADO}/fluxomics_mmol_per_gDW_per_h.csv",
+         "79fed71fd2b48cfa168e1f7be0338e36f9bdac972682cb2782fa8738ec5b836c",
+         "upstream curation of the Ishii fluxes (Machado & Herrgard 2014)"),
+        ("ishii_machado2014/transcriptomics_nmol_per_gDW.csv",
+         f"{_MACHADO}/transcriptomics_nmol_per_gDW.csv",
+         "6cd8e92c08f610f538efbf90d531e90655593559bb411befbeed8cf06b56ca15",
+         "Ishii transcripts (upstream)"),
+        ("ishii_machado2014/transcriptomics_std_nmol_per_gDW.csv",
+         f"{_MACHADO}/transcriptomics_std_nmol_per_gDW.csv",
+         "6a71b87d587fe6075701935747f6712faf21627c1a69da70454080d692cea04c",
+         "standard deviations of the transcripts"),
+        ("ishii_machado2014/protein_nmol_per_gDW.csv", f"{_MACHADO}/protein_nmol_per_gDW.csv",
+         "18ad1e68b8d32c440f7dacf214936aa5a3e261a907aca921002adc43e5eb70dc",
+         "Ishii proteins (upstream)"),
+        ("ishii_machado2014/protein_std_nmol_per_gDW.csv", f"{_MACHADO}/protein_std_nmol_per_gDW.csv",
+         "fcf0ac8cce198e62226d92ea98512b3c6094c8fb01de194a5d910cd6eb911540",
+         "standard deviations of the proteins"),
+        ("goncalves2023/overall_results.csv",
+         "https://raw.githubusercontent.com/dmgoncal/omics2flux/5366d6955f0bbb51eb9fed06ce5d616bda1b4042/results/overall_results.csv",
+         "b5af35da8972206d9712d610a1ce9b7df7d9b371c3ed0ae96312c573b1add71d",
+         "Goncalves et al. 2023 summary metrics (Table 2's pFBA / NN / RF rows)"),
+    ]
+    return [DataFile(*row) for row in rows]
+
+
+REGISTRY: dict[str, DataFile] = {entry.key: entry for entry in _entries()}
+
+
+def sha256sum(path: str | os.PathLike) -> str:
+    """Return the hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    """The download cache: ``$MINNBOOK_CACHE`` or the OS user cache (``pooch.os_cache``)."""
+    override = os.environ.get(ENV_CACHE)
+    return Path(override) if override else Path(pooch.os_cache("minnbook"))
+
+
+def _entry(key: str, registry: dict[str, DataFile]) -> DataFile:
+    try:
+        return registry[key]
+    except KeyError:
+        known = ", ".join(sorted(registry))
+        raise KeyError(f"Unknown data file {key!r}. Registered files: {known}") from None
+
+
+def _verify(path: Path, entry: DataFile) -> Path:
+    actual = sha256sum(path)
+    if actual != entry.sha256:
+        raise ChecksumError(
+            f"Checksum mismatch for {entry.key!r} at {path}: expected sha256 {entry.sha256}, "
+            f"got {actual}. The file is corrupt or a different version; delete it (or fix the "
+            f"mirror) and fetch it again from {entry.url}."
+        )
+    return path
+
+
+def fetch(key: str, *, registry: dict[str, DataFile] | None = None) -> Path:
+    """Return a verified local path for the registered file ``key``.
+
+    Looks in ``$MINNBOOK_DATA`` first (a read-only mirror), then in the cache, then downloads
+    with pooch unless ``MINNBOOK_OFFLINE=1``. Raises :class:`ChecksumError` if the hash differs
+    and :class:`DataMissingError` if the file cannot be had offline.
+    """
+    entry = _entry(key, registry if registry is not None else REGISTRY)
+    mirror = os.environ.get(ENV_MIRROR)
+    if mirror:
+        candidate = Path(mirror) / entry.key
+        if candidate.is_file():
+            return _verify(candidate, entry)
+        raise DataMissingError(
+            f"{entry.key!r} is not in the mirror {ENV_MIRROR}={mirror} (looked for {candidate}). "
+            f"Copy it there from {entry.url}, or unset {ENV_MIRROR} to download it into the cache."
+        )
+    target = cache_dir() / entry.key
+    if target.is_file():
+        return _verify(target, entry)
+    if os.environ.get(ENV_OFFLINE, "") not in ("", "0"):
+        raise DataMissingError(
+            f"{entry.key!r} is not cached at {target} and {ENV_OFFLINE} is set. Set {ENV_MIRROR} "
+            f"to a folder holding a copy (e.g. ../shared/data), or go online to download {entry.url}."
+        )
+    try:
+        downloaded = pooch.retrieve(
+            url=entry.url,
+            known_hash=f"sha256:{entry.sha256}",
+            fname=Path(entry.key).name,
+            path=target.parent,
+            progressbar=False,
+        )
+    except ValueError as exc:  # pooch reports a hash mismatch as ValueError
+        raise ChecksumError(f"Checksum mismatch downloading {entry.key!r} from {entry.url}: {exc}") from exc
+    except Exception as exc:  # network failure: say what to do offline
+        raise DataMissingError(
+            f"Could not download {entry.key!r} from {entry.url} ({exc.__class__.__name__}: {exc}). "
+            f"Offline? Set {ENV_MIRROR} to a folder holding a copy of the data (e.g. ../shared/data)."
+        ) from exc
+    return Path(downloaded)

@@ -1,0 +1,66 @@
+"""Run profiles: the one place where ``quick`` and ``paper`` settings live.
+
+``quick`` is the default for ``make book`` and CI: honest but small. ``paper`` is the paper's
+full protocol. Each chapter reads its own section with :func:`get_profile`; a notebook's
+``parameters`` cell names only the profile, the seed and its own knobs.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+PROFILE_NAMES = ("quick", "paper")
+
+# Each chapter owns one section. Values are plain Python so they show up verbatim in tables.
+_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
+    "dataset": {
+        "quick": {},
+        "paper": {},
+    },
+    # <gem>
+    "gem": {
+        "quick": {},
+        "paper": {},
+    },
+    # </gem>
+    # <minn>
+    "minn": {
+        "quick": {},
+        "paper": {},
+    },
+    # </minn>
+    # <evaluation>
+    "evaluation": {
+        "quick": {},
+        "paper": {},
+    },
+    # </evaluation>
+    # <mome>
+    "mome": {
+        "quick": {},
+        "paper": {},
+    },
+    # </mome>
+}
+
+
+def get_profile(name: str, section: str) -> dict[str, Any]:
+    """Return a copy of the settings of ``section`` under profile ``name``.
+
+    Raises ``ValueError`` naming the allowed values if either is unknown.
+    """
+    if name not in PROFILE_NAMES:
+        raise ValueError(
+            f"The 'profile' parameter must be one of {list(PROFILE_NAMES)}. Got {name!r} instead."
+        )
+    if section not in _PROFILES:
+        raise ValueError(
+            f"Unknown profile section {section!r}; known sections: {sorted(_PROFILES)}."
+        )
+    return copy.deepcopy(_PROFILES[section][name])
+
+
+def sections() -> list[str]:
+    """Names of the profile sections (one per chapter family)."""
+    return sorted(_PROFILES)
