@@ -1,0 +1,97 @@
+"""The data registry: verified fetches, clear errors for corrupt or missing files."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from helpers import data
+from helpers.data import ChecksumError, DataFile, DataMissingError, fetch
+
+
+def _registry(tmp_path, content: bytes = b"a,b\n1,2\n") -> dict[str, DataFile]:
+    digest = hashlib.sha256(content).hexdigest()
+    return {"demo/table.csv": DataFile("demo/table.csv", "https://example.invalid/table.csv",
+                                       digest, "demo")}
+
+
+def test_every_registered_file_is_in_the_mirror_with_its_hash():
+    for key in data.REGISTRY:
+        path = fetch(key)
+        assert path.is_file(), key
+
+
+def test_mirror_file_is_verified_and_returned(tmp_path, monkeypatch):
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "table.csv").write_bytes(b"a,b\n1,2\n")
+    monkeypatch.setenv("MINNBOOK_DATA", str(tmp_path))
+    assert fetch("demo/table.csv", registry=_registry(tmp_path)) == tmp_path / "demo" / "table.csv"
+
+
+def test_checksum_mismatch_names_file_and_both_hashes(tmp_path, monkeypatch):
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "table.csv").write_bytes(b"tampered\n")
+    monkeypatch.setenv("MINNBOOK_DATA", str(tmp_path))
+    registry = _registry(tmp_path)
+    expected = registry["demo/table.csv"].sha256
+    actual = hashlib.sha256(b"tampered\n").hexdigest()
+    with pytest.raises(ChecksumError, match=f"'demo/table.csv'.*expected sha256 {expected}, got {actual}"):
+        fetch("demo/table.csv", registry=registry)
+
+
+def test_checksum_error_says_what_to_do(tmp_path, monkeypatch):
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "table.csv").write_bytes(b"tampered\n")
+    monkeypatch.setenv("MINNBOOK_DATA", str(tmp_path))
+    with pytest.raises(ChecksumError, match="fetch it again from https://example.invalid/table.csv"):
+        fetch("demo/table.csv", registry=_registry(tmp_path))
+
+
+def test_file_missing_from_mirror_names_variable_and_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("MINNBOOK_DATA", str(tmp_path))
+    with pytest.raises(DataMissingError, match=r"'demo/table.csv' is not in the mirror MINNBOOK_DATA="):
+        fetch("demo/table.csv", registry=_registry(tmp_path))
+
+
+def test_file_missing_offline_names_variable_to_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("MINNBOOK_DATA", raising=False)
+    monkeypatch.setenv("MINNBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("MINNBOOK_OFFLINE", "1")
+    with pytest.raises(DataMissingError, match="Set MINNBOOK_DATA to a folder holding a copy"):
+        fetch("demo/table.csv", registry=_registry(tmp_path))
+
+
+def test_failed_download_names_url_and_variable(tmp_path, monkeypatch):
+    monkeypatch.delenv("MINNBOOK_DATA", raising=False)
+    monkeypatch.delenv("MINNBOOK_OFFLINE", raising=False)
+    monkeypatch.setenv("MINNBOOK_CACHE", str(tmp_path / "cache"))
+
+    def no_network(**kwargs):
+        raise ConnectionError("network unreachable")
+
+    monkeypatch.setattr(data.pooch, "retrieve", no_network)
+    with pytest.raises(DataMissingError, match=r"Could not download 'demo/table.csv' from https://example"):
+        fetch("demo/table.csv", registry=_registry(tmp_path))
+
+
+def test_cached_file_is_reused_after_verification(tmp_path, monkeypatch):
+    monkeypatch.delenv("MINNBOOK_DATA", raising=False)
+    monkeypatch.setenv("MINNBOOK_CACHE", str(tmp_path / "cache"))
+    target = tmp_path / "cache" / "demo" / "table.csv"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"a,b\n1,2\n")
+    monkeypatch.setattr(data.pooch, "retrieve", lambda **kw: pytest.fail("should not download"))
+    assert fetch("demo/table.csv", registry=_registry(tmp_path)) == target
+
+
+def test_unknown_key_lists_registered_files():
+    with pytest.raises(KeyError, match="Unknown data file 'nope.csv'. Registered files: essentiality"):
+        fetch("nope.csv")
+
+
+def test_fetch_never_modifies_the_mirror():
+    path = fetch("ishii/KOs_Vin.csv")
+    before = path.stat().st_mtime_ns
+    fetch("ishii/KOs_Vin.csv")
+    assert path.stat().st_mtime_ns == before

@@ -1,0 +1,94 @@
+"""The Ishii loader: shapes, order, metadata, and malformed-CSV errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import ishii as ishii_module
+from helpers.data import REGISTRY, fetch, sha256sum
+from helpers.ishii import SAMPLE_ORDER, UPTAKES, DatasetError, load_ishii, read_sample_table
+
+
+def test_shapes(ishii):
+    assert ishii.X.shape == (29, 141)
+    assert ishii.transcripts.shape == (29, 79)
+    assert ishii.proteins.shape == (29, 60)
+    assert ishii.fluxes.shape == (29, 47)
+    assert ishii.reference.shape == (29, 45)
+    assert ishii.knockouts.shape == (29, 18)
+
+
+def test_every_table_has_the_same_29_samples_in_order(ishii):
+    for frame in (ishii.X, ishii.fluxes, ishii.knockouts, ishii.samples):
+        assert list(frame.index) == SAMPLE_ORDER
+
+
+def test_inputs_end_with_the_two_uptakes(ishii):
+    assert list(ishii.X.columns[-2:]) == UPTAKES
+    assert not set(UPTAKES) & set(ishii.reference.columns)
+
+
+def test_metadata(ishii):
+    meta = ishii.samples
+    assert (meta["kind"] == "knock-out").sum() == 24
+    assert meta.loc["WT_0.7h-1", "dilution_rate"] == 0.7
+    assert meta.loc["pgi", "dilution_rate"] == 0.2
+    assert meta.loc["pgi", "b_number"] == "b4025"
+
+
+def test_knockout_table_marks_pgi(ishii):
+    assert ishii.knockouts.loc["pgi", "R_PGI_rev"] == 0
+    assert ishii.knockouts.loc["REF"].eq(1).all()
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    return path
+
+
+def test_missing_experiment_column(tmp_path):
+    with pytest.raises(DatasetError, match="bad.csv: no 'experiment' column"):
+        read_sample_table(_write(tmp_path, "sample,a\nREF,1\n"))
+
+
+def test_non_numeric_cell_names_row_and_column(tmp_path):
+    path = _write(tmp_path, "experiment,a,b\nREF,1,2\npgi,3,x\n")
+    with pytest.raises(DatasetError, match=r"non-numeric cell 'x' at row 3 \(sample 'pgi'\), column 'b'"):
+        read_sample_table(path)
+
+
+def test_nan_names_row_and_column(tmp_path):
+    path = _write(tmp_path, "experiment,a,b\nREF,1,2\npgi,NaN,1\n")
+    with pytest.raises(DatasetError, match=r"missing value \(NaN\) at row 3 \(sample 'pgi'\), column 'a'"):
+        read_sample_table(path)
+
+
+def test_empty_cell_is_missing(tmp_path):
+    with pytest.raises(DatasetError, match="missing value"):
+        read_sample_table(_write(tmp_path, "experiment,a\nREF,\n"))
+
+
+def test_duplicated_sample(tmp_path):
+    path = _write(tmp_path, "experiment,a\nREF,1\nREF,2\n")
+    with pytest.raises(DatasetError, match=r"duplicated sample\(s\) \['REF'\]"):
+        read_sample_table(path)
+
+
+def test_sample_mismatch_says_which_differ(tmp_path, monkeypatch):
+    good = ishii_module.fetch("ishii/KOs_Vin.csv").read_text().splitlines()
+    bad = [line.replace("talB,", "talX,") for line in good]
+    path = tmp_path / "KOs_Vin.csv"
+    path.write_text("\n".join(bad) + "\n")
+    real_fetch = ishii_module.fetch
+    monkeypatch.setattr(ishii_module, "fetch",
+                        lambda key: path if key == "ishii/KOs_Vin.csv" else real_fetch(key))
+    with pytest.raises(DatasetError, match=r"ishii/KOs_Vin.csv: samples differ.*missing \['talB'\], unexpected \['talX'\]"):
+        ishii_module.load_ishii()
+
+
+def test_loader_does_not_modify_source(ishii):
+    ishii.transcripts.iloc[0, 0] = -1.0  # a caller editing its copy...
+    path = fetch("ishii/transcriptomics.csv")
+    assert sha256sum(path) == REGISTRY["ishii/transcriptomics.csv"].sha256  # ...leaves the file alone
+    assert load_ishii().transcripts.iloc[0, 0] != -1.0
