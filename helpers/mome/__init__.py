@@ -1,0 +1,10 @@
+"""MOME: multi-objective knock-out design (NSGA-II) on genome-scale models.
+
+One concept per module: :mod:`~helpers.mome.gpr` (gene sets, knock-out cost, GPR evaluation),
+:mod:`~helpers.mome.evaluation` (strain phenotypes on one LP), :mod:`~helpers.mome.problem`
+(pymoo problem and operators), :mod:`~helpers.mome.search` (run loop, archive, front, HV),
+:mod:`~helpers.mome.analysis` (envelope, clusters, post-processing).
+
+Introduced in chapter ``07_mome_ethanol``; implements Patané et al. (2018), Annals of Operations
+Research 276, 211-227.
+"""

@@ -1,0 +1,390 @@
+"""Strain evaluation: knock-outs on one LP, maximal growth and the guaranteed product at it.
+
+A strain is a set of knocked-out design units (gene sets, or single genes in ``mode="genes"``).
+Its phenotype is found on ONE linear program that is kept alive between strains (GLPK through
+``swiglpk``; simplex warm-started from the wild type's basis):
+
+1. the reactions the knock-outs disable get bounds ``[0, 0]``;
+2. biomass is maximized (``mu``); the product flux of that LP solution is ``product_lp``;
+3. with biomass fixed at ``mu`` the product is minimized: ``product_min`` is the production the
+   strain *guarantees* at maximal growth (FVA minimum at the optimum), robust to alternative optima;
+4. the bounds are restored.
+
+Strains that cannot grow (``mu < lethal_threshold``) are *lethal*: feasible for the search but
+scored ``(0, 0, 0)`` so that every growing strain dominates them. Three shortcuts keep the LP count
+low and never change a result: an evaluation cache keyed by genotype; strains that knock out an
+essential reaction are lethal without an LP; strains whose knock-outs only touch reactions with
+zero flux in the wild type's optimal (product-minimal) flux vector have the wild type's phenotype.
+
+The model is first reduced to the reactions that can carry flux in the chosen medium
+(:func:`reduce_model`, cached on disk as cobra JSON).
+
+Introduced in chapter ``07_mome_ethanol``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import cobra
+import numpy as np
+import swiglpk as glp
+from cobra.util.array import create_stoichiometric_matrix
+
+from helpers.mome.gpr import as_gpr, evaluate_gpr, gene_sets, genes_of
+
+__all__ = [
+    "StrainEvaluator",
+    "configure",
+    "reduce_model",
+    "model_fingerprint",
+    "mome_cache_dir",
+    "PHENOTYPE_COLUMNS",
+]
+
+PHENOTYPE_COLUMNS = ("biomass", "product_lp", "product_min")
+_MODES = ("gene_sets", "genes")
+_DECIMALS = 6  # phenotypes are rounded so that LP noise (~1e-8) cannot reorder equal strains
+
+
+def mome_cache_dir() -> Path:
+    """Folder for MOME's disk cache: ``<helpers.data.cache_dir()>/mome``."""
+    from helpers.data import cache_dir
+
+    path = cache_dir() / "mome"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def configure(model: cobra.Model, lower_bounds: Mapping[str, float]) -> cobra.Model:
+    """Return a copy of ``model`` with the given reaction lower bounds (the medium).
+
+    ``model`` itself is not modified. Example: ``{"EX_glc__D_e": -10, "EX_o2_e": 0}`` is
+    anaerobic growth on 10 mmol/gDW/h glucose.
+    """
+    missing = [rid for rid in lower_bounds if rid not in model.reactions]
+    if missing:
+        raise KeyError(f"Reaction(s) {missing} of 'lower_bounds' are not in model {model.id!r}.")
+    copy = model.copy()
+    for rid, value in lower_bounds.items():
+        copy.reactions.get_by_id(rid).lower_bound = float(value)
+    return copy
+
+
+def model_fingerprint(model: cobra.Model) -> str:
+    """A short hash of everything that decides the LP: reactions, bounds, GPRs, objective, S."""
+    h = hashlib.sha256()
+    h.update(model.id.encode())
+    for r in model.reactions:
+        mets = sorted((m.id, c) for m, c in r.metabolites.items())
+        h.update(repr((r.id, r.lower_bound, r.upper_bound, r.gene_reaction_rule,
+                       r.objective_coefficient, mets)).encode())
+    return h.hexdigest()[:16]
+
+
+def reduce_model(model: cobra.Model, *, use_cache: bool = True, processes: int | None = None
+                 ) -> cobra.Model:
+    """A copy of ``model`` without the reactions that cannot carry flux (and orphan metabolites).
+
+    Blocked reactions are found with :func:`cobra.flux_analysis.find_blocked_reactions` under the
+    model's own bounds (its medium). The result is cached on disk as cobra JSON under
+    :func:`mome_cache_dir`, keyed by :func:`model_fingerprint` (model id + bounds + rules). ``model``
+    is not modified.
+    """
+    from cobra.flux_analysis import find_blocked_reactions
+
+    path = mome_cache_dir() / f"{model.id}-{model_fingerprint(model)}-reduced.json"
+    if use_cache and path.is_file():
+        return cobra.io.load_json_model(str(path))
+    blocked = find_blocked_reactions(model, open_exchanges=False, processes=processes or 1)
+    reduced = model.copy()
+    reduced.remove_reactions(blocked, remove_orphans=True)
+    if use_cache:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        cobra.io.save_json_model(reduced, str(tmp))
+        tmp.replace(path)
+    return reduced
+
+
+class _LP:
+    """One GLPK problem ``max c'v s.t. S v = 0, lb <= v <= ub`` with fast bound changes."""
+
+    def __init__(self, S, lb: np.ndarray, ub: np.ndarray, objective: int, product: int) -> None:
+        self.lb, self.ub = lb.astype(float), ub.astype(float)
+        self.objective, self.product = objective, product
+        n_rows, n_cols = S.shape
+        lp = glp.glp_create_prob()
+        glp.glp_set_obj_dir(lp, glp.GLP_MAX)
+        glp.glp_add_rows(lp, n_rows)
+        glp.glp_add_cols(lp, n_cols)
+        for i in range(n_rows):
+            glp.glp_set_row_bnds(lp, i + 1, glp.GLP_FX, 0.0, 0.0)
+        for j in range(n_cols):
+            self._restore(lp, j)
+        coo = S.tocoo()
+        n = len(coo.data)
+        ia, ja, ar = glp.intArray(n + 1), glp.intArray(n + 1), glp.doubleArray(n + 1)
+        for k, (i, j, v) in enumerate(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(),
+                                          strict=True)):
+            ia[k + 1], ja[k + 1], ar[k + 1] = i + 1, j + 1, v
+        glp.glp_load_matrix(lp, n, ia, ja, ar)
+        glp.glp_set_obj_coef(lp, objective + 1, 1.0)
+        parm = glp.glp_smcp()
+        glp.glp_init_smcp(parm)
+        parm.msg_lev = glp.GLP_MSG_OFF
+        parm.presolve = glp.GLP_OFF
+        parm.meth = glp.GLP_PRIMAL
+        self.lp, self.parm = lp, parm
+        self.n_rows, self.n_cols = n_rows, n_cols
+        glp.glp_term_out(glp.GLP_OFF)
+        glp.glp_adv_basis(lp, 0)
+        self._simplex()
+        self.row_stat = [glp.glp_get_row_stat(lp, i + 1) for i in range(n_rows)]
+        self.col_stat = [glp.glp_get_col_stat(lp, j + 1) for j in range(n_cols)]
+
+    def __del__(self) -> None:
+        lp = getattr(self, "lp", None)
+        if lp is not None:
+            glp.glp_delete_prob(lp)
+
+    def _restore(self, lp, j: int) -> None:
+        lo, up = self.lb[j], self.ub[j]
+        kind = glp.GLP_FX if lo == up else glp.GLP_DB
+        glp.glp_set_col_bnds(lp, j + 1, kind, lo, up)
+
+    def _simplex(self) -> bool:
+        rc = glp.glp_simplex(self.lp, self.parm)
+        if rc != 0:  # singular warm basis: start again from a standard basis
+            glp.glp_std_basis(self.lp)
+            rc = glp.glp_simplex(self.lp, self.parm)
+        return rc == 0 and glp.glp_get_status(self.lp) == glp.GLP_OPT
+
+    def reset_basis(self) -> None:
+        lp = self.lp
+        for i, s in enumerate(self.row_stat):
+            glp.glp_set_row_stat(lp, i + 1, s)
+        for j, s in enumerate(self.col_stat):
+            glp.glp_set_col_stat(lp, j + 1, s)
+
+    def primal(self) -> np.ndarray:
+        return np.array([glp.glp_get_col_prim(self.lp, j + 1) for j in range(self.n_cols)])
+
+    def solve(self, knocked: Sequence[int], lethal_threshold: float,
+              keep_fluxes: bool = False) -> tuple[float, float, float, np.ndarray | None]:
+        """(mu, product of the LP solution, guaranteed product at mu[, fluxes of the min LP])."""
+        lp, obj, prod = self.lp, self.objective, self.product
+        self.reset_basis()
+        for j in knocked:
+            glp.glp_set_col_bnds(lp, j + 1, glp.GLP_FX, 0.0, 0.0)
+        result: tuple[float, float, float, np.ndarray | None] = (0.0, 0.0, 0.0, None)
+        try:
+            if self._simplex() and glp.glp_get_obj_val(lp) >= lethal_threshold:
+                mu = glp.glp_get_obj_val(lp)
+                product_lp = glp.glp_get_col_prim(lp, prod + 1)
+                fluxes_lp = self.primal() if keep_fluxes else None
+                glp.glp_set_col_bnds(lp, obj + 1, glp.GLP_DB, mu * (1 - 1e-9), self.ub[obj])
+                glp.glp_set_obj_coef(lp, obj + 1, 0.0)
+                glp.glp_set_obj_coef(lp, prod + 1, 1.0)
+                glp.glp_set_obj_dir(lp, glp.GLP_MIN)
+                try:
+                    ok = self._simplex()
+                    product_min = glp.glp_get_obj_val(lp) if ok else product_lp
+                    fluxes = self.primal() if keep_fluxes else None
+                finally:
+                    glp.glp_set_obj_coef(lp, obj + 1, 1.0)
+                    glp.glp_set_obj_coef(lp, prod + 1, 0.0)
+                    glp.glp_set_obj_dir(lp, glp.GLP_MAX)
+                    self._restore(lp, obj)
+                if keep_fluxes:
+                    fluxes = np.vstack([fluxes_lp, fluxes])  # type: ignore[list-item]
+                result = (mu, product_lp, product_min, fluxes)
+        finally:
+            for j in knocked:
+                self._restore(lp, j)
+        return result
+
+
+_WORKER_LPS: dict[str, _LP] = {}
+
+
+def _evaluate_chunk(evaluator: StrainEvaluator, genotypes: list[tuple[int, ...]]) -> np.ndarray:
+    """Joblib worker: evaluate ``genotypes`` without cache (the parent caches)."""
+    return np.array([evaluator._compute(g) for g in genotypes]).reshape(-1, 3)
+
+
+class StrainEvaluator:
+    """Phenotypes (biomass, product) of knock-out strains of one model, with a genotype cache.
+
+    Parameters
+    ----------
+    model
+        A cobra model, ideally already reduced with :func:`reduce_model` (only read).
+    biomass, product
+        Reaction ids of the growth objective and of the product exchange (e.g. ``EX_etoh_e``).
+    mode
+        ``"gene_sets"`` (design units = distinct GPR rules, the paper's genotype) or ``"genes"``
+        (design units = single genes; a reaction is knocked out when its rule evaluates false).
+    lethal_threshold
+        Growth below this is lethal: the strain scores ``(0, 0, 0)``.
+
+    Attributes
+    ----------
+    units : list of str
+        Names of the design units (GPR rules or gene ids), the genotype's coordinates.
+    costs : numpy.ndarray
+        Knock-out cost of each unit (gene-set KC, or 1 per gene).
+    reference : numpy.ndarray
+        Wild-type phenotype ``(biomass, product_lp, product_min)``.
+    """
+
+    def __init__(self, model: cobra.Model, *, biomass: str, product: str,
+                 mode: str = "gene_sets", lethal_threshold: float = 1e-6) -> None:
+        if mode not in _MODES:
+            raise ValueError(f"The 'mode' parameter must be one of {list(_MODES)}. Got {mode!r} instead.")
+        for name, rid in (("biomass", biomass), ("product", product)):
+            if rid not in model.reactions:
+                raise KeyError(f"The {name!r} reaction {rid!r} is not in model {model.id!r}.")
+        self.model_id, self.biomass, self.product, self.mode = model.id, biomass, product, mode
+        self.lethal_threshold = lethal_threshold
+        self.reaction_ids = [r.id for r in model.reactions]
+        index = {rid: j for j, rid in enumerate(self.reaction_ids)}
+        self._S = create_stoichiometric_matrix(model, array_type="lil").tocsc()
+        self._lb = np.array([r.lower_bound for r in model.reactions], dtype=float)
+        self._ub = np.array([r.upper_bound for r in model.reactions], dtype=float)
+        self._obj, self._prod = index[biomass], index[product]
+        if mode == "gene_sets":
+            sets = gene_sets(model)
+            self.units = list(sets.rules)
+            self.costs = np.array(sets.costs, dtype=int)
+            self._unit_cols = [np.array([index[r] for r in rxns], dtype=int) for rxns in sets.reactions]
+            self._rules: list[str] = []
+            self._rule_cols: list[int] = []
+        else:
+            self.units = sorted(g.id for g in model.genes)
+            self.costs = np.ones(len(self.units), dtype=int)
+            self._rules = [r.gene_reaction_rule for r in model.reactions]
+            gene_index = {g: k for k, g in enumerate(self.units)}
+            self._unit_cols = [np.array([], dtype=int) for _ in self.units]
+            touched: list[list[int]] = [[] for _ in self.units]
+            for j, rule in enumerate(self._rules):
+                if rule.strip():
+                    for g in genes_of(rule):
+                        touched[gene_index[g]].append(j)
+            self._unit_cols = [np.array(t, dtype=int) for t in touched]
+        self.token = uuid.uuid4().hex
+        self.cache: dict[tuple[int, ...], np.ndarray] = {}
+        self.hits = 0
+        self.n_lp_evaluations = 0
+        self._prepare_shortcuts()
+
+    # -- pickling for joblib workers: arrays travel, the GLPK problem is rebuilt once per worker
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["cache"] = {}
+        return state
+
+    @property
+    def _lp(self) -> _LP:
+        lp = _WORKER_LPS.get(self.token)
+        if lp is None:
+            lp = _LP(self._S, self._lb, self._ub, self._obj, self._prod)
+            _WORKER_LPS[self.token] = lp
+        return lp
+
+    def _prepare_shortcuts(self) -> None:
+        mu, p_lp, p_min, fluxes = self._lp.solve([], self.lethal_threshold, keep_fluxes=True)
+        if fluxes is None:
+            raise ValueError(f"The wild type of model {self.model_id!r} cannot grow "
+                             f"(max {self.biomass} < {self.lethal_threshold}); check the medium.")
+        self.reference = np.round(np.array([mu, p_lp, p_min]), _DECIMALS)
+        tol = 1e-9
+        zero_lp, zero_min = np.abs(fluxes[0]) <= tol, np.abs(fluxes[1]) <= tol
+        self._zero_lp, self._zero_min = zero_lp, zero_min
+        # essential reactions: a knock-out that contains one is lethal without an LP
+        self._essential = np.zeros(len(self.reaction_ids), dtype=bool)
+        for j in np.flatnonzero(~zero_min):
+            if self._lp.solve([int(j)], self.lethal_threshold)[0] == 0.0:
+                self._essential[j] = True
+
+    # -- genotypes
+    def normalize(self, genotype: Iterable[int] | np.ndarray) -> tuple[int, ...]:
+        """A genotype as a sorted tuple of unit indices (accepts a boolean vector too)."""
+        arr = np.asarray(genotype)
+        if arr.dtype == bool:
+            if arr.shape != (len(self.units),):
+                raise ValueError(f"A boolean genotype must have length {len(self.units)} "
+                                 f"(the number of units). Got shape {arr.shape} instead.")
+            return tuple(int(i) for i in np.flatnonzero(arr))
+        idx = tuple(sorted({int(i) for i in arr.ravel()}))
+        if idx and (idx[0] < 0 or idx[-1] >= len(self.units)):
+            raise ValueError(f"Unit indices must lie in [0, {len(self.units)}). Got {idx} instead.")
+        return idx
+
+    def cost(self, genotype: Iterable[int] | np.ndarray) -> int:
+        """Knock-out cost of a genotype (sum of its units' costs)."""
+        return int(self.costs[list(self.normalize(genotype))].sum())
+
+    def knocked_reactions(self, genotype: Iterable[int] | np.ndarray) -> np.ndarray:
+        """Column indices (into :attr:`reaction_ids`) of the reactions a genotype disables."""
+        g = self.normalize(genotype)
+        if not g:
+            return np.array([], dtype=int)
+        if self.mode == "gene_sets":
+            return np.unique(np.concatenate([self._unit_cols[u] for u in g]))
+        off = {self.units[u] for u in g}
+        cand = np.unique(np.concatenate([self._unit_cols[u] for u in g]))
+        return np.array([j for j in cand if not evaluate_gpr(as_gpr(self._rules[j]), off)],
+                        dtype=int)
+
+    # -- evaluation
+    def _compute(self, genotype: tuple[int, ...]) -> np.ndarray:
+        cols = self.knocked_reactions(genotype)
+        if cols.size and self._essential[cols].any():
+            return np.zeros(3)
+        if self._zero_min[cols].all():  # the wild type's optimum survives the knock-out
+            ref = self.reference.copy()
+            if not self._zero_lp[cols].all():
+                ref[1] = ref[2]
+            return ref
+        mu, p_lp, p_min, _ = self._lp.solve(cols.tolist(), self.lethal_threshold)
+        return np.round(np.array([mu, p_lp, p_min]), _DECIMALS)
+
+    def evaluate(self, genotype: Iterable[int] | np.ndarray) -> np.ndarray:
+        """Phenotype ``(biomass, product_lp, product_min)`` of one strain (cached)."""
+        return self.evaluate_many([genotype])[0]
+
+    def evaluate_many(self, genotypes: Sequence[Iterable[int] | np.ndarray], n_jobs: int = 1
+                      ) -> np.ndarray:
+        """Phenotypes of many strains, an ``(n, 3)`` array; misses are spread over ``n_jobs``
+        processes (joblib) when there are enough of them."""
+        keys = [self.normalize(g) for g in genotypes]
+        todo = sorted({k for k in keys if k not in self.cache})
+        self.hits += len(keys) - len(todo)
+        if todo:
+            if n_jobs > 1 and len(todo) >= 8 * n_jobs:
+                from joblib import Parallel, delayed
+
+                chunks = [todo[i::n_jobs] for i in range(n_jobs)]
+                parts = Parallel(n_jobs=n_jobs)(delayed(_evaluate_chunk)(self, c) for c in chunks)
+                for chunk, part in zip(chunks, parts, strict=True):
+                    self.cache.update(zip(chunk, part, strict=True))
+            else:
+                for k in todo:
+                    self.cache[k] = self._compute(k)
+            self.n_lp_evaluations += len(todo)
+        return np.array([self.cache[k] for k in keys]).reshape(-1, 3)
+
+    def describe(self, genotype: Iterable[int] | np.ndarray, names: Mapping[str, str] | None = None
+                 ) -> list[str]:
+        """Human-readable units of a genotype (gene ids replaced by ``names`` where given)."""
+        out = []
+        for u in self.normalize(genotype):
+            unit = self.units[u]
+            out.append(as_gpr(unit).to_string(names=dict(names)) if names else unit)
+        return out
+
+

@@ -1,0 +1,178 @@
+"""The knock-out design problem and MOME's operators, on pymoo's NSGA-II.
+
+* :class:`KnockoutProblem` — binary genotype (one bit per design unit), two objectives to
+  maximize (biomass, product); pymoo minimizes, so ``F = -(biomass, product)``. Every strain it
+  evaluates goes to :attr:`KnockoutProblem.archive`.
+* :class:`FewMutationSampling` — the wild type plus strains with a few random knock-outs.
+* :class:`KnockoutMutation` — binary mutation: knock a random unit out (or, sometimes, back in).
+* :class:`CostRepair` — random knock-ins until the knock-out cost is at most ``ukc``.
+* :class:`CloningMating` — binary tournament picks ``n_offsprings`` parents; each parent gets
+  ``dup`` mutated, repaired, evaluated clones and only the best clone (pymoo's rank and crowding)
+  becomes a child (the cloning operator of Patané et al. 2018, Algorithm 1).
+
+Non-dominated sorting, crowding distance, tournament and survival are pymoo's own.
+
+Introduced in chapter ``07_mome_ethanol``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pymoo.algorithms.moo.nsga2 import NSGA2, binary_tournament
+from pymoo.core.infill import InfillCriterion
+from pymoo.core.mutation import Mutation
+from pymoo.core.population import Population
+from pymoo.core.problem import Problem
+from pymoo.core.repair import Repair
+from pymoo.core.sampling import Sampling
+from pymoo.operators.selection.tournament import TournamentSelection
+from pymoo.operators.survival.rank_and_crowding import RankAndCrowding
+
+from helpers.mome.evaluation import StrainEvaluator
+
+__all__ = [
+    "KnockoutProblem",
+    "FewMutationSampling",
+    "KnockoutMutation",
+    "CostRepair",
+    "CloningMating",
+    "make_nsga2",
+    "OBJECTIVES",
+]
+
+OBJECTIVES = ("product_min", "product_lp")
+
+
+class KnockoutProblem(Problem):
+    """Maximize biomass and product over knock-out genotypes of ``evaluator``'s model.
+
+    Parameters
+    ----------
+    evaluator
+        The strain evaluator (its cache is shared across generations).
+    objective
+        ``"product_min"`` (guaranteed production at maximal growth, default) or ``"product_lp"``
+        (the product flux of whatever optimum the LP returned).
+    n_jobs
+        Processes for evaluating a batch (joblib).
+    """
+
+    def __init__(self, evaluator: StrainEvaluator, *, objective: str = "product_min",
+                 n_jobs: int = 1) -> None:
+        if objective not in OBJECTIVES:
+            raise ValueError(f"The 'objective' parameter must be one of {list(OBJECTIVES)}. "
+                             f"Got {objective!r} instead.")
+        super().__init__(n_var=len(evaluator.units), n_obj=2, xl=0, xu=1, vtype=bool)
+        self.evaluator, self.objective, self.n_jobs = evaluator, objective, n_jobs
+        self.generation = 0
+        self.archive: list[tuple[int, tuple[int, ...]]] = []
+
+    def _evaluate(self, X, out, *args, **kwargs):
+        X = np.asarray(X, dtype=bool)
+        phen = self.evaluator.evaluate_many(list(X), n_jobs=self.n_jobs)
+        column = 2 if self.objective == "product_min" else 1
+        out["F"] = -np.column_stack([phen[:, 0], phen[:, column]])
+        self.archive.extend((self.generation, self.evaluator.normalize(x)) for x in X)
+
+
+class FewMutationSampling(Sampling):
+    """Initial population: the wild type and strains with 1..``max_mutations`` random knock-outs."""
+
+    def __init__(self, max_mutations: int = 3) -> None:
+        super().__init__()
+        if max_mutations < 1:
+            raise ValueError(f"The 'max_mutations' parameter must be >= 1. Got {max_mutations} instead.")
+        self.max_mutations = max_mutations
+
+    def _do(self, problem, n_samples, *args, random_state=None, **kwargs):
+        X = np.zeros((n_samples, problem.n_var), dtype=bool)
+        for i in range(1, n_samples):
+            k = random_state.integers(1, self.max_mutations + 1)
+            X[i, random_state.choice(problem.n_var, size=k, replace=False)] = True
+        return X
+
+
+class KnockoutMutation(Mutation):
+    """Flip 1..``max_flips`` random units; each flip is a knock-in with ``knock_in_prob``
+    (when the strain has a knock-out), otherwise a knock-out of a random intact unit."""
+
+    def __init__(self, max_flips: int = 2, knock_in_prob: float = 0.3) -> None:
+        super().__init__(prob=1.0)
+        if not 0.0 <= knock_in_prob <= 1.0:
+            raise ValueError(f"The 'knock_in_prob' parameter must be in [0, 1]. Got {knock_in_prob} instead.")
+        self.max_flips, self.knock_in_prob = max_flips, knock_in_prob
+
+    def _do(self, problem, X, *args, random_state=None, **kwargs):
+        X = np.asarray(X, dtype=bool).copy()
+        for row in X:
+            for _ in range(random_state.integers(1, self.max_flips + 1)):
+                on = np.flatnonzero(row)
+                if on.size and random_state.random() < self.knock_in_prob:
+                    row[random_state.choice(on)] = False
+                else:
+                    off = np.flatnonzero(~row)
+                    if off.size:
+                        row[random_state.choice(off)] = True
+        return X
+
+
+class CostRepair(Repair):
+    """Knock random units back in until the knock-out cost is at most ``ukc``."""
+
+    def __init__(self, costs: np.ndarray, ukc: int) -> None:
+        super().__init__()
+        if ukc < 1:
+            raise ValueError(f"The 'ukc' parameter must be >= 1. Got {ukc} instead.")
+        self.costs, self.ukc = np.asarray(costs, dtype=int), int(ukc)
+
+    def _do(self, problem, X, random_state=None, **kwargs):
+        rng = random_state if random_state is not None else np.random.default_rng()
+        X = np.asarray(X, dtype=bool).copy()
+        for row in X:
+            while self.costs[row].sum() > self.ukc:
+                row[rng.choice(np.flatnonzero(row))] = False
+        return X
+
+
+class CloningMating(InfillCriterion):
+    """Binary tournament, then ``dup`` clones per parent (mutate, repair, evaluate); keep the best.
+
+    The best clone of a parent is the one pymoo's :class:`RankAndCrowding` survival keeps when
+    asked for one survivor among the ``dup`` siblings (lowest rank, then largest crowding).
+    """
+
+    def __init__(self, mutation: Mutation, repair: Repair, dup: int) -> None:
+        super().__init__(repair=None, eliminate_duplicates=None)
+        if dup < 1:
+            raise ValueError(f"The 'dup' parameter must be >= 1. Got {dup} instead.")
+        self.selection = TournamentSelection(func_comp=binary_tournament)
+        self.mutation, self.clone_repair, self.dup = mutation, repair, dup
+        self.survival = RankAndCrowding()
+
+    def _do(self, problem, pop, n_offsprings, random_state=None, algorithm=None, **kwargs):
+        parents = self.selection.do(problem, pop, n_offsprings, 1, to_pop=False,
+                                    random_state=random_state, algorithm=algorithm)[:, 0]
+        X = np.repeat(np.asarray(pop[parents].get("X"), dtype=bool), self.dup, axis=0)
+        clones = Population.new(X=X)
+        clones = self.mutation(problem, clones, random_state=random_state)
+        clones = self.clone_repair(problem, clones, random_state=random_state)
+        algorithm.evaluator.eval(problem, clones, algorithm=algorithm)
+        best = [self.survival.do(problem, clones[i * self.dup:(i + 1) * self.dup], n_survive=1,
+                                 random_state=random_state)
+                for i in range(len(parents))]
+        return Population.merge(*best)
+
+
+def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
+               max_initial_mutations: int = 3, max_flips: int = 2,
+               knock_in_prob: float = 0.3) -> NSGA2:
+    """NSGA-II configured as MOME: few-mutation start, cloning mating, cost repair.
+
+    ``pop_size // 2`` parents are selected per generation (the paper's mating pool) and each yields
+    one child, the best of its ``dup`` clones.
+    """
+    repair = CostRepair(costs, ukc)
+    mating = CloningMating(KnockoutMutation(max_flips, knock_in_prob), repair, dup)
+    return NSGA2(pop_size=pop_size, n_offsprings=max(1, pop_size // 2),
+                 sampling=FewMutationSampling(max_initial_mutations), mating=mating,
+                 repair=repair, eliminate_duplicates=False)
