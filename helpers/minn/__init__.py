@@ -1,0 +1,50 @@
+"""MINN: a Metabolic-Informed Neural Network (network + unrolled mechanistic layer).
+
+One concept per module:
+
+- :mod:`~helpers.minn.problem` — :class:`MechanisticProblem` (sparse ``S``, ``P_ref``, ``P_in``, ``V_in``);
+- :mod:`~helpers.minn.mechanistic` — ``L_mech``, its analytic gradient, the unrolled layer;
+- :mod:`~helpers.minn.network` — :class:`EnsembleMLP` (E stacked MLPs; E = 1 is one model);
+- :mod:`~helpers.minn.losses` — NE / MSE, bound, balancing, scheduler weights;
+- :mod:`~helpers.minn.config` — :class:`MinnConfig` and :data:`VARIANTS` (every paper variant);
+- :mod:`~helpers.minn.training` — :func:`train_ensemble` (E runs in one program);
+- :mod:`~helpers.minn.estimator` — :class:`MINNRegressor` (scikit-learn estimator);
+- :mod:`~helpers.minn.scaling`, :mod:`~helpers.minn.toy` — per-run min-max scaling, toy data.
+"""
+
+from .config import VARIANTS, MinnConfig, get_variant
+from .estimator import MINNRegressor
+from .mechanistic import (
+    MechanisticLayer,
+    MechanisticTerms,
+    mechanistic_gradient,
+    mechanistic_loss,
+    mechanistic_terms,
+    unroll,
+)
+from .network import EnsembleMLP
+from .problem import MechanisticProblem, TorchProblem
+from .scaling import minmax_scale_members
+from .training import EnsembleAdam, EnsembleFit, Member, TrainingDivergedError, train_ensemble
+
+__all__ = [
+    "VARIANTS",
+    "EnsembleAdam",
+    "EnsembleFit",
+    "EnsembleMLP",
+    "MINNRegressor",
+    "MechanisticLayer",
+    "MechanisticProblem",
+    "MechanisticTerms",
+    "Member",
+    "MinnConfig",
+    "TorchProblem",
+    "TrainingDivergedError",
+    "get_variant",
+    "mechanistic_gradient",
+    "mechanistic_loss",
+    "mechanistic_terms",
+    "minmax_scale_members",
+    "train_ensemble",
+    "unroll",
+]

@@ -1,0 +1,187 @@
+"""MINN as a scikit-learn regressor: ``fit(X, Y)`` on reference fluxes, ``predict(X)``.
+
+:class:`MINNRegressor` wraps :func:`helpers.minn.training.train_ensemble` with one member, so
+``clone``, ``get_params`` / ``set_params``, ``cross_val_score`` and pipelines work. Inputs are
+min-max scaled on the training data only (``x_scaler_``). Beyond ``predict`` (reference fluxes),
+:meth:`MINNRegressor.predict_fluxes` returns the whole flux distribution and
+:meth:`MINNRegressor.mechanistic_residual` the paper's ``L2 = ||S V||^2 / m`` per sample.
+
+For many runs at once (hyper-parameter search, nested CV) use :func:`train_ensemble` directly:
+it trains all of them in one program. Introduced in chapter ``00_toy_example``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils.validation import check_is_fitted
+
+from .config import get_variant
+from .mechanistic import mechanistic_terms
+from .problem import MechanisticProblem
+from .training import Member, train_ensemble
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+class MINNRegressor(RegressorMixin, BaseEstimator):
+    """Metabolic-Informed Neural Network (Taz et al.) as a scikit-learn regressor.
+
+    Parameters
+    ----------
+    problem : MechanisticProblem
+        Sparse ``S``, reference / bounded flux indices and ``V_in`` of the split GEM.
+    variant : str or MinnConfig
+        A name in :data:`helpers.minn.config.VARIANTS` (default ``'c-balanced'``).
+    hidden, dropout : int, float
+        Hidden layer size and dropout rate.
+    lr, weight_decay : float
+        Adam learning rate and L2 weight decay.
+    c : float or None
+        Weight of the data loss (None: the variant's default).
+    data_weight : float or None
+        Final data weight of the scheduler variants (None: the variant's default).
+    epochs : int or None
+        Training epochs (None: the variant's: 100, or 150 with the scheduler).
+    batch_size : int
+        Mini-batch size (5 in the paper).
+    seed : int
+        Seeds initialisation, shuffling and dropout; same seed -> same model.
+    mech_lr, mech_steps, mech_decay : float, int, float
+        Mechanistic layer (release defaults 0.01, 8, 0.9).
+    dtype : {'float32', 'float64'}
+    progress : bool
+        tqdm bar during ``fit``.
+
+    Attributes
+    ----------
+    net_ : EnsembleMLP
+        The trained network (one member).
+    fit_ : EnsembleFit
+    history_ : pandas.DataFrame
+        Per epoch: the training loss and each term (data, mechanistic, its three parts).
+    x_scaler_ : sklearn.preprocessing.MinMaxScaler
+        Fitted on the training inputs only.
+    n_features_in_ : int
+
+    Notes
+    -----
+    ``score`` is scikit-learn's R² over samples, averaged over the reference fluxes; the paper's
+    R² is computed per sample across its fluxes (the evaluation helpers compute that one).
+    """
+
+    def __init__(self, problem: MechanisticProblem | None = None, variant="c-balanced",
+                 hidden: int = 250, dropout: float = 0.25, lr: float = 5e-4,
+                 weight_decay: float = 0.0, c: float | None = None,
+                 data_weight: float | None = None, epochs: int | None = None,
+                 batch_size: int = 5, seed: int = 0, mech_lr: float = 0.01,
+                 mech_steps: int = 8, mech_decay: float = 0.9, dtype: str = "float32",
+                 progress: bool = False) -> None:
+        self.problem = problem
+        self.variant = variant
+        self.hidden = hidden
+        self.dropout = dropout
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.c = c
+        self.data_weight = data_weight
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.seed = seed
+        self.mech_lr = mech_lr
+        self.mech_steps = mech_steps
+        self.mech_decay = mech_decay
+        self.dtype = dtype
+        self.progress = progress
+
+    # ----- validation ---------------------------------------------------------------------
+    def _check_params(self) -> None:
+        if not isinstance(self.problem, MechanisticProblem):
+            raise ValueError("The 'problem' parameter of MINNRegressor must be a "
+                             f"MechanisticProblem. Got {type(self.problem).__name__} instead.")
+        get_variant(self.variant)  # raises with the allowed names
+        checks = {"hidden": (self.hidden, 1), "batch_size": (self.batch_size, 1),
+                  "mech_steps": (self.mech_steps, 0)}
+        for name, (value, low) in checks.items():
+            if not isinstance(value, (int, np.integer)) or value < low:
+                raise ValueError(f"The {name!r} parameter of MINNRegressor must be an int >= {low}. "
+                                 f"Got {value!r} instead.")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("The 'dropout' parameter of MINNRegressor must be in [0, 1). "
+                             f"Got {self.dropout!r} instead.")
+        if not self.lr > 0:
+            raise ValueError(f"The 'lr' parameter of MINNRegressor must be > 0. Got {self.lr!r} instead.")
+        if self.dtype not in _DTYPES:
+            raise ValueError(f"The 'dtype' parameter of MINNRegressor must be one of "
+                             f"{list(_DTYPES)}. Got {self.dtype!r} instead.")
+
+    def _check_X(self, X, reset: bool) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D (samples x features); got shape {X.shape}.")
+        if reset:
+            self.n_features_in_ = X.shape[1]
+        elif X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but MINNRegressor was fitted with "
+                             f"{self.n_features_in_} features.")
+        return X
+
+    # ----- fit / predict ------------------------------------------------------------------
+    def fit(self, X, Y, v_in=None) -> MINNRegressor:
+        """Train on inputs ``X`` (N, d) and reference fluxes ``Y`` (N, n_ref).
+
+        ``v_in`` (optional, (n_in,) or (N, n_in)) gives per-sample upper bounds (knock-outs).
+        """
+        self._check_params()
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        X = self._check_X(X, reset=True)
+        Y = np.asarray(Y, dtype=np.float64)
+        if Y.ndim == 1:
+            Y = Y[:, None]
+        if Y.shape != (X.shape[0], self.problem.n_ref):
+            raise ValueError(f"Y must have shape (n_samples={X.shape[0]}, n_ref="
+                             f"{self.problem.n_ref}) (columns: {self.problem.reference_ids}); "
+                             f"got {Y.shape}.")
+        self.x_scaler_ = MinMaxScaler().fit(X)
+        member = Member(config=self.variant, hidden=int(self.hidden), dropout=float(self.dropout),
+                        lr=float(self.lr), weight_decay=float(self.weight_decay), c=self.c,
+                        data_weight=self.data_weight, epochs=self.epochs, seed=int(self.seed))
+        self.fit_ = train_ensemble(
+            self.problem, self.x_scaler_.transform(X), Y, [member], v_in=v_in,
+            batch_size=int(self.batch_size), mech_lr=self.mech_lr, mech_steps=int(self.mech_steps),
+            mech_decay=self.mech_decay, dtype=_DTYPES[self.dtype], progress=self.progress,
+            desc="MINN fit")
+        self.net_ = self.fit_.net
+        self.history_ = self.fit_.member_history(0)
+        return self
+
+    def _scaled(self, X) -> np.ndarray:
+        check_is_fitted(self, "fit_")
+        return self.x_scaler_.transform(self._check_X(X, reset=False))
+
+    def predict_fluxes(self, X, v_in=None) -> np.ndarray:
+        """Full flux distribution ``V`` (N, n) of the split GEM."""
+        X = self._scaled(X)
+        return self.fit_.predict_fluxes(X, v_in)[0]
+
+    def predict(self, X, v_in=None) -> np.ndarray:
+        """Reference fluxes ``P_ref V`` (N, n_ref)."""
+        return self.predict_fluxes(X, v_in)[:, self.problem.reference_idx]
+
+    def mechanistic_residual(self, X, v_in=None) -> np.ndarray:
+        """``||S V||^2 / m`` per sample (N,): the paper's "L2"."""
+        X = self._scaled(X)
+        return self.fit_.mechanistic_residual(X, v_in)[0]
+
+    def mechanistic_terms(self, X, v_in=None) -> pd.DataFrame:
+        """The three terms of ``L_mech`` (and their sum) per sample."""
+        V = torch.as_tensor(self.predict_fluxes(X, v_in))
+        vin = None if v_in is None else torch.as_tensor(np.asarray(v_in), dtype=V.dtype)
+        t = mechanistic_terms(V, self.problem, vin)
+        return pd.DataFrame({"steady_state": t.steady_state.numpy(),
+                             "upper_bound": t.upper_bound.numpy(),
+                             "positivity": t.positivity.numpy(), "total": t.total.numpy()})

@@ -1,0 +1,174 @@
+"""The mechanistic layer of MINN: unrolled gradient descent with momentum on ``L_mech``.
+
+Implements eq. 2 of the MINN paper (Taz et al., see ``shared/docs/method-notes.md``)::
+
+    L_mech(V) = ||S V||^2 / m + ||relu(P_in V - V_in)||^2 / n_in + ||relu(-V)||^2 / n
+    grad      = (2/m) S^T S V + (2/n_in) P_in^T relu(P_in V - V_in) - (2/n) relu(-V)
+    diff_0 = 0;  diff_{k+1} = decay * diff_k - lr * grad(V_k);  V_{k+1} = V_k + diff_{k+1}
+
+``S`` stays a torch sparse CSR tensor; ``P_in`` is a row selection (indexing, never a matrix).
+Everything is differentiable, so the loss on ``V_K`` trains the network that made ``V_0``.
+
+Internally fluxes are kept *column-wise* (shape ``(n, N)``, one column per sample), so the sparse
+products ``S @ V`` and ``S.T @ (S V)`` read contiguous rows; the public functions take the usual
+``(..., n)`` layout. Introduced in chapter ``00_toy_example``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .problem import MechanisticProblem, TorchProblem
+
+
+@dataclass(frozen=True)
+class MechanisticTerms:
+    """The three parts of ``L_mech`` per sample (each of shape ``V.shape[:-1]``)."""
+
+    steady_state: torch.Tensor  # ||S V||^2 / m   (the paper's "L2")
+    upper_bound: torch.Tensor  # ||relu(P_in V - V_in)||^2 / n_in
+    positivity: torch.Tensor  # ||relu(-V)||^2 / n
+
+    @property
+    def total(self) -> torch.Tensor:
+        """``L_mech`` = the sum of the three terms."""
+        return self.steady_state + self.upper_bound + self.positivity
+
+
+# ----- column-layout kernels (n, N) ----------------------------------------------------------
+def _to_columns(V: torch.Tensor, n: int) -> tuple[torch.Tensor, tuple[int, ...]]:
+    if V.shape[-1] != n:
+        raise ValueError(f"V must have {n} fluxes in its last dimension; got shape {tuple(V.shape)}.")
+    lead = tuple(V.shape[:-1])
+    return V.reshape(-1, n).T.contiguous(), lead
+
+
+def _from_columns(Vt: torch.Tensor, lead: tuple[int, ...]) -> torch.Tensor:
+    return Vt.T.reshape(*lead, Vt.shape[0])
+
+
+def _v_in_columns(v_in: torch.Tensor | None, tp: TorchProblem, lead: tuple[int, ...],
+                  like: torch.Tensor) -> torch.Tensor:
+    """Upper bounds as (n_in, 1) (shared) or (n_in, N) (one column per sample)."""
+    if v_in is None:
+        return tp.v_in.to(like.dtype).reshape(-1, 1)
+    v_in = torch.as_tensor(v_in, dtype=like.dtype, device=like.device)
+    if v_in.dim() == 1:
+        if v_in.shape[0] != tp.n_in:
+            raise ValueError(f"v_in must have n_in={tp.n_in} entries; got {v_in.shape[0]}.")
+        return v_in.reshape(-1, 1)
+    if v_in.shape[-1] != tp.n_in:
+        raise ValueError(f"v_in must have n_in={tp.n_in} entries in its last dimension; "
+                         f"got shape {tuple(v_in.shape)}.")
+    return v_in.expand(*lead, tp.n_in).reshape(-1, tp.n_in).T.contiguous()
+
+
+def _terms_cols(Vt: torch.Tensor, tp: TorchProblem, vin: torch.Tensor):
+    SV = tp.S @ Vt
+    steady = SV.square().sum(0) / tp.m
+    if tp.n_in:
+        upper = torch.relu(Vt[tp.in_idx] - vin).square().sum(0) / tp.n_in
+    else:
+        upper = torch.zeros_like(steady)
+    positivity = torch.relu(-Vt).square().sum(0) / tp.n
+    return steady, upper, positivity
+
+
+def _grad_cols(Vt: torch.Tensor, tp: TorchProblem, vin: torch.Tensor) -> torch.Tensor:
+    grad = (tp.St @ (tp.S @ Vt)) * (2.0 / tp.m)
+    if tp.n_in:
+        excess = torch.relu(Vt[tp.in_idx] - vin) * (2.0 / tp.n_in)
+        grad = grad.index_add(0, tp.in_idx, excess)
+    return grad - torch.relu(-Vt) * (2.0 / tp.n)
+
+
+def _as_torch_problem(problem: MechanisticProblem | TorchProblem, like: torch.Tensor) -> TorchProblem:
+    if isinstance(problem, TorchProblem):
+        return problem
+    return problem.to_torch(like.dtype, like.device)
+
+
+# ----- public functions ----------------------------------------------------------------------
+def mechanistic_terms(V: torch.Tensor, problem: MechanisticProblem | TorchProblem,
+                      v_in: torch.Tensor | None = None) -> MechanisticTerms:
+    """The three terms of ``L_mech`` for fluxes ``V`` of shape ``(..., n)``.
+
+    ``v_in`` overrides the problem's upper bounds: shape ``(n_in,)`` or ``(..., n_in)``.
+    """
+    tp = _as_torch_problem(problem, V)
+    Vt, lead = _to_columns(V, tp.n)
+    vin = _v_in_columns(v_in, tp, lead, Vt)
+    steady, upper, positivity = _terms_cols(Vt, tp, vin)
+    return MechanisticTerms(steady.reshape(lead), upper.reshape(lead), positivity.reshape(lead))
+
+
+def mechanistic_loss(V: torch.Tensor, problem: MechanisticProblem | TorchProblem,
+                     v_in: torch.Tensor | None = None) -> torch.Tensor:
+    """``L_mech(V)`` per sample (shape ``V.shape[:-1]``)."""
+    return mechanistic_terms(V, problem, v_in).total
+
+
+def mechanistic_gradient(V: torch.Tensor, problem: MechanisticProblem | TorchProblem,
+                         v_in: torch.Tensor | None = None) -> torch.Tensor:
+    """Analytic gradient of ``L_mech`` with respect to ``V`` (same shape as ``V``).
+
+    ``(2/m) S^T S V + (2/n_in) P_in^T relu(P_in V - V_in) - (2/n) relu(-V)``.
+    """
+    tp = _as_torch_problem(problem, V)
+    Vt, lead = _to_columns(V, tp.n)
+    vin = _v_in_columns(v_in, tp, lead, Vt)
+    return _from_columns(_grad_cols(Vt, tp, vin), lead)
+
+
+def unroll(V0: torch.Tensor, problem: MechanisticProblem | TorchProblem,
+           v_in: torch.Tensor | None = None, *, lr: float = 0.01, steps: int = 8,
+           decay: float = 0.9, return_trajectory: bool = False):
+    """Run ``steps`` momentum gradient steps on ``L_mech`` from ``V0`` (shape ``(..., n)``).
+
+    Returns ``V_K`` (same shape), or the list ``[V_0, ..., V_K]`` if ``return_trajectory``.
+    Differentiable with respect to ``V0`` (and ``v_in``).
+    """
+    if steps < 0:
+        raise ValueError(f"The 'steps' parameter must be >= 0. Got {steps!r} instead.")
+    tp = _as_torch_problem(problem, V0)
+    Vt, lead = _to_columns(V0, tp.n)
+    vin = _v_in_columns(v_in, tp, lead, Vt)
+    trajectory = [V0] if return_trajectory else None
+    diff = torch.zeros_like(Vt)
+    for _ in range(steps):
+        diff = decay * diff - lr * _grad_cols(Vt, tp, vin)
+        Vt = Vt + diff
+        if return_trajectory:
+            trajectory.append(_from_columns(Vt, lead))
+    return trajectory if return_trajectory else _from_columns(Vt, lead)
+
+
+class MechanisticLayer(nn.Module):
+    """The MINN mechanistic layer: ``V_0 -> V_K`` by :func:`unroll` (no trainable weights).
+
+    Parameters
+    ----------
+    problem : MechanisticProblem
+    lr, steps, decay : float, int, float
+        Step size, number of unrolled steps and momentum (release defaults 0.01, 8, 0.9).
+
+    Examples
+    --------
+    >>> layer = MechanisticLayer(problem)          # doctest: +SKIP
+    >>> V = layer(V0)                              # doctest: +SKIP
+    """
+
+    def __init__(self, problem: MechanisticProblem, lr: float = 0.01, steps: int = 8,
+                 decay: float = 0.9) -> None:
+        super().__init__()
+        self.problem = problem
+        self.lr, self.steps, self.decay = float(lr), int(steps), float(decay)
+
+    def forward(self, V0: torch.Tensor, v_in: torch.Tensor | None = None) -> torch.Tensor:
+        return unroll(V0, self.problem, v_in, lr=self.lr, steps=self.steps, decay=self.decay)
+
+    def extra_repr(self) -> str:
+        return f"{self.problem!r}, lr={self.lr}, steps={self.steps}, decay={self.decay}"

@@ -1,0 +1,113 @@
+"""The network part of MINN as an *ensemble*: E one-hidden-layer MLPs with stacked weights.
+
+Eq. 1 of the MINN paper: ``V0 = W2 · dropout(relu(W1 · x + b1)) + b2``. The weights carry a
+leading ensemble dimension ``E``; the forward pass is two batched matrix products
+(:func:`torch.baddbmm`), so E independent models cost one tensor program. ``E = 1`` is a single
+model. Members may have different hidden sizes (padded with zero units that never change) and
+different dropout rates. Every member is initialised from its own seed, exactly as if it were
+trained alone, so an ensemble reproduces separate runs.
+
+Introduced in chapter ``00_toy_example``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+
+def _per_member(value, E: int, name: str, cast=float) -> list:
+    if isinstance(value, (list, tuple)) or (hasattr(value, "__len__") and not isinstance(value, str)):
+        values = [cast(v) for v in value]
+        if len(values) != E:
+            raise ValueError(f"The {name!r} parameter needs one value per member (E={E}); "
+                             f"got {len(values)}.")
+        return values
+    return [cast(value)] * E
+
+
+class EnsembleMLP(nn.Module):
+    """E independent MLPs ``d_in -> hidden -> n_out`` with ReLU and dropout, stacked.
+
+    Parameters
+    ----------
+    d_in, n_out : int
+        Input size and output size (one value per split reaction).
+    hidden : int or sequence of int
+        Hidden size, shared or one per member (padded to the largest with inert zero units).
+    dropout : float or sequence of float
+        Dropout rate after the ReLU, shared or one per member.
+    seeds : sequence of int
+        One seed per member; its length sets ``E``. Member ``e`` is initialised with
+        ``torch.Generator().manual_seed(seeds[e])`` like :class:`torch.nn.Linear`
+        (``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` for weights and biases).
+    dtype : torch.dtype
+    """
+
+    def __init__(self, d_in: int, n_out: int, hidden: int | Sequence[int] = 250,
+                 dropout: float | Sequence[float] = 0.25, seeds: Sequence[int] = (0,),
+                 dtype: torch.dtype = torch.float32) -> None:
+        super().__init__()
+        seeds = [int(s) for s in seeds]
+        E = len(seeds)
+        if E == 0:
+            raise ValueError("The 'seeds' parameter must name at least one member.")
+        self.hidden_sizes = _per_member(hidden, E, "hidden", int)
+        self.dropout_rates = _per_member(dropout, E, "dropout", float)
+        for p in self.dropout_rates:
+            if not 0.0 <= p < 1.0:
+                raise ValueError(f"The 'dropout' parameter must be in [0, 1). Got {p!r} instead.")
+        self.d_in, self.n_out, self.seeds = int(d_in), int(n_out), seeds
+        H = max(self.hidden_sizes)
+        W1 = torch.zeros(E, d_in, H, dtype=dtype)
+        b1 = torch.zeros(E, 1, H, dtype=dtype)
+        W2 = torch.zeros(E, H, n_out, dtype=dtype)
+        b2 = torch.zeros(E, 1, n_out, dtype=dtype)
+        mask = torch.zeros(E, 1, H, dtype=dtype)
+        for e, (seed, h) in enumerate(zip(seeds, self.hidden_sizes, strict=True)):
+            g = torch.Generator().manual_seed(seed)
+            a1, a2 = 1.0 / math.sqrt(d_in), 1.0 / math.sqrt(h)
+            W1[e, :, :h] = (torch.rand(d_in, h, generator=g, dtype=torch.float64) * 2 - 1) * a1
+            b1[e, 0, :h] = (torch.rand(h, generator=g, dtype=torch.float64) * 2 - 1) * a1
+            W2[e, :h] = (torch.rand(h, n_out, generator=g, dtype=torch.float64) * 2 - 1) * a2
+            b2[e, 0] = (torch.rand(n_out, generator=g, dtype=torch.float64) * 2 - 1) * a2
+            mask[e, 0, :h] = 1.0
+        self.W1, self.b1 = nn.Parameter(W1), nn.Parameter(b1)
+        self.W2, self.b2 = nn.Parameter(W2), nn.Parameter(b2)
+        self.register_buffer("hidden_mask", mask)
+        self.register_buffer("keep", 1.0 - torch.tensor(self.dropout_rates, dtype=dtype))
+
+    @property
+    def n_members(self) -> int:
+        """Number of members ``E``."""
+        return len(self.seeds)
+
+    def hidden(self, x: torch.Tensor) -> torch.Tensor:
+        """``relu(W1 x + b1)`` for ``x`` of shape (E, B, d_in) -> (E, B, H)."""
+        return torch.relu(torch.baddbmm(self.b1, x, self.W1)) * self.hidden_mask
+
+    def forward(self, x: torch.Tensor, dropout_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """``V0`` of shape (E, B, n_out) for inputs ``x`` of shape (E, B, d_in) or (B, d_in).
+
+        In training mode, ``dropout_mask`` (E, B, H, 1 = keep) comes from the trainer's
+        per-member generators; without one the global torch RNG draws it.
+        """
+        if x.dim() == 2:
+            x = x.unsqueeze(0).expand(self.n_members, -1, -1)
+        if x.shape[0] != self.n_members or x.shape[-1] != self.d_in:
+            raise ValueError(f"x must have shape (E={self.n_members}, B, d_in={self.d_in}); "
+                             f"got {tuple(x.shape)}.")
+        h = self.hidden(x)
+        if self.training:
+            keep = self.keep.view(-1, 1, 1)
+            if dropout_mask is None:
+                dropout_mask = torch.rand_like(h) < keep
+            h = h * dropout_mask / keep
+        return torch.baddbmm(self.b2, h, self.W2)
+
+    def extra_repr(self) -> str:
+        return (f"E={self.n_members}, d_in={self.d_in}, hidden={self.hidden_sizes}, "
+                f"n_out={self.n_out}, dropout={self.dropout_rates}")
