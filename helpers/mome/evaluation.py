@@ -141,6 +141,7 @@ class _LP:
         self.lp, self.parm = lp, parm
         self.n_rows, self.n_cols = n_rows, n_cols
         glp.glp_term_out(glp.GLP_OFF)
+        glp.glp_scale_prob(lp, glp.GLP_SF_AUTO)
         glp.glp_adv_basis(lp, 0)
         self._simplex()
         self.row_stat = [glp.glp_get_row_stat(lp, i + 1) for i in range(n_rows)]
@@ -157,11 +158,21 @@ class _LP:
         glp.glp_set_col_bnds(lp, j + 1, kind, lo, up)
 
     def _simplex(self) -> bool:
-        rc = glp.glp_simplex(self.lp, self.parm)
-        if rc != 0:  # singular warm basis: start again from a standard basis
-            glp.glp_std_basis(self.lp)
-            rc = glp.glp_simplex(self.lp, self.parm)
-        return rc == 0 and glp.glp_get_status(self.lp) == glp.GLP_OPT
+        lp = self.lp
+        if glp.glp_simplex(lp, self.parm) == 0 and glp.glp_get_status(lp) == glp.GLP_OPT:
+            return True
+        # GLPK's warm-started primal simplex can end in a wrong "infeasible" (seen on iJO1366):
+        # re-solve from scratch (presolve on, advanced basis) before calling a strain lethal.
+        self.parm.presolve = glp.GLP_ON
+        try:
+            glp.glp_adv_basis(lp, 0)
+            rc = glp.glp_simplex(lp, self.parm)
+        finally:
+            self.parm.presolve = glp.GLP_OFF
+        if rc != 0:
+            glp.glp_std_basis(lp)
+            rc = glp.glp_simplex(lp, self.parm)
+        return rc == 0 and glp.glp_get_status(lp) == glp.GLP_OPT
 
     def reset_basis(self) -> None:
         lp = self.lp
