@@ -26,8 +26,30 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # </gem>
     # <minn>
     "minn": {
-        "quick": {},
-        "paper": {},
+        # chapter 00_toy_example: the toy network (seconds); "paper" uses the paper's network
+        # settings (hidden 250, lr 5e-4, 100 epochs) on the same toy data.
+        "quick": {
+            "toy_samples": 60,
+            "toy_test_fraction": 0.25,
+            "toy_noise": 0.05,
+            "toy_hidden": 32,
+            "toy_dropout": 0.1,
+            "toy_lr": 3e-3,
+            "toy_epochs": 60,
+            "toy_c_values": [0.1, 1.0, 10.0, 100.0, 1000.0],
+            "toy_sweep_seeds": 3,
+        },
+        "paper": {
+            "toy_samples": 60,
+            "toy_test_fraction": 0.25,
+            "toy_noise": 0.05,
+            "toy_hidden": 250,
+            "toy_dropout": 0.25,
+            "toy_lr": 5e-4,
+            "toy_epochs": 100,
+            "toy_c_values": [0.1, 1.0, 10.0, 20.0, 30.0, 40.0, 50.0, 100.0, 1000.0],
+            "toy_sweep_seeds": 5,
+        },
     },
     # </minn>
     # <evaluation>
