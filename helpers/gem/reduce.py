@@ -1,0 +1,235 @@
+"""FVA- and FBA-guided reduction of a GEM, then splitting (MINN paper, Table 1).
+
+* FVA-reduction keeps the reactions that can carry flux on the medium: flux variability analysis
+  at ``fraction_of_optimum = 0`` and keep a reaction if its minimum or maximum is non-zero.
+  (Keeping only a non-zero *span* would also drop reactions with a fixed non-zero flux, such as
+  iAF1260's ATP maintenance ``ATPM = 8.39``, and change the model's growth.)
+* FBA-reduction (after Faure et al. 2023) keeps the reactions that carry flux in at least one of
+  ``n_samples`` FBA solutions, each with one random single-gene knock-out and a random glucose
+  uptake within a given range (the Ishii data's).
+
+Both return a split model (:func:`helpers.gem.split_reversible`) and cache it on disk
+(:mod:`helpers.cache`), keyed by the model's hash, the medium, the method, its parameters and
+the seed.
+
+Introduced in chapter ``02_gem_preparation``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import cobra
+import numpy as np
+from cobra.flux_analysis import flux_variability_analysis
+
+from helpers.cache import cache_key, cached_model
+from helpers.gem.loading import model_hash
+from helpers.gem.media import Medium, get_medium, use_medium
+from helpers.gem.split import split_reversible
+
+__all__ = ["Reduction", "fva_reduce", "fba_reduce", "GrowthMismatchError"]
+
+
+class GrowthMismatchError(RuntimeError):
+    """The reduced model does not reach the full model's maximal growth."""
+
+
+@dataclass
+class Reduction:
+    """A reduced, split model and what was done to get it.
+
+    Attributes
+    ----------
+    model
+        The reduced split model (bounds = the medium's).
+    kept, removed
+        Unsplit reaction ids of the input model that were kept / removed.
+    info
+        Method, medium, parameters, growth of the full and reduced models, counts, seconds,
+        ``from_cache``.
+    """
+
+    model: cobra.Model
+    kept: list[str]
+    removed: list[str]
+    info: dict = field(default_factory=dict)
+
+    @property
+    def n_reactions(self) -> int:
+        """Number of split reactions of the reduced model (Table 1's count)."""
+        return len(self.model.reactions)
+
+
+def _finish(model, medium, kept, method, meta, check_growth, tol_growth=1e-6):
+    with use_medium(model, medium):
+        growth_full = model.slim_optimize(error_value=float("nan"))
+        reduced = split_reversible(model, f"{model.id}_{method}_reduced_split", kept)
+    growth_reduced = reduced.slim_optimize(error_value=float("nan"))
+    if check_growth and not abs(growth_full - growth_reduced) <= tol_growth * max(1.0, growth_full):
+        raise GrowthMismatchError(
+            f"{method}-reduced {model.id!r} grows at {growth_reduced!r} on {medium.name!r}, the "
+            f"full model at {growth_full!r} (tolerance {tol_growth})."
+        )
+    kept_set = set(kept)
+    meta = {
+        **meta,
+        "method": method,
+        "model": model.id,
+        "medium": medium.key(),
+        "growth_full": growth_full,
+        "growth_reduced": growth_reduced,
+        "kept": [r.id for r in model.reactions if r.id in kept_set],
+        "removed": [r.id for r in model.reactions if r.id not in kept_set],
+    }
+    return reduced, meta
+
+
+def _as_reduction(model: cobra.Model, meta: dict) -> Reduction:
+    info = {k: v for k, v in meta.items() if k not in ("kept", "removed")}
+    info["n_reactions"] = len(model.reactions)
+    return Reduction(model, list(meta["kept"]), list(meta["removed"]), info)
+
+
+def fva_reduce(
+    model: cobra.Model,
+    medium: str | Medium = "glucose_minimal_aerobic",
+    *,
+    tol: float = 1e-9,
+    processes: int = 2,
+    check_growth: bool = True,
+    use_cache: bool = True,
+) -> Reduction:
+    """FVA-reduce ``model`` on ``medium`` and split it (``model`` is left unchanged).
+
+    Parameters
+    ----------
+    model
+        Unsplit cobra model (bounds normalised, e.g. :func:`helpers.gem.load_gem`).
+    medium
+        A :class:`Medium` or the name of one in :data:`helpers.gem.MEDIA`.
+    tol
+        A reaction is kept when ``max(|min|, |max|) > tol`` over FVA at fraction_of_optimum=0.
+    processes
+        Worker processes for cobra's FVA (2 is fastest on the book's 2-core machine).
+    check_growth
+        Raise :class:`GrowthMismatchError` if the reduced model's maximal growth differs.
+    use_cache
+        Read / write the on-disk cache (:mod:`helpers.cache`).
+
+    Returns
+    -------
+    Reduction
+        With ``info["seconds"]`` the compute time (of the original run if from the cache).
+
+    References
+    ----------
+    Mahadevan & Schilling (2003), Metab. Eng. 5:264 (FVA); MINN paper, Section 2.3 and Table 1.
+    """
+    medium = get_medium(medium)
+    key = cache_key(model=model_hash(model), medium=medium.key(), method="fva", tol=tol)
+
+    def compute():
+        start = time.perf_counter()
+        with use_medium(model, medium):
+            fva = flux_variability_analysis(model, fraction_of_optimum=0.0, processes=processes)
+        can_carry = (fva["minimum"].abs() > tol) | (fva["maximum"].abs() > tol)
+        kept = list(fva.index[can_carry])
+        reduced, meta = _finish(model, medium, kept, "fva", {"tol": tol}, check_growth)
+        meta["seconds"] = time.perf_counter() - start
+        return reduced, meta
+
+    return _as_reduction(*cached_model(key, compute, use_cache=use_cache))
+
+
+def _net_flux_reader(model: cobra.Model):
+    names = [(r.forward_variable.name, r.reverse_variable.name) for r in model.reactions]
+
+    def read() -> np.ndarray:
+        primal = model.solver.primal_values
+        return np.fromiter((primal[f] - primal[b] for f, b in names), float, len(names))
+
+    return read
+
+
+def fba_reduce(
+    model: cobra.Model,
+    medium: str | Medium = "glucose_minimal_aerobic",
+    *,
+    glucose_range: tuple[float, float],
+    n_samples: int = 2000,
+    seed: int = 0,
+    tol: float = 1e-9,
+    lethal_growth: float = 1e-6,
+    glucose_exchange: str = "EX_glc__D_e",
+    check_growth: bool = False,
+    use_cache: bool = True,
+) -> Reduction:
+    """FBA-reduce ``model``: keep reactions carrying flux in any of ``n_samples`` FBA solutions.
+
+    Each sample knocks out one gene drawn uniformly from ``model.genes`` (through the GPR rules)
+    and sets the maximal glucose uptake to a value drawn uniformly from ``glucose_range``, on top
+    of ``medium``; then it maximises the objective. Infeasible samples and lethal ones (growth
+    below ``lethal_growth``) are counted and left out of the union. The kept reactions are split
+    under the medium's bounds. Unlike FVA-reduction this need not keep the maximal growth
+    (an optimum the samples never visited may be lost): ``info`` reports both growth rates and
+    ``check_growth=True`` makes a difference an error.
+
+    Returns
+    -------
+    Reduction
+        ``info`` holds ``n_samples``, ``n_infeasible``, ``n_lethal``, ``n_used``,
+        ``n_kept_with_lethal`` (the count had lethal solutions been used too) and ``seconds``.
+
+    References
+    ----------
+    Faure et al. (2023), Nat. Commun. 14:4669 (AMN training sets); MINN paper, Section 2.3.
+    """
+    medium = get_medium(medium)
+    lo, hi = (float(x) for x in glucose_range)
+    if not 0 <= lo <= hi:
+        raise ValueError(f"glucose_range must be (low, high) with 0 <= low <= high. Got {glucose_range!r}.")
+    if n_samples < 1:
+        raise ValueError(f"The 'n_samples' parameter must be >= 1. Got {n_samples!r}.")
+    key = cache_key(
+        model=model_hash(model), medium=medium.key(), method="fba", seed=seed, tol=tol,
+        n_samples=n_samples, glucose_range=[lo, hi], lethal_growth=lethal_growth,
+    )
+
+    def compute():
+        start = time.perf_counter()
+        rng = np.random.default_rng(seed)
+        genes = sorted(g.id for g in model.genes)
+        picks = rng.integers(len(genes), size=n_samples)
+        uptakes = rng.uniform(lo, hi, size=n_samples)
+        used = np.zeros(len(model.reactions), bool)
+        with_lethal = np.zeros(len(model.reactions), bool)
+        counts = {"n_infeasible": 0, "n_lethal": 0, "n_used": 0}
+        with use_medium(model, medium):
+            read = _net_flux_reader(model)
+            glucose = model.reactions.get_by_id(glucose_exchange)
+            for gene_index, uptake in zip(picks, uptakes, strict=True):
+                with model:
+                    glucose.lower_bound = -uptake
+                    model.genes.get_by_id(genes[gene_index]).knock_out()
+                    growth = model.slim_optimize(error_value=float("nan"))
+                    if np.isnan(growth):
+                        counts["n_infeasible"] += 1
+                        continue
+                    carries = np.abs(read()) > tol
+                with_lethal |= carries
+                if growth < lethal_growth:
+                    counts["n_lethal"] += 1
+                    continue
+                used |= carries
+                counts["n_used"] += 1
+        kept = [r.id for r, keep in zip(model.reactions, used, strict=True) if keep]
+        meta = {**counts, "n_samples": n_samples, "seed": seed, "tol": tol,
+                "glucose_range": [lo, hi], "lethal_growth": lethal_growth,
+                "n_kept_unsplit": len(kept), "n_kept_with_lethal_unsplit": int(with_lethal.sum())}
+        reduced, meta = _finish(model, medium, kept, "fba", meta, check_growth)
+        meta["seconds"] = time.perf_counter() - start
+        return reduced, meta
+
+    return _as_reduction(*cached_model(key, compute, use_cache=use_cache))

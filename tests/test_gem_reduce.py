@@ -1,0 +1,79 @@
+"""FVA- and FBA-reduction (helpers.gem.reduce) on e_coli_core."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import cache
+from helpers.gem import (
+    GrowthMismatchError,
+    fba_reduce,
+    fva_reduce,
+    glucose_minimal,
+    load_gem,
+    model_hash,
+    use_medium,
+)
+
+
+@pytest.fixture(autouse=True)
+def tmp_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("MINNBOOK_CACHE", str(tmp_path))
+    cache._MEMORY.clear()
+    yield
+    cache._MEMORY.clear()
+
+
+@pytest.fixture()
+def core():
+    return load_gem("e_coli_core")
+
+
+def test_fva_reduction_keeps_max_growth_and_drops_blocked(core):
+    medium = glucose_minimal(10.0, 1000.0)
+    before = model_hash(core)
+    result = fva_reduce(core, medium, processes=1)
+    with use_medium(core, medium):
+        growth = core.slim_optimize()
+    assert result.model.slim_optimize() == pytest.approx(growth, rel=1e-6)
+    assert result.info["growth_reduced"] == pytest.approx(growth, rel=1e-6)
+    # closed carbon sources cannot carry flux
+    assert {"EX_fru_e", "FRUpts2", "EX_mal__L_e"} <= set(result.removed)
+    assert "PGI_fwd" in result.model.reactions and "FRUpts2" not in result.model.reactions
+    assert all(r.lower_bound >= 0 for r in result.model.reactions)
+    assert len(result.kept) + len(result.removed) == len(core.reactions)
+    assert model_hash(core) == before  # input untouched
+
+
+def test_fixed_nonzero_flux_is_kept(core):
+    # ATPM has bounds [8.39, 1000] in e_coli_core; fix it: zero span, but it carries flux.
+    core.reactions.ATPM.bounds = (8.39, 8.39)
+    result = fva_reduce(core, processes=1)
+    assert "ATPM" in result.kept
+
+
+def test_growth_mismatch_is_an_error(core, monkeypatch):
+    from helpers.gem import reduce
+
+    real = reduce.split_reversible
+
+    def drop_biomass(model, model_id, kept):
+        return real(model, model_id, [k for k in kept if k != "PGK"])
+
+    monkeypatch.setattr(reduce, "split_reversible", drop_biomass)
+    with pytest.raises(GrowthMismatchError, match="grows at"):
+        fva_reduce(core, processes=1, use_cache=False)
+
+
+def test_fba_reduction_counts_and_is_seeded(core):
+    a = fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=150, seed=3, use_cache=False)
+    b = fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=150, seed=3, use_cache=False)
+    info = a.info
+    assert info["n_used"] + info["n_lethal"] + info["n_infeasible"] == 150
+    assert info["n_lethal"] > 0  # e_coli_core has essential genes
+    assert sorted(a.kept) == sorted(b.kept)
+    assert len(a.kept) <= info["n_kept_with_lethal_unsplit"]
+    fva = fva_reduce(core, processes=1, use_cache=False)
+    assert set(a.kept) <= set(fva.kept)
+    with pytest.raises(ValueError, match="n_samples"):
+        fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=0)
