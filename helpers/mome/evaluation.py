@@ -25,10 +25,8 @@ Introduced in chapter ``07_mome_ethanol``.
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
 import cobra
 import numpy as np
@@ -42,22 +40,12 @@ __all__ = [
     "configure",
     "reduce_model",
     "model_fingerprint",
-    "mome_cache_dir",
     "PHENOTYPE_COLUMNS",
 ]
 
 PHENOTYPE_COLUMNS = ("biomass", "product_lp", "product_min")
 _MODES = ("gene_sets", "genes")
 _DECIMALS = 6  # phenotypes are rounded so that LP noise (~1e-8) cannot reorder equal strains
-
-
-def mome_cache_dir() -> Path:
-    """Folder for MOME's disk cache: ``<helpers.data.cache_dir()>/mome``."""
-    from helpers.data import cache_dir
-
-    path = cache_dir() / "mome"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def configure(model: cobra.Model, lower_bounds: Mapping[str, float]) -> cobra.Model:
@@ -91,22 +79,23 @@ def reduce_model(model: cobra.Model, *, use_cache: bool = True, processes: int |
     """A copy of ``model`` without the reactions that cannot carry flux (and orphan metabolites).
 
     Blocked reactions are found with :func:`cobra.flux_analysis.find_blocked_reactions` under the
-    model's own bounds (its medium). The result is cached on disk as cobra JSON under
-    :func:`mome_cache_dir`, keyed by :func:`model_fingerprint` (model id + bounds + rules). ``model``
-    is not modified.
+    model's own bounds (its medium). The result is cached on disk as cobra JSON through
+    :func:`helpers.cache.cached_model`, keyed by :func:`model_fingerprint` (model id, bounds, rules,
+    objective, stoichiometry). ``model`` is not modified; the returned model may be shared (cached
+    in memory): change it only inside ``with model:``.
     """
     from cobra.flux_analysis import find_blocked_reactions
 
-    path = mome_cache_dir() / f"{model.id}-{model_fingerprint(model)}-reduced.json"
-    if use_cache and path.is_file():
-        return cobra.io.load_json_model(str(path))
-    blocked = find_blocked_reactions(model, open_exchanges=False, processes=processes or 1)
-    reduced = model.copy()
-    reduced.remove_reactions(blocked, remove_orphans=True)
-    if use_cache:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        cobra.io.save_json_model(reduced, str(tmp))
-        tmp.replace(path)
+    from helpers.cache import cache_key, cached_model
+
+    def compute() -> tuple[cobra.Model, dict]:
+        blocked = find_blocked_reactions(model, open_exchanges=False, processes=processes or 1)
+        reduced = model.copy()
+        reduced.remove_reactions(blocked, remove_orphans=True)
+        return reduced, {"model_id": model.id, "n_blocked": len(blocked)}
+
+    key = cache_key(model=model_fingerprint(model), method="mome-remove-blocked")
+    reduced, _ = cached_model(key, compute, use_cache=use_cache)
     return reduced
 
 

@@ -1,0 +1,76 @@
+"""Envelope, clustering and post-processing (helpers.mome.analysis)."""
+
+from __future__ import annotations
+
+import cobra
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.mome.analysis import (
+    best_tradeoffs,
+    cluster_front,
+    envelope,
+    envelope_hypervolume,
+    knockout_frequency,
+    remove_superfluous,
+)
+from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
+from helpers.mome.search import hypervolume
+
+
+@pytest.fixture(scope="module")
+def core():
+    model = reduce_model(configure(cobra.io.load_model("textbook"),
+                                   {"EX_glc__D_e": -10, "EX_o2_e": 0}), use_cache=False)
+    ev = StrainEvaluator(model, biomass="Biomass_Ecoli_core", product="EX_etoh_e")
+    return model, ev
+
+
+def test_envelope_bounds_every_strain(core):
+    model, ev = core
+    env = envelope(model, biomass="Biomass_Ecoli_core", product="EX_etoh_e", points=40)
+    assert env.biomass.max() == pytest.approx(ev.reference[0], abs=1e-6)
+    rng = np.random.default_rng(0)
+    strains = [rng.choice(len(ev.units), size=3, replace=False) for _ in range(100)]
+    phen = ev.evaluate_many(strains)
+    # the upper edge does not increase with biomass: the grid point at or left of a strain bounds it
+    left = np.searchsorted(env.biomass.to_numpy(), phen[:, 0] + 1e-9, side="right") - 1
+    assert (phen[:, 1] <= env.product_maximum.to_numpy()[left] + 1e-6).all()
+    assert hypervolume(phen[:, [0, 2]]) <= envelope_hypervolume(env)
+
+
+def test_dbscan_finds_separated_groups():
+    rng = np.random.default_rng(0)
+    a = rng.normal([0.1, 0.9], 0.005, size=(20, 2))
+    b = rng.normal([0.9, 0.1], 0.005, size=(20, 2))
+    front = pd.DataFrame(np.vstack([a, b]), columns=["biomass", "product_min"])
+    labels = cluster_front(front)
+    assert len(set(labels[:20])) == 1 and len(set(labels[20:])) == 1
+    assert labels[0] != labels[-1] and -1 not in labels
+
+
+def test_knockout_frequency_per_cluster():
+    freq = knockout_frequency([(0,), (0, 1), (2,), (2,)], np.array([0, 0, 1, 1]), ["a", "b", "c"])
+    assert freq.loc[0, "a"] == 1.0 and freq.loc[0, "b"] == 0.5 and freq.loc[1, "c"] == 1.0
+    assert freq.loc[1, "a"] == 0.0
+
+
+def test_remove_superfluous_restores_only_silent_knockouts(core):
+    _, ev = core
+    # an effective knock-out, and a unit that changes nothing on top of it
+    effective = next(u for u in range(len(ev.units))
+                     if ev.evaluate([u])[0] > 0 and ev.evaluate([u])[2] > ev.reference[2] + 1e-3)
+    silent = next(u for u in range(len(ev.units)) if u != effective
+                  and np.array_equal(ev.evaluate([u, effective]), ev.evaluate([effective])))
+    kept = remove_superfluous(ev, [silent, effective])
+    assert kept == (effective,)
+    np.testing.assert_array_equal(ev.evaluate(kept), ev.evaluate([silent, effective]))
+
+
+def test_best_tradeoffs_are_distinct_and_sorted():
+    front = pd.DataFrame({"biomass": [0.1, 0.1, 0.2, 0.3], "product_min": [9.0, 9.0, 8.0, 7.0],
+                          "cost": [5, 3, 2, 1], "n_units": [3, 2, 1, 1],
+                          "genotype": [(1, 2, 3), (4, 5), (6,), (7,)]})
+    best = best_tradeoffs(front, n=2)
+    assert best.genotype.tolist() == [(4, 5), (6,)]

@@ -1,0 +1,129 @@
+"""Strain evaluation on one LP (helpers.mome.evaluation), on e_coli_core for speed."""
+
+from __future__ import annotations
+
+import cobra
+import numpy as np
+import pytest
+
+from helpers.mome.evaluation import StrainEvaluator, configure, model_fingerprint, reduce_model
+
+BIOMASS, PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
+
+
+@pytest.fixture(scope="session")
+def core_reduced():
+    model = cobra.io.load_model("textbook")
+    return reduce_model(configure(model, {"EX_glc__D_e": -10, "EX_o2_e": 0}), use_cache=False)
+
+
+@pytest.fixture()
+def evaluator(core_reduced):
+    return StrainEvaluator(core_reduced, biomass=BIOMASS, product=PRODUCT)
+
+
+def _random_strains(n_units, n, seed=0, max_size=6):
+    rng = np.random.default_rng(seed)
+    return [tuple(rng.choice(n_units, size=rng.integers(1, max_size + 1), replace=False))
+            for _ in range(n)]
+
+
+def test_configure_and_reduce_leave_the_input_model_alone():
+    model = cobra.io.load_model("textbook")
+    before = model_fingerprint(model)
+    medium = configure(model, {"EX_o2_e": 0})
+    reduce_model(medium, use_cache=False)
+    assert model_fingerprint(model) == before
+    assert medium.reactions.EX_o2_e.lower_bound == 0
+    assert model.reactions.EX_o2_e.lower_bound != 0
+
+
+def test_reduced_model_keeps_growth(core_reduced):
+    full = configure(cobra.io.load_model("textbook"), {"EX_glc__D_e": -10, "EX_o2_e": 0})
+    assert len(core_reduced.reactions) < len(full.reactions)
+    assert core_reduced.slim_optimize() == pytest.approx(full.slim_optimize(), abs=1e-9)
+
+
+def test_cache_hits_return_identical_results(evaluator):
+    strains = _random_strains(len(evaluator.units), 40)
+    first = evaluator.evaluate_many(strains)
+    hits = evaluator.hits
+    again = evaluator.evaluate_many(strains[::-1])[::-1]
+    assert evaluator.hits == hits + len(strains)
+    np.testing.assert_array_equal(first, again)
+    # boolean vectors and index tuples are the same genotype
+    mask = np.zeros(len(evaluator.units), dtype=bool)
+    mask[list(strains[0])] = True
+    np.testing.assert_array_equal(evaluator.evaluate(mask), first[0])
+
+
+def test_guaranteed_product_is_at_most_the_lp_product(evaluator):
+    phen = evaluator.evaluate_many(_random_strains(len(evaluator.units), 200, seed=1))
+    assert (phen[:, 2] <= phen[:, 1] + 1e-6).all()
+    assert (phen[:, 0] > 0).any() and (phen[:, 0] == 0).any()
+
+
+def test_phenotypes_match_cobra_fva(core_reduced, evaluator):
+    from cobra.flux_analysis import flux_variability_analysis
+
+    for strain in _random_strains(len(evaluator.units), 15, seed=2):
+        with core_reduced as model:
+            for j in evaluator.knocked_reactions(strain):
+                model.reactions[int(j)].knock_out()
+            mu = model.slim_optimize(error_value=0.0)
+            mine = evaluator.evaluate(strain)
+            if mu < evaluator.lethal_threshold:
+                np.testing.assert_array_equal(mine, 0.0)
+                continue
+            fva = flux_variability_analysis(model, [PRODUCT], fraction_of_optimum=1.0)
+        assert mine[0] == pytest.approx(mu, abs=1e-6)
+        assert mine[2] == pytest.approx(fva.loc[PRODUCT, "minimum"], abs=1e-5)
+
+
+def test_shortcuts_agree_with_the_lp(evaluator):
+    for strain in _random_strains(len(evaluator.units), 100, seed=3, max_size=3):
+        cols = evaluator.knocked_reactions(strain).tolist()
+        mu, p_lp, p_min, _ = evaluator._lp.solve(cols, evaluator.lethal_threshold)
+        got = evaluator.evaluate(strain)
+        assert got[0] == pytest.approx(mu, abs=1e-6)
+        assert got[2] == pytest.approx(p_min, abs=1e-6)
+
+
+def test_parallel_evaluation_equals_serial(core_reduced):
+    serial = StrainEvaluator(core_reduced, biomass=BIOMASS, product=PRODUCT)
+    parallel = StrainEvaluator(core_reduced, biomass=BIOMASS, product=PRODUCT)
+    strains = _random_strains(len(serial.units), 60, seed=4)
+    np.testing.assert_array_equal(serial.evaluate_many(strains),
+                                  parallel.evaluate_many(strains, n_jobs=2))
+
+
+def test_lethal_strain_is_dominated_not_an_error(evaluator):
+    everything = np.ones(len(evaluator.units), dtype=bool)
+    np.testing.assert_array_equal(evaluator.evaluate(everything), 0.0)
+
+
+def test_wild_type_is_the_reference(evaluator, core_reduced):
+    np.testing.assert_array_equal(evaluator.evaluate([]), evaluator.reference)
+    assert evaluator.reference[0] == pytest.approx(core_reduced.slim_optimize(), abs=1e-6)
+
+
+def test_gene_mode_evaluates_the_rules(core_reduced):
+    ev = StrainEvaluator(core_reduced, biomass=BIOMASS, product=PRODUCT, mode="genes")
+    rxn = next(r for r in core_reduced.reactions if " or " in r.gene_reaction_rule
+               and " and " not in r.gene_reaction_rule)
+    genes = sorted(g.id for g in rxn.genes)
+    j = ev.reaction_ids.index(rxn.id)
+    one = [ev.units.index(genes[0])]
+    assert j not in ev.knocked_reactions(one)
+    assert j in ev.knocked_reactions([ev.units.index(g) for g in genes])
+    assert ev.cost([ev.units.index(g) for g in genes]) == len(genes)
+
+
+def test_errors_name_the_parameter(core_reduced):
+    with pytest.raises(ValueError, match=r"'mode' parameter must be one of \['gene_sets', 'genes'\]. Got 'x'"):
+        StrainEvaluator(core_reduced, biomass=BIOMASS, product=PRODUCT, mode="x")
+    with pytest.raises(KeyError, match="'product' reaction 'EX_nope' is not in model"):
+        StrainEvaluator(core_reduced, biomass=BIOMASS, product="EX_nope")
+    ev = StrainEvaluator(core_reduced, biomass=BIOMASS, product=PRODUCT)
+    with pytest.raises(ValueError, match=r"Unit indices must lie in \[0, "):
+        ev.evaluate([10_000])

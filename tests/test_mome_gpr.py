@@ -1,0 +1,81 @@
+"""Gene sets, knock-out cost recursion and GPR evaluation (helpers.mome.gpr)."""
+
+from __future__ import annotations
+
+import cobra
+import pytest
+
+from helpers.mome.gpr import evaluate_gpr, gene_sets, genes_of, knockout_cost
+
+
+@pytest.mark.parametrize(
+    ("rule", "cost"),
+    [
+        ("a", 1),
+        ("a and b and c", 1),
+        ("a or b or c", 3),
+        ("(a and b) or c", 2),
+        ("(a or b) and (c or d or e)", 2),
+        ("(a or b) and c", 1),
+        ("((a and b) or (a and c) or (d and e) or ((a and b) and f))", 4),
+        ("(a or (b and (c or d))) and (e or f)", 2),
+    ],
+)
+def test_knockout_cost_recursion(rule, cost):
+    assert knockout_cost(rule) == cost
+
+
+def test_knockout_cost_of_papers_pfl_gene_set_is_four():
+    # Patané et al. 2018, Table 1: the pfl gene set contributes 4 to the strain's KC of 14
+    rule = "((pflA and pflB) or (pflA and tdcE) or (pflD and pflC) or ((pflA and pflB) and yfiD))"
+    assert knockout_cost(rule) == 4
+
+
+def test_knockout_cost_accepts_cobra_gpr():
+    assert knockout_cost(cobra.core.gene.GPR.from_string("x or (y and z)")) == 2
+
+
+def test_knockout_cost_of_empty_rule_names_it():
+    with pytest.raises(ValueError, match="GPR rule '' is empty"):
+        knockout_cost("")
+
+
+@pytest.mark.parametrize(
+    ("rule", "off", "active"),
+    [
+        ("a and b", {"a"}, False),
+        ("a or b", {"a"}, True),
+        ("a or b", {"a", "b"}, False),
+        ("(a and b) or c", {"a"}, True),
+        ("(a and b) or c", {"a", "c"}, False),
+        ("(a or b) and (c or d)", {"a", "c"}, True),
+        ("(a or b) and (c or d)", {"c", "d"}, False),
+        ("a and (b or (c and d))", {"b", "d"}, False),
+        ("a and (b or (c and d))", {"b"}, True),
+        ("a", set(), True),
+    ],
+)
+def test_evaluate_gpr_and_or_nesting(rule, off, active):
+    assert evaluate_gpr(rule, off) is active
+
+
+def test_knockout_cost_is_a_minimal_disabling_set_size():
+    # brute force: the cost equals the smallest number of genes whose removal disables the rule
+    from itertools import combinations
+
+    for rule in ["(a or b) and (c or d or e)", "(a and b) or (c and d) or e", "a or (b and c)"]:
+        genes = sorted(genes_of(rule))
+        smallest = min(k for k in range(1, len(genes) + 1)
+                       for combo in combinations(genes, k) if not evaluate_gpr(rule, set(combo)))
+        assert knockout_cost(rule) == smallest, rule
+
+
+def test_gene_sets_group_reactions_by_rule():
+    model = cobra.io.load_model("textbook")
+    sets = gene_sets(model)
+    assert len(set(sets.rules)) == len(sets.rules)
+    for rule, reactions, cost in zip(sets.rules, sets.reactions, sets.costs, strict=True):
+        assert cost == knockout_cost(rule)
+        for rid in reactions:
+            assert model.reactions.get_by_id(rid).gene_reaction_rule == rule
+    assert sum(len(r) for r in sets.reactions) == sum(1 for r in model.reactions if r.gene_reaction_rule)

@@ -1,0 +1,53 @@
+"""The MOME run loop, front and hypervolume (helpers.mome.search)."""
+
+from __future__ import annotations
+
+import cobra
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
+from helpers.mome.search import hypervolume, pareto_front, run_mome
+
+
+@pytest.fixture(scope="module")
+def core_model():
+    return reduce_model(configure(cobra.io.load_model("textbook"),
+                                  {"EX_glc__D_e": -10, "EX_o2_e": 0}), use_cache=False)
+
+
+def _run(model, seed):
+    ev = StrainEvaluator(model, biomass="Biomass_Ecoli_core", product="EX_etoh_e")
+    return run_mome(ev, pop_size=16, n_gen=6, dup=3, ukc=8, seed=seed)
+
+
+def test_fixed_seed_reproduces_the_front(core_model):
+    a, b = _run(core_model, 3), _run(core_model, 3)
+    pd.testing.assert_frame_equal(a.front, b.front)
+    pd.testing.assert_frame_equal(a.archive, b.archive)
+    assert len(a.history) == 6
+
+
+def test_front_is_non_dominated_and_within_cost(core_model):
+    res = _run(core_model, 0)
+    assert res.archive.cost.max() <= 8
+    pts = res.archive[["biomass", "product_min"]].to_numpy()
+    for b, p in res.front[["biomass", "product_min"]].to_numpy():
+        dominated = (pts[:, 0] >= b) & (pts[:, 1] >= p) & ((pts[:, 0] > b) | (pts[:, 1] > p))
+        assert not dominated.any()
+    # the hypervolume never decreases over generations (the archive only grows)
+    assert (np.diff(res.history.hv) >= -1e-12).all()
+
+
+def test_hypervolume_of_known_points():
+    assert hypervolume(np.array([[1.0, 1.0]])) == pytest.approx(1.0)
+    assert hypervolume(np.array([[1.0, 2.0], [2.0, 1.0]])) == pytest.approx(3.0)
+    assert hypervolume(np.array([[0.0, 5.0]])) == 0.0  # lethal strains add nothing
+
+
+def test_pareto_front_keeps_equal_phenotypes():
+    archive = pd.DataFrame({"genotype": [(0,), (1,), (2,)], "cost": [1, 1, 1], "n_units": [1, 1, 1],
+                            "biomass": [1.0, 1.0, 0.5], "product_min": [2.0, 2.0, 1.0]})
+    front = pareto_front(archive)
+    assert sorted(front.genotype) == [(0,), (1,)]
