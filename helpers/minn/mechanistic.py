@@ -39,6 +39,29 @@ class MechanisticTerms:
 
 
 # ----- column-layout kernels (n, N) ----------------------------------------------------------
+class _SparseMatmul(torch.autograd.Function):
+    """``A @ X`` for a constant sparse ``A`` whose transpose ``At`` is precomputed.
+
+    PyTorch's own backward of a CSR product transposes (and re-sorts) ``A`` on every call; with
+    ``At`` at hand the backward is one more sparse product.
+    """
+
+    @staticmethod
+    def forward(ctx, A: torch.Tensor, At: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
+        ctx.At = At
+        return A @ X
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        return None, None, ctx.At @ grad.contiguous()
+
+
+def _spmm(A: torch.Tensor, At: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
+    if X.requires_grad:
+        return _SparseMatmul.apply(A, At, X)
+    return A @ X
+
+
 def _to_columns(V: torch.Tensor, n: int) -> tuple[torch.Tensor, tuple[int, ...]]:
     if V.shape[-1] != n:
         raise ValueError(f"V must have {n} fluxes in its last dimension; got shape {tuple(V.shape)}.")
@@ -67,7 +90,7 @@ def _v_in_columns(v_in: torch.Tensor | None, tp: TorchProblem, lead: tuple[int, 
 
 
 def _terms_cols(Vt: torch.Tensor, tp: TorchProblem, vin: torch.Tensor):
-    SV = tp.S @ Vt
+    SV = _spmm(tp.S, tp.St, Vt)
     steady = SV.square().sum(0) / tp.m
     if tp.n_in:
         upper = torch.relu(Vt[tp.in_idx] - vin).square().sum(0) / tp.n_in
@@ -78,11 +101,62 @@ def _terms_cols(Vt: torch.Tensor, tp: TorchProblem, vin: torch.Tensor):
 
 
 def _grad_cols(Vt: torch.Tensor, tp: TorchProblem, vin: torch.Tensor) -> torch.Tensor:
-    grad = (tp.St @ (tp.S @ Vt)) * (2.0 / tp.m)
+    grad = _spmm(tp.St, tp.S, _spmm(tp.S, tp.St, Vt)) * (2.0 / tp.m)
     if tp.n_in:
         excess = torch.relu(Vt[tp.in_idx] - vin) * (2.0 / tp.n_in)
         grad = grad.index_add(0, tp.in_idx, excess)
     return grad - torch.relu(-Vt) * (2.0 / tp.n)
+
+
+class _UnrolledDescent(torch.autograd.Function):
+    """The K momentum steps as one autograd node with a hand-written backward.
+
+    Reverse mode through ``d_{k+1} = decay d_k - lr g(V_k)``, ``V_{k+1} = V_k + d_{k+1}`` needs
+    only the Jacobian of the gradient, ``J(V) = (2/m) S^T S + (2/n_in) P_in^T D_in P_in
+    + (2/n) D_neg`` (symmetric; ``D`` are 0/1 masks of the active ReLUs), so the forward pass keeps
+    two boolean masks per step instead of every intermediate tensor:
+
+        dbar <- decay * dbar + Vbar;   Vbar <- Vbar - lr * J(V_k) dbar      (k = K-1, ..., 0)
+
+    Same numbers as autograd through the plain loop (tested), less memory and fewer kernels.
+    """
+
+    @staticmethod
+    def forward(ctx, V0t, vin, tp, lr, steps, decay):
+        Vt = V0t.clone()
+        diff = torch.zeros_like(Vt)
+        neg_masks, in_masks = [], []
+        for _ in range(steps):
+            neg = Vt < 0
+            grad = _spmm(tp.St, tp.S, _spmm(tp.S, tp.St, Vt)).mul_(2.0 / tp.m)
+            if tp.n_in:
+                excess = Vt[tp.in_idx] - vin
+                over = excess > 0
+                grad.index_add_(0, tp.in_idx, excess.clamp_min_(0).mul_(2.0 / tp.n_in))
+                in_masks.append(over)
+            grad.add_(Vt * neg, alpha=2.0 / tp.n)  # -(2/n) relu(-V) = (2/n) V [V < 0]
+            diff.mul_(decay).add_(grad, alpha=-lr)
+            Vt.add_(diff)
+            neg_masks.append(neg)
+        if not ctx.needs_input_grad[0]:
+            neg_masks, in_masks = [], []
+        ctx.tp, ctx.lr, ctx.decay = tp, lr, decay
+        ctx.neg_masks, ctx.in_masks = neg_masks, in_masks
+        return Vt
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        tp, lr, decay = ctx.tp, ctx.lr, ctx.decay
+        Vbar = grad_out.clone()
+        dbar = torch.zeros_like(Vbar)
+        for k in reversed(range(len(ctx.neg_masks))):
+            dbar.mul_(decay).add_(Vbar)
+            Jd = _spmm(tp.St, tp.S, _spmm(tp.S, tp.St, dbar)).mul_(2.0 / tp.m)
+            if tp.n_in:
+                Jd.index_add_(0, tp.in_idx, dbar[tp.in_idx] * ctx.in_masks[k] * (2.0 / tp.n_in))
+            Jd.add_(dbar * ctx.neg_masks[k], alpha=2.0 / tp.n)
+            Vbar.add_(Jd, alpha=-lr)
+        return Vbar, None, None, None, None, None
 
 
 def _as_torch_problem(problem: MechanisticProblem | TorchProblem, like: torch.Tensor) -> TorchProblem:
@@ -129,21 +203,24 @@ def unroll(V0: torch.Tensor, problem: MechanisticProblem | TorchProblem,
     """Run ``steps`` momentum gradient steps on ``L_mech`` from ``V0`` (shape ``(..., n)``).
 
     Returns ``V_K`` (same shape), or the list ``[V_0, ..., V_K]`` if ``return_trajectory``.
-    Differentiable with respect to ``V0`` (and ``v_in``).
+    Differentiable with respect to ``V0``: by a hand-written backward (:class:`_UnrolledDescent`)
+    when only ``V_K`` is asked for, by autograd through the plain loop otherwise (also when
+    ``v_in`` requires grad).
     """
     if steps < 0:
         raise ValueError(f"The 'steps' parameter must be >= 0. Got {steps!r} instead.")
     tp = _as_torch_problem(problem, V0)
     Vt, lead = _to_columns(V0, tp.n)
     vin = _v_in_columns(v_in, tp, lead, Vt)
-    trajectory = [V0] if return_trajectory else None
+    if not return_trajectory and not vin.requires_grad:
+        return _from_columns(_UnrolledDescent.apply(Vt, vin, tp, lr, steps, decay), lead)
+    trajectory = [V0]
     diff = torch.zeros_like(Vt)
     for _ in range(steps):
         diff = decay * diff - lr * _grad_cols(Vt, tp, vin)
         Vt = Vt + diff
-        if return_trajectory:
-            trajectory.append(_from_columns(Vt, lead))
-    return trajectory if return_trajectory else _from_columns(Vt, lead)
+        trajectory.append(_from_columns(Vt, lead))
+    return trajectory if return_trajectory else trajectory[-1]
 
 
 class MechanisticLayer(nn.Module):

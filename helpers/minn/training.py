@@ -78,40 +78,77 @@ class Member:
 class EnsembleAdam:
     """Adam (with ``torch.optim.Adam``'s coupled L2 weight decay) over stacked ensemble weights.
 
-    ``lr`` and ``weight_decay`` are vectors (one value per member); :meth:`step` takes a boolean
-    ``active`` vector and leaves inactive members (weights, moments and step count) untouched.
+    ``lr`` and ``weight_decay`` are per member; :meth:`step` takes a boolean ``active`` vector
+    and leaves inactive members (weights, moments and step count) untouched. Members are
+    grouped by (lr, weight decay) and each group is updated by PyTorch's fused Adam kernel on
+    per-member views (``torch._fused_adam_``, the kernel behind ``Adam(fused=True)``: one pass
+    over memory, ~25x faster on CPU than the same update written with broadcast tensor ops);
+    ``fused=False`` uses the plain tensor formula instead (same maths).
     """
 
     def __init__(self, params: Sequence[torch.Tensor], lr: Sequence[float],
                  weight_decay: Sequence[float], betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8) -> None:
+                 eps: float = 1e-8, fused: bool | None = None) -> None:
         self.params = list(params)
-        dtype = self.params[0].dtype
-        self.lr = torch.tensor(list(lr), dtype=torch.float64)
-        self.wd = torch.tensor(list(weight_decay), dtype=dtype)
-        self.any_wd = bool((self.wd != 0).any())
+        self.lr = [float(v) for v in lr]
+        self.wd = [float(v) for v in weight_decay]
         self.beta1, self.beta2 = betas
         self.eps = eps
-        self.step_count = torch.zeros(len(self.lr), dtype=torch.long)
+        E = len(self.lr)
+        self.fused = hasattr(torch, "_fused_adam_") if fused is None else fused
+        self.step_count = torch.zeros(E, dtype=torch.long)
         self.exp_avg = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
+        self._steps = [torch.zeros((), dtype=torch.float32) for _ in range(E)]
+        groups: dict[tuple[float, float], list[int]] = {}
+        for e, key in enumerate(zip(self.lr, self.wd, strict=True)):
+            groups.setdefault(key, []).append(e)
+        self.groups = groups
+        self._views = [[list(t.unbind(0)) for t in tensors]
+                       for tensors in (self.params, self.exp_avg, self.exp_avg_sq)]
 
     @torch.no_grad()
     def step(self, grads: Sequence[torch.Tensor], active: torch.Tensor) -> None:
         """One Adam update of the ``active`` members with gradients ``grads``."""
         self.step_count += active.long()
+        if not self.fused:
+            self._step_plain(grads, active)
+            return
+        is_active = active.tolist()
+        grad_views = [list(g.unbind(0)) for g in grads]
+        p_views, m_views, v_views = self._views
+        for (lr, wd), members in self.groups.items():
+            members = [e for e in members if is_active[e]]
+            if not members:
+                continue
+            for e in members:
+                self._steps[e] += 1
+            lists = [[], [], [], [], []]
+            for k in range(len(self.params)):
+                for e in members:
+                    lists[0].append(p_views[k][e])
+                    lists[1].append(grad_views[k][e])
+                    lists[2].append(m_views[k][e])
+                    lists[3].append(v_views[k][e])
+                    lists[4].append(self._steps[e])
+            torch._fused_adam_(lists[0], lists[1], lists[2], lists[3], [], lists[4], lr=lr,
+                               beta1=self.beta1, beta2=self.beta2, weight_decay=wd,
+                               eps=self.eps, amsgrad=False, maximize=False)
+
+    def _step_plain(self, grads: Sequence[torch.Tensor], active: torch.Tensor) -> None:
         t = self.step_count.clamp(min=1).double()
         bc1 = 1 - self.beta1 ** t
         bc2 = 1 - self.beta2 ** t
         dtype = self.params[0].dtype
-        step_size = torch.where(active, self.lr / bc1, 0.0).to(dtype)
+        lr = torch.tensor(self.lr, dtype=torch.float64)
+        wd = torch.tensor(self.wd, dtype=dtype)
+        step_size = torch.where(active, lr / bc1, 0.0).to(dtype)
         sqrt_bc2 = bc2.sqrt().to(dtype)
         w1 = torch.where(active, 1 - self.beta1, 0.0).to(dtype)
         w2 = torch.where(active, 1 - self.beta2, 0.0).to(dtype)
         for p, g, m, v in zip(self.params, grads, self.exp_avg, self.exp_avg_sq, strict=True):
             shape = (-1,) + (1,) * (p.dim() - 1)
-            if self.any_wd:
-                g = g + self.wd.view(shape) * p
+            g = g + wd.view(shape) * p
             m.lerp_(g, w1.view(shape))
             v.lerp_(g * g, w2.view(shape))
             denom = (v.sqrt() / sqrt_bc2.view(shape)).add_(self.eps)
