@@ -278,7 +278,10 @@ class StrainEvaluator:
         self.token = uuid.uuid4().hex
         self.cache: dict[tuple[int, ...], np.ndarray] = {}
         self.hits = 0
-        self.n_lp_evaluations = 0
+        self.n_computed = 0  # strains computed (cache misses), by LP or shortcut
+        #: strains answered without an LP (serial evaluation only): essential reaction hit, or
+        #: knock-outs outside the wild type's flux support
+        self.shortcuts = {"lethal": 0, "wild_type": 0}
         self._prepare_shortcuts()
 
     # -- pickling for joblib workers: arrays travel, the GLPK problem is rebuilt once per worker
@@ -344,8 +347,10 @@ class StrainEvaluator:
     def _compute(self, genotype: tuple[int, ...]) -> np.ndarray:
         cols = self.knocked_reactions(genotype)
         if cols.size and self._essential[cols].any():
+            self.shortcuts["lethal"] += 1
             return np.zeros(3)
         if self._zero_min[cols].all():  # the wild type's optimum survives the knock-out
+            self.shortcuts["wild_type"] += 1
             ref = self.reference.copy()
             if not self._zero_lp[cols].all():
                 ref[1] = ref[2]
@@ -375,7 +380,7 @@ class StrainEvaluator:
             else:
                 for k in todo:
                     self.cache[k] = self._compute(k)
-            self.n_lp_evaluations += len(todo)
+            self.n_computed += len(todo)
         return np.array([self.cache[k] for k in keys]).reshape(-1, 3)
 
     def describe(self, genotype: Iterable[int] | np.ndarray, names: Mapping[str, str] | None = None

@@ -118,7 +118,7 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
     algorithm = make_nsga2(evaluator.costs, pop_size=pop_size, dup=dup, ukc=ukc,
                            max_initial_mutations=max_initial_mutations)
     algorithm.setup(problem, termination=("n_gen", n_gen), seed=seed, verbose=False)
-    hits0 = evaluator.hits + evaluator.n_lp_evaluations
+    hits0 = evaluator.hits + evaluator.n_computed
     start = time.perf_counter()
     rows = []
     best = np.zeros((0, 2))
@@ -142,7 +142,7 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
         if verbose:
             print(rows[-1], flush=True)
     wall = time.perf_counter() - start
-    n_evals = evaluator.hits + evaluator.n_lp_evaluations - hits0
+    n_evals = evaluator.hits + evaluator.n_computed - hits0
     archive = _archive_frame(problem)
     return MomeResult(archive=archive, front=pareto_front(archive, objective),
                       history=pd.DataFrame(rows), objective=objective, wall_s=wall,
