@@ -52,3 +52,19 @@ def test_copies_share_and_pickles_drop_the_torch_cache():
     q = pickle.loads(pickle.dumps(p))
     assert q._torch == {} and q.reaction_ids == p.reaction_ids
     np.testing.assert_array_equal(q.S.toarray(), p.S.toarray())
+
+
+def test_from_gem_accepts_the_gem_helpers_matrices():
+    class Matrices:  # the attributes helpers.gem.MinnMatrices provides
+        S = sp.csr_matrix(np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]]))
+        reaction_ids = ("R_a", "R_b", "R_c")
+        metabolite_ids = ("x", "y")
+        ref_idx = np.array([2, 0])
+        in_idx = np.array([1])
+        V_in = np.array([7.5])
+
+    p = MechanisticProblem.from_gem(Matrices())
+    assert p.reference_ids == ["R_c", "R_a"] and p.bounded_ids == ["R_b"] and np.isinf(p.v_in).all()
+    assert MechanisticProblem.from_gem(Matrices(), v_in="model").v_in.tolist() == [7.5]
+    with pytest.raises(ValueError, match=r"'v_in' parameter must be None, 'model' or numbers"):
+        MechanisticProblem.from_gem(Matrices(), v_in="bounds")

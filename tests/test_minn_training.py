@@ -9,6 +9,7 @@ from helpers.minn import (
     EnsembleAdam,
     Member,
     TrainingDivergedError,
+    cv_members,
     minmax_scale_members,
     train_ensemble,
 )
@@ -135,3 +136,16 @@ def test_ensemble_adam_matches_torch_adam(fused):
         np.testing.assert_allclose(p[e].numpy(), refs[e].detach().numpy(),
                                    rtol=1e-10 if fused else 1e-8, atol=1e-12)
     assert ours.step_count.tolist() == [4, 2, 4]
+
+
+def test_cv_members_trains_trials_times_folds_in_one_call(toy):
+    folds = [tuple(range(0, 20)), tuple(range(10, 30))]
+    trials = [{"hidden": 8, "c": 10.0, "epochs": 2}, {"hidden": 12, "lr": 1e-3, "epochs": 3}]
+    members = cv_members(trials, folds, config="c-balanced", seed=1)
+    assert len(members) == 4 and len({m.seed for m in members}) == 4
+    assert [m.hidden for m in members] == [8, 8, 12, 12] and members[1].rows == folds[1]
+    X = minmax_scale_members(toy.X.to_numpy(), [m.rows for m in members])
+    fit = train_ensemble(toy.problem, X, toy.Y.to_numpy(), members, progress=False)
+    assert fit.predict(X).shape == (4, 30, 6)
+    with pytest.raises(ValueError, match=r"Trial 0 has unknown hyper-parameter\(s\) \['hiden'\]"):
+        cv_members([{"hiden": 3}], folds)

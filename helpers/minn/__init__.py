@@ -25,7 +25,14 @@ from .mechanistic import (
 from .network import EnsembleMLP
 from .problem import MechanisticProblem, TorchProblem
 from .scaling import minmax_scale_members
-from .training import EnsembleAdam, EnsembleFit, Member, TrainingDivergedError, train_ensemble
+from .training import (
+    EnsembleAdam,
+    EnsembleFit,
+    Member,
+    TrainingDivergedError,
+    cv_members,
+    train_ensemble,
+)
 
 __all__ = [
     "VARIANTS",
@@ -40,6 +47,7 @@ __all__ = [
     "MinnConfig",
     "TorchProblem",
     "TrainingDivergedError",
+    "cv_members",
     "get_variant",
     "mechanistic_gradient",
     "mechanistic_loss",

@@ -186,6 +186,35 @@ class MechanisticProblem:
             [m.id for m in model.metabolites],
         )
 
+    @classmethod
+    def from_gem(cls, matrices: Any, v_in: Sequence[float] | float | str | None = None
+                 ) -> MechanisticProblem:
+        """Build a problem from the GEM helpers' matrices (``helpers.gem.minn_matrices``).
+
+        Duck-typed: ``matrices`` needs ``S``, ``reaction_ids``, ``ref_idx``, ``in_idx`` and
+        optionally ``metabolite_ids`` and ``V_in``.
+
+        Parameters
+        ----------
+        v_in : None, 'model', float or sequence of float
+            None (default): ``inf``, the upper-bound term is inert, as in the paper's main runs;
+            'model': the model's upper bounds of the bounded fluxes (``matrices.V_in``); numbers:
+            explicit bounds. Per-sample bounds (knock-outs) are passed to ``fit`` / training.
+        """
+        if isinstance(v_in, str):
+            if v_in != "model":
+                raise ValueError(f"The 'v_in' parameter must be None, 'model' or numbers. "
+                                 f"Got {v_in!r} instead.")
+            v_in = np.asarray(matrices.V_in, dtype=np.float64)
+        return cls.from_matrices(
+            matrices.S,
+            matrices.reaction_ids,
+            [int(i) for i in matrices.ref_idx],
+            [int(i) for i in matrices.in_idx],
+            v_in,
+            getattr(matrices, "metabolite_ids", ()),
+        )
+
     # ----- sizes and ids ------------------------------------------------------------------
     @property
     def m(self) -> int:

@@ -75,6 +75,45 @@ class Member:
         return get_variant(self.config, c=self.c, data_weight=self.data_weight, epochs=self.epochs)
 
 
+def cv_members(trials: Sequence[dict], folds: Sequence[Sequence[int]], *,
+               config: MinnConfig | str = "c-balanced", seed: int = 0) -> list[Member]:
+    """Members for ``len(trials) x len(folds)`` runs (trial-major: run ``t * F + f``).
+
+    Parameters
+    ----------
+    trials : sequence of dict
+        Hyper-parameters per trial, keys among the fields of :class:`Member`
+        (``hidden``, ``dropout``, ``lr``, ``weight_decay``, ``c``, ``data_weight``, ``epochs``).
+    folds : sequence of index sequences
+        Training rows of each (inner) fold.
+    config : MinnConfig or str
+        The variant.
+    seed : int
+        Run ``t * F + f`` gets seed ``seed * 1_000_003 + t * F + f`` (distinct, repeatable).
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import KFold                     # doctest: +SKIP
+    >>> folds = [tr for tr, _ in KFold(5, shuffle=True, random_state=0).split(X)]
+    >>> members = cv_members([{"hidden": 200, "c": 10}, {"hidden": 300, "c": 50}], folds)
+    >>> Xs = minmax_scale_members(X, [m.rows for m in members])      # per-fold scaling
+    >>> fit = train_ensemble(problem, Xs, Y, members)                 # 2 x 5 runs at once
+    >>> pred = fit.predict(Xs)               # (10, N, n_ref): read each run's held-out rows
+    """
+    allowed = {"hidden", "dropout", "lr", "weight_decay", "c", "data_weight", "epochs"}
+    members = []
+    F = len(folds)
+    for t, trial in enumerate(trials):
+        unknown = sorted(set(trial) - allowed)
+        if unknown:
+            raise ValueError(f"Trial {t} has unknown hyper-parameter(s) {unknown}; "
+                             f"allowed: {sorted(allowed)}.")
+        for f, rows in enumerate(folds):
+            members.append(Member(config=config, seed=seed * 1_000_003 + t * F + f,
+                                  rows=tuple(int(r) for r in rows), **trial))
+    return members
+
+
 class EnsembleAdam:
     """Adam (with ``torch.optim.Adam``'s coupled L2 weight decay) over stacked ensemble weights.
 
