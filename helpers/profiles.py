@@ -59,9 +59,14 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     },
     # </evaluation>
     # <mome>
+    # MOME (Patané et al. 2018) on iJO1366, anaerobic, glucose 10. The paper fixes uKC = 50 but does
+    # not state pop, maxGen or dup in its text; "paper" is our choice at that scale, sized to run in
+    # well under 40 min on 2 cores. "quick" is the same search, small enough for CI.
     "mome": {
-        "quick": {},
-        "paper": {},
+        "quick": {"model": "iJO1366", "pop_size": 40, "n_gen": 15, "dup": 3, "ukc": 50,
+                  "max_initial_mutations": 3, "envelope_points": 60, "n_jobs": 1},
+        "paper": {"model": "iJO1366", "pop_size": 200, "n_gen": 200, "dup": 10, "ukc": 50,
+                  "max_initial_mutations": 3, "envelope_points": 60, "n_jobs": 1},
     },
     # </mome>
 }

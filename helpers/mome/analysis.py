@@ -22,7 +22,23 @@ __all__ = [
     "knockout_frequency",
     "remove_superfluous",
     "best_tradeoffs",
+    "ecoli_gene_names",
+    "units_with_genes",
+    "cluster_summary",
+    "strain_table",
+    "PAPER_BEST_STRAIN",
+    "PAPER_NUO",
 ]
+
+#: Patané et al. (2019), Table 1: the best strain's knocked-out gene sets, by gene name
+#: (ethanol 19.74 mmol/gDW/h at biomass 0.02 /h, KC 14). Current names: the paper's yfcX is fadJ,
+#: yfiD is grcA and rfaS is waaS (the names in BiGG's iML1515).
+PAPER_NUO = ("nuoN", "nuoM", "nuoL", "nuoK", "nuoJ", "nuoI", "nuoH", "nuoG", "nuoF", "nuoE",
+             "nuoC", "nuoB", "nuoA")
+PAPER_BEST_STRAIN = (
+    ("frmA",), ("fadB", "fadJ"), ("fieF",), ("uxuB",), PAPER_NUO,
+    ("pflA", "pflB", "tdcE", "pflD", "pflC", "grcA"), ("ppk",), ("waaS",), ("tpiA",), ("avtA",),
+)
 
 
 def envelope(model: cobra.Model, *, biomass: str, product: str, points: int = 60) -> pd.DataFrame:
@@ -112,3 +128,80 @@ def best_tradeoffs(front: pd.DataFrame, *, n: int = 10, objective: str = "produc
     ordered = front.sort_values([objective, "biomass", "cost", "n_units"],
                                 ascending=[False, False, True, True])
     return ordered.drop_duplicates(["biomass", objective]).head(n).reset_index(drop=True)
+
+
+def ecoli_gene_names() -> dict[str, str]:
+    """E. coli gene names by b-number (``b2276`` -> ``nuoN``).
+
+    cobra's bundled iJO1366 carries no gene names; they are read from the BiGG JSON files of
+    iAF1260 and iML1515 in the data registry (:func:`helpers.data.fetch`), iML1515 winning.
+    """
+    import json
+
+    from helpers.data import fetch
+
+    names: dict[str, str] = {}
+    for key in ("gems/iAF1260.json", "gems/iML1515.json"):
+        with open(fetch(key)) as handle:
+            for gene in json.load(handle)["genes"]:
+                if gene.get("name"):
+                    names[gene["id"]] = gene["name"]
+    return names
+
+
+def units_with_genes(evaluator: StrainEvaluator, gene_names: Iterable[Iterable[str]],
+                     names: dict[str, str]) -> list[int | None]:
+    """For each set of gene *names*, the design unit (gene set) whose rule uses exactly those genes.
+
+    ``None`` where the reduced model has no such gene set (e.g. its reactions are blocked in the
+    medium). Used to rebuild the paper's strains from their gene names.
+    """
+    from helpers.mome.gpr import genes_of
+
+    by_genes: dict[frozenset[str], int] = {}
+    for u, rule in enumerate(evaluator.units):
+        by_genes.setdefault(frozenset(names.get(g, g) for g in genes_of(rule)), u)
+    return [by_genes.get(frozenset(group)) for group in gene_names]
+
+
+def cluster_summary(front: pd.DataFrame, labels: np.ndarray, evaluator: StrainEvaluator,
+                    names: dict[str, str], *, objective: str = "product_min", top: int = 3
+                    ) -> pd.DataFrame:
+    """One row per DBSCAN cluster: size, biomass and product ranges, and the gene sets knocked
+    out most often in it (with their frequency), which is what distinguishes the clusters."""
+    freq = knockout_frequency(front["genotype"], labels, evaluator.units)
+    rows = []
+    for label, part in front.groupby(np.asarray(labels), sort=True):
+        top_units = freq.loc[label].sort_values(ascending=False).head(top)
+        rows.append({
+            "cluster": "outliers" if label == -1 else f"C{label + 1}",
+            "n_strains": len(part),
+            "biomass_min": part["biomass"].min(), "biomass_max": part["biomass"].max(),
+            "ethanol_min": part[objective].min(), "ethanol_max": part[objective].max(),
+            "median_cost": float(part["cost"].median()),
+            "most_knocked_out": "; ".join(
+                f"{evaluator.describe([evaluator.units.index(u)], names)[0]} ({f:.0%})"
+                for u, f in top_units.items() if f > 0),
+        })
+    return pd.DataFrame(rows)
+
+
+def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],
+                 names: dict[str, str], *, labels: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row per strain: biomass, guaranteed and LP ethanol, change vs wild type, KC, knock-outs.
+
+    Knock-outs are written with gene names (``names``), one gene set per item.
+    """
+    genotypes = [evaluator.normalize(g) for g in genotypes]
+    labels = list(labels) if labels is not None else [f"S{k}" for k in range(1, len(genotypes) + 1)]
+    ref = evaluator.reference
+    rows = []
+    for label, g in zip(labels, genotypes, strict=True):
+        biomass, lp, guaranteed = evaluator.evaluate(g)
+        rows.append({
+            "strain": label, "biomass": biomass, "ethanol_guaranteed": guaranteed, "ethanol_lp": lp,
+            "ethanol_change_pct": 100.0 * (guaranteed / ref[2] - 1.0) if ref[2] > 0 else np.nan,
+            "knockout_cost": evaluator.cost(g), "n_gene_sets": len(g),
+            "knockouts": ", ".join(f"({d})" if " " in d else d for d in evaluator.describe(g, names)),
+        })
+    return pd.DataFrame(rows)
