@@ -81,3 +81,13 @@ def test_cross_val_score_runs_and_repeats(toy):
     again = cross_val_score(_small(toy), X, Y, cv=cv)
     assert first.shape == (3,) and np.isfinite(first).all()
     np.testing.assert_array_equal(first, again)
+
+
+def test_target_frames_are_aligned_by_column_name(toy):
+    X, Y = toy.X, toy.Y
+    shuffled = Y[list(reversed(Y.columns))]
+    a = _small(toy, epochs=2).fit(X, Y).predict(X)
+    b = _small(toy, epochs=2).fit(X, shuffled).predict(X)
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match=r"missing \['BIOMASS'\], unexpected \['growth'\]"):
+        _small(toy).fit(X, Y.rename(columns={"BIOMASS": "growth"}))

@@ -10,6 +10,21 @@ One concept per module:
 - :mod:`~helpers.minn.training` — :func:`train_ensemble` (E runs in one program);
 - :mod:`~helpers.minn.estimator` — :class:`MINNRegressor` (scikit-learn estimator);
 - :mod:`~helpers.minn.scaling`, :mod:`~helpers.minn.toy` — per-run min-max scaling, toy data.
+
+One model, scikit-learn style::
+
+    problem = MechanisticProblem.from_gem(helpers.gem.minn_matrices(model, ref_ids, in_ids))
+    minn = MINNRegressor(problem, variant="c-balanced", c=30).fit(X_train, Y_train)
+    minn.predict(X_test); minn.predict_fluxes(X_test); minn.mechanistic_residual(X_test)
+
+Many runs (trials x folds, several variants, different epochs) as one batched program::
+
+    members = cv_members(trials, folds, config="c-balanced")     # or a list of Member(...)
+    Xs = minmax_scale_members(X, [m.rows for m in members])      # scaling per run's train rows
+    fit = train_ensemble(problem, Xs, Y, members, v_in=per_sample_bounds)
+    fit.predict(Xs)  # (E, N, n_ref); fit.history["data"] is (E, epochs)
+
+Chapter ``00_toy_example`` introduces all of it.
 """
 
 from .config import VARIANTS, MinnConfig, get_variant

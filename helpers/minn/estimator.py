@@ -139,6 +139,8 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
         if isinstance(X, pd.DataFrame):
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         X = self._check_X(X, reset=True)
+        if isinstance(Y, pd.DataFrame):
+            Y = self._align_targets(Y)
         Y = np.asarray(Y, dtype=np.float64)
         if Y.ndim == 1:
             Y = Y[:, None]
@@ -158,6 +160,18 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
         self.net_ = self.fit_.net
         self.history_ = self.fit_.member_history(0)
         return self
+
+    def _align_targets(self, Y: pd.DataFrame) -> pd.DataFrame:
+        """Order the columns of a target frame as ``problem.reference_ids`` (error if they differ)."""
+        expected = self.problem.reference_ids
+        if list(Y.columns) == expected:
+            return Y
+        missing = [c for c in expected if c not in Y.columns]
+        extra = [c for c in Y.columns if c not in expected]
+        if missing or extra:
+            raise ValueError(f"The columns of Y must be the problem's reference fluxes; missing "
+                             f"{missing[:5]}, unexpected {extra[:5]}.")
+        return Y[expected]
 
     def _scaled(self, X) -> np.ndarray:
         check_is_fitted(self, "fit_")
