@@ -77,3 +77,27 @@ def test_fba_reduction_counts_and_is_seeded(core):
     assert set(a.kept) <= set(fva.kept)
     with pytest.raises(ValueError, match="n_samples"):
         fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=0)
+
+
+def test_fba_reduction_does_not_depend_on_previous_lps(core):
+    a = fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=60, seed=1, use_cache=False)
+    with core:  # leave the solver at a very different basis
+        core.objective = "EX_ac_e"
+        core.reactions.EX_o2_e.lower_bound = -2.0
+        core.slim_optimize()
+    b = fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=60, seed=1, use_cache=False)
+    assert a.kept == b.kept
+
+
+def test_protected_fluxes_stay_usable(core):
+    plain = fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=30, seed=0, use_cache=False)
+    assert "EX_lac__D_e" not in plain.kept  # these optima never secrete lactate
+    kept = fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=30, seed=0, use_cache=False,
+                      protect=["R_EX_lac__D_e", "R_LDH_D_rev"])
+    assert {"EX_lac__D_e", "LDH_D"} <= set(kept.kept)
+    assert kept.info["n_added_by_protect"] > 0
+    with kept.model:
+        kept.model.objective = "EX_lac__D_e"
+        assert kept.model.slim_optimize() > 0
+    with pytest.raises(ValueError, match="R_NOPE"):
+        fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=3, protect=["R_NOPE"])

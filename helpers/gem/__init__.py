@@ -9,6 +9,7 @@ Public API (introduced in chapter ``02_gem_preparation``)::
     FluxIdError, map_flux_ids, base_id, to_flux_id, strip_prefix       # ids
     fva_reduce, fba_reduce, Reduction                 # reduction (cached on disk)
     MinnMatrices, minn_matrices, stoichiometric_matrix, mechanistic_residual
+    gem_size, split_count, removed_by_subsystem, compare_reactions     # Table 1 helpers
 """
 
 from helpers.gem.ids import FluxIdError, base_id, map_flux_ids, strip_prefix, to_flux_id
@@ -31,6 +32,7 @@ from helpers.gem.media import (
 )
 from helpers.gem.reduce import GrowthMismatchError, Reduction, fba_reduce, fva_reduce
 from helpers.gem.split import merge_split_fluxes, split_pairs, split_reversible, unsplit_model
+from helpers.gem.summary import compare_reactions, gem_size, removed_by_subsystem, split_count
 
 __all__ = [
     "GEM_NAMES", "MAX_BOUND", "load_gem", "model_hash", "normalize_bounds",
@@ -40,4 +42,5 @@ __all__ = [
     "FluxIdError", "map_flux_ids", "base_id", "to_flux_id", "strip_prefix",
     "fva_reduce", "fba_reduce", "Reduction", "GrowthMismatchError",
     "MinnMatrices", "minn_matrices", "stoichiometric_matrix", "mechanistic_residual",
+    "gem_size", "split_count", "removed_by_subsystem", "compare_reactions",
 ]

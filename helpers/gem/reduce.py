@@ -18,6 +18,7 @@ Introduced in chapter ``02_gem_preparation``.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import cobra
@@ -25,6 +26,7 @@ import numpy as np
 from cobra.flux_analysis import flux_variability_analysis
 
 from helpers.cache import cache_key, cached_model
+from helpers.gem.ids import base_id, map_flux_ids, strip_prefix
 from helpers.gem.loading import model_hash
 from helpers.gem.media import Medium, get_medium, use_medium
 from helpers.gem.split import split_reversible
@@ -153,6 +155,39 @@ def _net_flux_reader(model: cobra.Model):
     return read
 
 
+class _Basis:
+    """Save and restore a GLPK basis, so that every FBA sample starts from the same one.
+
+    GLPK warm-starts from the previous basis, and which of several alternative optima it
+    returns depends on where it starts. Restoring the wild type's optimal basis before each
+    sample makes a sample's solution depend only on that sample (not on the order or on what
+    the process solved before), and keeps the warm-start speed. No-op for other solvers.
+    """
+
+    def __init__(self, model: cobra.Model):
+        self.problem = None
+        if "glpk" in model.solver.interface.__name__:
+            import swiglpk
+
+            self.glp = swiglpk
+            self.problem = model.solver.problem
+            swiglpk.glp_std_basis(self.problem)
+            model.slim_optimize()
+            n_rows = swiglpk.glp_get_num_rows(self.problem)
+            n_cols = swiglpk.glp_get_num_cols(self.problem)
+            self.rows = [swiglpk.glp_get_row_stat(self.problem, i) for i in range(1, n_rows + 1)]
+            self.cols = [swiglpk.glp_get_col_stat(self.problem, j) for j in range(1, n_cols + 1)]
+
+    def restore(self) -> None:
+        if self.problem is None:
+            return
+        set_row, set_col, problem = self.glp.glp_set_row_stat, self.glp.glp_set_col_stat, self.problem
+        for i, stat in enumerate(self.rows, start=1):
+            set_row(problem, i, stat)
+        for j, stat in enumerate(self.cols, start=1):
+            set_col(problem, j, stat)
+
+
 def fba_reduce(
     model: cobra.Model,
     medium: str | Medium = "glucose_minimal_aerobic",
@@ -163,6 +198,7 @@ def fba_reduce(
     tol: float = 1e-9,
     lethal_growth: float = 1e-6,
     glucose_exchange: str = "EX_glc__D_e",
+    protect: Sequence[str] = (),
     check_growth: bool = False,
     use_cache: bool = True,
 ) -> Reduction:
@@ -176,10 +212,18 @@ def fba_reduce(
     (an optimum the samples never visited may be lost): ``info`` reports both growth rates and
     ``check_growth=True`` makes a difference an error.
 
+    ``protect`` names fluxes that must stay usable (e.g. the Ishii flux ids ``R_ME2``,
+    ``R_ALCD2x_rev``): for each, one extra FBA maximises that flux in that direction on the medium
+    (glucose at the top of ``glucose_range``) and the reactions of that solution are kept too, so
+    the flux can be non-zero in the reduced model. Aerobic FBA optima never secrete ethanol or
+    lactate, so without this the reduced iAF1260 loses several measured fluxes.
+
     Returns
     -------
     Reduction
         ``info`` holds ``n_samples``, ``n_infeasible``, ``n_lethal``, ``n_used``,
+        ``n_added_by_protect`` and ``unreachable_protected`` (protected fluxes that cannot be
+        non-zero at all),
         ``n_kept_with_lethal`` (the count had lethal solutions been used too) and ``seconds``.
 
     References
@@ -192,9 +236,12 @@ def fba_reduce(
         raise ValueError(f"glucose_range must be (low, high) with 0 <= low <= high. Got {glucose_range!r}.")
     if n_samples < 1:
         raise ValueError(f"The 'n_samples' parameter must be >= 1. Got {n_samples!r}.")
+    protect = list(protect)
+    map_flux_ids(model, protect, allow_base=True)  # fail early, listing every unknown id
     key = cache_key(
         model=model_hash(model), medium=medium.key(), method="fba", seed=seed, tol=tol,
         n_samples=n_samples, glucose_range=[lo, hi], lethal_growth=lethal_growth,
+        protect=sorted(protect),
     )
 
     def compute():
@@ -209,7 +256,9 @@ def fba_reduce(
         with use_medium(model, medium):
             read = _net_flux_reader(model)
             glucose = model.reactions.get_by_id(glucose_exchange)
+            basis = _Basis(model)
             for gene_index, uptake in zip(picks, uptakes, strict=True):
+                basis.restore()
                 with model:
                     glucose.lower_bound = -uptake
                     model.genes.get_by_id(genes[gene_index]).knock_out()
@@ -224,7 +273,25 @@ def fba_reduce(
                     continue
                 used |= carries
                 counts["n_used"] += 1
+            sampled = used.copy()
+            unreachable = []
+            for flux_id, rid in map_flux_ids(model, protect, allow_base=True).items():
+                direction = base_id(strip_prefix(flux_id))[1]
+                reaction = model.reactions.get_by_id(rid)
+                sign = -1.0 if (direction == "rev" and rid != strip_prefix(flux_id)) else 1.0
+                basis.restore()
+                with model:
+                    glucose.lower_bound = -hi
+                    model.objective = {reaction: sign}
+                    best = model.slim_optimize(error_value=float("nan"))
+                    if np.isnan(best) or best <= tol:
+                        unreachable.append(flux_id)
+                        continue
+                    used |= np.abs(read()) > tol
         kept = [r.id for r, keep in zip(model.reactions, used, strict=True) if keep]
+        counts["n_kept_sampled_unsplit"] = int(sampled.sum())
+        counts["n_added_by_protect"] = int(used.sum() - sampled.sum())
+        counts["unreachable_protected"] = unreachable
         meta = {**counts, "n_samples": n_samples, "seed": seed, "tol": tol,
                 "glucose_range": [lo, hi], "lethal_growth": lethal_growth,
                 "n_kept_unsplit": len(kept), "n_kept_with_lethal_unsplit": int(with_lethal.sum())}

@@ -1,0 +1,54 @@
+"""Table 1 helpers (helpers.gem.summary)."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.gem import (
+    compare_reactions,
+    gem_size,
+    load_gem,
+    removed_by_subsystem,
+    split_count,
+    split_reversible,
+)
+
+
+@pytest.fixture(scope="module")
+def core():
+    return load_gem("e_coli_core_minn")
+
+
+def test_split_count_matches_split_model(core):
+    assert split_count(core) == len(split_reversible(core).reactions) == 141
+
+
+def test_split_count_rules_and_boundary(core):
+    n_boundary = len(core.boundary)
+    n_lb_negative = sum(r.lower_bound < 0 for r in core.reactions)
+    assert split_count(core, rule="lower_bound") == len(core.reactions) + n_lb_negative
+    internal = [r for r in core.reactions if r not in core.boundary]
+    expected = len(internal) + sum(r.lower_bound < 0 for r in internal)
+    assert split_count(core, rule="lower_bound", exclude_boundary=True) == expected
+    assert n_boundary == 20
+    with pytest.raises(ValueError, match=r"'rule' parameter must be one of \['bounds', 'lower_bound'\]"):
+        split_count(core, rule="cbmpy")
+
+
+def test_gem_size_counts_active_metabolites(core):
+    size = gem_size(core)
+    assert size["reactions"] == 95 and size["metabolites"] == 72
+    reduced = split_reversible(core, reactions=["PGI", "PFK"])
+    assert gem_size(reduced)["metabolites"] == 72
+    assert gem_size(reduced)["active_metabolites"] == len(
+        {m.id for r in reduced.reactions for m in r.metabolites}
+    )
+
+
+def test_removed_by_subsystem_and_compare():
+    textbook = load_gem("e_coli_core")
+    table = removed_by_subsystem(textbook, {"A": ["PGI", "PFK"], "B": []})
+    assert table["A"].sum() == 2 and table["B"].sum() == 0
+    assert table["reactions"].sum() == len(textbook.reactions)
+    diff = compare_reactions(["R_PGI_fwd", "R_PGI_rev", "PFK"], ["PGI", "TPI_rev"])
+    assert diff == {"common": ["PGI"], "only_ours": ["PFK"], "only_theirs": ["TPI"]}
