@@ -6,11 +6,13 @@ import pytest
 
 from helpers.gem import (
     compare_reactions,
+    flux_coverage,
     gem_size,
     load_gem,
     removed_by_subsystem,
     split_count,
     split_reversible,
+    table_row,
 )
 
 
@@ -52,3 +54,13 @@ def test_removed_by_subsystem_and_compare():
     assert table["reactions"].sum() == len(textbook.reactions)
     diff = compare_reactions(["R_PGI_fwd", "R_PGI_rev", "PFK"], ["PGI", "TPI_rev"])
     assert diff == {"common": ["PGI"], "only_ours": ["PFK"], "only_theirs": ["TPI"]}
+
+
+def test_table_row_and_flux_coverage(core):
+    split = split_reversible(core)
+    row = table_row("e_coli_core", split, 115, "why", extra_col=1)
+    assert row["reactions"] == 141 and row["difference"] == 26 and row["note"] == "why"
+    assert row["max_growth"] == pytest.approx(0.8739, abs=1e-4) and row["extra_col"] == 1
+    assert table_row("count only", None, None, "n", reactions=5)["difference"] is None
+    cover = flux_coverage(split, ["R_PGI_fwd", "PFK", "R_GLCptspp"])
+    assert cover == {"present": 2, "total": 3, "missing": ["R_GLCptspp"]}

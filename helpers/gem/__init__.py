@@ -9,7 +9,8 @@ Public API (introduced in chapter ``02_gem_preparation``)::
     FluxIdError, map_flux_ids, base_id, to_flux_id, strip_prefix       # ids
     fva_reduce, fba_reduce, Reduction                 # reduction (cached on disk)
     MinnMatrices, minn_matrices, stoichiometric_matrix, mechanistic_residual
-    gem_size, split_count, removed_by_subsystem, compare_reactions     # Table 1 helpers
+    gem_size, split_count, removed_by_subsystem, compare_reactions,    # Table 1 helpers
+    PAPER_TABLE1, table_row, flux_coverage
 """
 
 from helpers.gem.ids import FluxIdError, base_id, map_flux_ids, strip_prefix, to_flux_id
@@ -32,7 +33,15 @@ from helpers.gem.media import (
 )
 from helpers.gem.reduce import GrowthMismatchError, Reduction, fba_reduce, fva_reduce
 from helpers.gem.split import merge_split_fluxes, split_pairs, split_reversible, unsplit_model
-from helpers.gem.summary import compare_reactions, gem_size, removed_by_subsystem, split_count
+from helpers.gem.summary import (
+    PAPER_TABLE1,
+    compare_reactions,
+    flux_coverage,
+    gem_size,
+    removed_by_subsystem,
+    split_count,
+    table_row,
+)
 
 __all__ = [
     "GEM_NAMES", "MAX_BOUND", "load_gem", "model_hash", "normalize_bounds",
@@ -43,4 +52,5 @@ __all__ = [
     "fva_reduce", "fba_reduce", "Reduction", "GrowthMismatchError",
     "MinnMatrices", "minn_matrices", "stoichiometric_matrix", "mechanistic_residual",
     "gem_size", "split_count", "removed_by_subsystem", "compare_reactions",
+    "PAPER_TABLE1", "table_row", "flux_coverage",
 ]

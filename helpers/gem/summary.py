@@ -12,7 +12,10 @@ import pandas as pd
 
 from helpers.gem.ids import base_id, strip_prefix
 
-__all__ = ["gem_size", "split_count", "removed_by_subsystem", "compare_reactions"]
+__all__ = [
+    "PAPER_TABLE1", "gem_size", "split_count", "removed_by_subsystem", "compare_reactions",
+    "table_row", "flux_coverage",
+]
 
 _RULES = ("bounds", "lower_bound")
 
@@ -86,3 +89,54 @@ def compare_reactions(ours: Iterable[str], theirs: Iterable[str]) -> dict[str, l
 
     a, b = bases(ours), bases(theirs)
     return {"common": sorted(a & b), "only_ours": sorted(a - b), "only_theirs": sorted(b - a)}
+
+
+#: Table 1 of the MINN paper: GEM -> (original split reactions, reduced split reactions or None).
+PAPER_TABLE1: dict[str, tuple[int, int | None]] = {
+    "iAF1260": (2957, None),
+    "iAF1260 FVA-reduced": (2957, 1873),
+    "iAF1260 FBA-reduced": (2957, 587),
+    "e_coli_core": (115, None),
+    "iNF517 FVA-reduced": (1022, 704),
+}
+
+
+def table_row(
+    gem: str,
+    model: cobra.Model | None,
+    paper_reactions: int | None,
+    note: str,
+    *,
+    reactions: int | None = None,
+    **extra,
+) -> dict:
+    """One row of the regenerated Table 1: our counts beside the paper's, and why they differ.
+
+    ``reactions`` overrides the model's reaction count (for a count without a built model).
+    """
+    size = gem_size(model) if model is not None else {}
+    n = reactions if reactions is not None else size.get("reactions")
+    growth = model.slim_optimize(error_value=float("nan")) if model is not None else float("nan")
+    return {
+        "gem": gem,
+        "reactions": n,
+        "metabolites": size.get("metabolites"),
+        "active_metabolites": size.get("active_metabolites"),
+        "max_growth": round(growth, 4),
+        "paper_reactions": paper_reactions,
+        "difference": None if paper_reactions is None or n is None else n - paper_reactions,
+        **extra,
+        "note": note,
+    }
+
+
+def flux_coverage(model: cobra.Model, flux_ids: Iterable[str]) -> dict:
+    """How many of ``flux_ids`` (e.g. the 45 Ishii reference fluxes) are reactions of ``model``.
+
+    Returns ``{"present": int, "total": int, "missing": [ids]}`` (ids matched with or without
+    the ``R_`` prefix, as :func:`helpers.gem.map_flux_ids` does).
+    """
+    known = {r.id for r in model.reactions}
+    ids = list(flux_ids)
+    missing = [f for f in ids if f not in known and strip_prefix(f) not in known]
+    return {"present": len(ids) - len(missing), "total": len(ids), "missing": missing}
