@@ -123,6 +123,7 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
     rows = []
     best = np.zeros((0, 2))
     n_seen = 0
+    distinct: set[tuple[int, ...]] = set()
     while algorithm.has_next():
         problem.generation = algorithm.n_gen if algorithm.n_gen is not None else 1
         pop = algorithm.ask()
@@ -130,6 +131,7 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
         algorithm.tell(infills=pop)
         new = problem.archive[n_seen:]
         n_seen = len(problem.archive)
+        distinct.update(g for _, g in new)
         if new:
             phen = evaluator.evaluate_many([g for _, g in new])
             col = 2 if objective == "product_min" else 1
@@ -137,7 +139,7 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
             keep = NonDominatedSorting().do(-pts, only_non_dominated_front=True)
             best = np.unique(pts[keep], axis=0)
         hv = hypervolume(best)
-        rows.append({"generation": problem.generation, "n_strains": len(set(g for _, g in problem.archive)),
+        rows.append({"generation": problem.generation, "n_strains": len(distinct),
                      "hv": hv, "hv_relative": hv / envelope_hv if envelope_hv else np.nan})
         if verbose:
             print(rows[-1], flush=True)
