@@ -5,7 +5,7 @@ from __future__ import annotations
 import cobra
 import pytest
 
-from helpers.mome.gpr import evaluate_gpr, gene_sets, genes_of, knockout_cost
+from helpers.mome.gpr import canonical_rule, evaluate_gpr, gene_sets, genes_of, knockout_cost
 
 
 @pytest.mark.parametrize(
@@ -77,5 +77,18 @@ def test_gene_sets_group_reactions_by_rule():
     for rule, reactions, cost in zip(sets.rules, sets.reactions, sets.costs, strict=True):
         assert cost == knockout_cost(rule)
         for rid in reactions:
-            assert model.reactions.get_by_id(rid).gene_reaction_rule == rule
+            assert canonical_rule(model.reactions.get_by_id(rid).gene_reaction_rule) == rule
     assert sum(len(r) for r in sets.reactions) == sum(1 for r in model.reactions if r.gene_reaction_rule)
+
+
+def test_canonical_rule_merges_orderings_and_keeps_meaning():
+    from itertools import chain, combinations
+
+    variants = ["b or (c and a)", "(a and c) or b", "((c and a)) or (b)"]
+    assert len({canonical_rule(v) for v in variants}) == 1
+    assert canonical_rule("a and (b and (c or d))") == "(c or d) and a and b"
+    rule = "(a or b) and (c or (d and e))"
+    genes = sorted(genes_of(rule))
+    for off in chain.from_iterable(combinations(genes, k) for k in range(len(genes) + 1)):
+        assert evaluate_gpr(canonical_rule(rule), set(off)) == evaluate_gpr(rule, set(off))
+    assert knockout_cost(canonical_rule(rule)) == knockout_cost(rule)

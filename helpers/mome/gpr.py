@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import cobra
 from cobra.core.gene import GPR
 
-__all__ = ["GeneSets", "gene_sets", "knockout_cost", "evaluate_gpr", "as_gpr", "genes_of"]
+__all__ = ["GeneSets", "gene_sets", "knockout_cost", "evaluate_gpr", "as_gpr", "genes_of",
+           "canonical_rule"]
 
 
 def as_gpr(rule: str | GPR) -> GPR:
@@ -108,6 +109,38 @@ def genes_of(rule: str | GPR | ast.AST) -> frozenset[str]:
     return frozenset(n.id for n in ast.walk(_node(rule)) if isinstance(n, ast.Name))
 
 
+def canonical_rule(rule: str | GPR | ast.AST) -> str:
+    """One spelling per gene set: nested ``and``/``or`` flattened, operands sorted.
+
+    ``"b or (c and a)"`` and ``"(a and c) or b"`` are the same gene set, written
+    ``"(a and c) or b"``. iJO1366 writes many rules in several orders (e.g. the porins).
+
+    Examples
+    --------
+    >>> canonical_rule("b or (c and a) or (d or e)")
+    '(a and c) or b or d or e'
+    """
+    return _canonical(_node(rule), top=True)
+
+
+def _canonical(node: ast.AST, top: bool = False) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if not isinstance(node, ast.BoolOp) or not isinstance(node.op, ast.And | ast.Or):
+        raise ValueError(f"Unsupported GPR node {ast.dump(node)!r}; allowed: gene names, 'and', 'or'.")
+    operands: list[ast.AST] = []
+    stack = list(node.values)
+    while stack:  # flatten a and (b and c) -> a and b and c
+        child = stack.pop(0)
+        if isinstance(child, ast.BoolOp) and type(child.op) is type(node.op):
+            stack = list(child.values) + stack
+        else:
+            operands.append(child)
+    word = " and " if isinstance(node.op, ast.And) else " or "
+    text = word.join(sorted({_canonical(child) for child in operands}))
+    return text if top or len(operands) == 1 else f"({text})"
+
+
 @dataclass(frozen=True)
 class GeneSets:
     """The design space of a model: its gene sets and the reactions each one controls.
@@ -115,7 +148,7 @@ class GeneSets:
     Attributes
     ----------
     rules
-        One GPR string per gene set, sorted.
+        One GPR string per gene set (canonical form), sorted.
     reactions
         For each gene set, the ids of the reactions carrying exactly that rule.
     costs
@@ -143,7 +176,8 @@ def _rename(rule: str, lookup: dict[str, str]) -> str:
 
 
 def gene_sets(model: cobra.Model) -> GeneSets:
-    """Group the reactions of ``model`` by GPR rule; reactions without a rule are not targets.
+    """Group the reactions of ``model`` by gene set (GPR rule in :func:`canonical_rule` form);
+    reactions without a rule are not targets.
 
     The model is only read.
     """
@@ -151,7 +185,7 @@ def gene_sets(model: cobra.Model) -> GeneSets:
     for reaction in model.reactions:
         rule = reaction.gene_reaction_rule.strip()
         if rule:
-            by_rule.setdefault(rule, []).append(reaction.id)
+            by_rule.setdefault(canonical_rule(rule), []).append(reaction.id)
     rules = tuple(sorted(by_rule))
     return GeneSets(
         rules=rules,
