@@ -74,7 +74,8 @@ def split_reversible(
                 (_half(reaction, f"{reaction.id}_rev", -1.0, (0.0, -lb), mets), -coef),
             ]
         elif lb < 0:  # backward only
-            halves = [(_half(reaction, f"{reaction.id}_rev", -1.0, (-ub, -lb), mets), -coef)]
+            bounds = (max(0.0, -ub), -lb)  # max() also turns -0.0 into 0.0
+            halves = [(_half(reaction, f"{reaction.id}_rev", -1.0, bounds, mets), -coef)]
         else:
             halves = [(_half(reaction, reaction.id, 1.0, (lb, ub), mets), coef)]
             halves[0][0].notes = dict(reaction.notes)
