@@ -378,6 +378,7 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
                       [m.seed for m in members], dtype=dtype)
     params = [net.W1, net.b1, net.W2, net.b2]
     adam = EnsembleAdam(params, [m.lr for m in members], [m.weight_decay for m in members])
+    grad_buffers = [torch.empty_like(p) for p in params]
     balancer = EMABalancer(plan.balancing, plan.alpha)
     gens = [torch.Generator().manual_seed(_train_seed(m.seed)) for m in members]
     T = int(plan.epochs.max())
@@ -418,7 +419,8 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
             xb = Xt[ar if Xt.shape[0] > 1 else 0, b_idx]
             yb = Yt[ar if Yt.shape[0] > 1 else 0, b_idx]
             vb = None if vin_t is None else vin_t[b_idx]
-            V0 = net(xb, keep[step])
+            V0, cache = net.forward_train(xb, keep[step])
+            V0.requires_grad_(True)
             V = unroll(V0, tp, vb, lr=mech_lr, steps=mech_steps, decay=mech_decay)
             terms = mechanistic_terms(V, tp, vb)
             l1 = plan.data_loss(V[..., tp.ref_idx], yb)
@@ -431,8 +433,8 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
             _check_finite(epoch, step, V0, data_sum, mech_sum, b_valid, active, plan, configs,
                           members)
             member_loss = torch.where(b_valid, per_sample, zero).sum(1)
-            grads = torch.autograd.grad(member_loss.sum(), params)
-            adam.step(grads, active)
+            (grad_V0,) = torch.autograd.grad(member_loss.sum(), V0)
+            adam.step(net.backward_into(cache, grad_V0, grad_buffers), active)
             balancer.update(data_sum.detach(), mech_sum.detach(), active)
             with torch.no_grad():
                 for key, value in (("loss", member_loss), ("data", data_sum),
