@@ -65,9 +65,11 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # well under 40 min on 2 cores. "quick" is the same search, small enough for CI.
     "mome": {
         "quick": {"model": "iJO1366", "pop_size": 100, "n_gen": 40, "dup": 5, "ukc": 50,
-                  "max_initial_mutations": 3, "envelope_points": 60, "n_jobs": 1},
+                  "max_initial_mutations": 3, "skip_lethal_units": True, "prefer_support": 0.0,
+                  "envelope_points": 60, "n_jobs": 1},
         "paper": {"model": "iJO1366", "pop_size": 200, "n_gen": 200, "dup": 10, "ukc": 50,
-                  "max_initial_mutations": 3, "envelope_points": 60, "n_jobs": 1},
+                  "max_initial_mutations": 3, "skip_lethal_units": True, "prefer_support": 0.0,
+                  "envelope_points": 60, "n_jobs": 1},
     },
     # </mome>
 }

@@ -313,6 +313,21 @@ class StrainEvaluator:
             if self._lp.solve([int(j)], self.lethal_threshold)[0] == 0.0:
                 self._essential[j] = True
 
+    @property
+    def viable_units(self) -> np.ndarray:
+        """Boolean mask of units whose knock-out alone is not lethal (no essential reaction).
+
+        A unit outside it makes every strain that contains it lethal, so searches can skip it.
+        """
+        return np.array([not self._essential[self.knocked_reactions([u])].any()
+                         for u in range(len(self.units))])
+
+    @property
+    def support_units(self) -> np.ndarray:
+        """Boolean mask of units that disable a reaction carrying flux in the wild type's optimum."""
+        return np.array([not self._zero_min[self.knocked_reactions([u])].all()
+                         for u in range(len(self.units))])
+
     # -- genotypes
     def normalize(self, genotype: Iterable[int] | np.ndarray) -> tuple[int, ...]:
         """A genotype as a sorted tuple of unit indices (accepts a boolean vector too)."""

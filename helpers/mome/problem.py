@@ -75,32 +75,64 @@ class KnockoutProblem(Problem):
         self.archive.extend((self.generation, self.evaluator.normalize(x)) for x in X)
 
 
-class FewMutationSampling(Sampling):
-    """Initial population: the wild type and strains with 1..``max_mutations`` random knock-outs."""
+class _KnockoutPicker:
+    """Draws the unit to knock out: among ``allowed`` units (default all), from ``preferred`` ones
+    with probability ``prefer_prob``."""
 
-    def __init__(self, max_mutations: int = 3) -> None:
+    def __init__(self, allowed: np.ndarray | None, preferred: np.ndarray | None,
+                 prefer_prob: float) -> None:
+        if not 0.0 <= prefer_prob <= 1.0:
+            raise ValueError(f"The 'prefer_prob' parameter must be in [0, 1]. Got {prefer_prob} instead.")
+        self.allowed, self.preferred, self.prefer_prob = allowed, preferred, prefer_prob
+
+    def pick(self, row: np.ndarray, rng: np.random.Generator) -> int | None:
+        free = ~row if self.allowed is None else (~row & self.allowed)
+        if self.preferred is not None and rng.random() < self.prefer_prob:
+            pool = np.flatnonzero(free & self.preferred)
+            if pool.size:
+                return int(rng.choice(pool))
+        pool = np.flatnonzero(free)
+        return int(rng.choice(pool)) if pool.size else None
+
+
+class FewMutationSampling(Sampling):
+    """Initial population: the wild type and strains with 1..``max_mutations`` random knock-outs.
+
+    ``allowed``/``preferred``/``prefer_prob`` restrict and bias the units drawn (see
+    :func:`make_nsga2`).
+    """
+
+    def __init__(self, max_mutations: int = 3, *, allowed: np.ndarray | None = None,
+                 preferred: np.ndarray | None = None, prefer_prob: float = 0.0) -> None:
         super().__init__()
         if max_mutations < 1:
             raise ValueError(f"The 'max_mutations' parameter must be >= 1. Got {max_mutations} instead.")
         self.max_mutations = max_mutations
+        self.picker = _KnockoutPicker(allowed, preferred, prefer_prob)
 
     def _do(self, problem, n_samples, *args, random_state=None, **kwargs):
         X = np.zeros((n_samples, problem.n_var), dtype=bool)
         for i in range(1, n_samples):
-            k = random_state.integers(1, self.max_mutations + 1)
-            X[i, random_state.choice(problem.n_var, size=k, replace=False)] = True
+            for _ in range(random_state.integers(1, self.max_mutations + 1)):
+                unit = self.picker.pick(X[i], random_state)
+                if unit is not None:
+                    X[i, unit] = True
         return X
 
 
 class KnockoutMutation(Mutation):
     """Flip 1..``max_flips`` random units; each flip is a knock-in with ``knock_in_prob``
-    (when the strain has a knock-out), otherwise a knock-out of a random intact unit."""
+    (when the strain has a knock-out), otherwise a knock-out of a random intact unit (drawn as in
+    :class:`FewMutationSampling`)."""
 
-    def __init__(self, max_flips: int = 2, knock_in_prob: float = 0.3) -> None:
+    def __init__(self, max_flips: int = 2, knock_in_prob: float = 0.3, *,
+                 allowed: np.ndarray | None = None, preferred: np.ndarray | None = None,
+                 prefer_prob: float = 0.0) -> None:
         super().__init__(prob=1.0)
         if not 0.0 <= knock_in_prob <= 1.0:
             raise ValueError(f"The 'knock_in_prob' parameter must be in [0, 1]. Got {knock_in_prob} instead.")
         self.max_flips, self.knock_in_prob = max_flips, knock_in_prob
+        self.picker = _KnockoutPicker(allowed, preferred, prefer_prob)
 
     def _do(self, problem, X, *args, random_state=None, **kwargs):
         X = np.asarray(X, dtype=bool).copy()
@@ -110,9 +142,9 @@ class KnockoutMutation(Mutation):
                 if on.size and random_state.random() < self.knock_in_prob:
                     row[random_state.choice(on)] = False
                 else:
-                    off = np.flatnonzero(~row)
-                    if off.size:
-                        row[random_state.choice(off)] = True
+                    unit = self.picker.pick(row, random_state)
+                    if unit is not None:
+                        row[unit] = True
         return X
 
 
@@ -164,15 +196,22 @@ class CloningMating(InfillCriterion):
 
 
 def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
-               max_initial_mutations: int = 3, max_flips: int = 2,
-               knock_in_prob: float = 0.3) -> NSGA2:
+               max_initial_mutations: int = 3, max_flips: int = 2, knock_in_prob: float = 0.3,
+               allowed: np.ndarray | None = None, preferred: np.ndarray | None = None,
+               prefer_prob: float = 0.0) -> NSGA2:
     """NSGA-II configured as MOME: few-mutation start, cloning mating, cost repair.
 
     ``pop_size // 2`` parents are selected per generation (the paper's mating pool) and each yields
-    one child, the best of its ``dup`` clones.
+    one child, the best of its ``dup`` clones. Knock-outs are drawn among ``allowed`` units (e.g.
+    :attr:`StrainEvaluator.viable_units`: a unit lethal on its own can only make lethal strains),
+    from the ``preferred`` ones (e.g. :attr:`StrainEvaluator.support_units`) with probability
+    ``prefer_prob``.
     """
     repair = CostRepair(costs, ukc)
-    mating = CloningMating(KnockoutMutation(max_flips, knock_in_prob), repair, dup)
-    return NSGA2(pop_size=pop_size, n_offsprings=max(1, pop_size // 2),
-                 sampling=FewMutationSampling(max_initial_mutations), mating=mating,
-                 repair=repair, eliminate_duplicates=False)
+    mutation = KnockoutMutation(max_flips, knock_in_prob, allowed=allowed, preferred=preferred,
+                                prefer_prob=prefer_prob)
+    sampling = FewMutationSampling(max_initial_mutations, allowed=allowed, preferred=preferred,
+                                   prefer_prob=prefer_prob)
+    return NSGA2(pop_size=pop_size, n_offsprings=max(1, pop_size // 2), sampling=sampling,
+                 mating=CloningMating(mutation, repair, dup), repair=repair,
+                 eliminate_duplicates=False)

@@ -93,7 +93,8 @@ def _archive_frame(problem: KnockoutProblem) -> pd.DataFrame:
 
 def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int, ukc: int,
              seed: int = 0, objective: str = "product_min", n_jobs: int = 1,
-             max_initial_mutations: int = 3, envelope_hv: float | None = None,
+             max_initial_mutations: int = 3, skip_lethal_units: bool = True,
+             prefer_support: float = 0.0, envelope_hv: float | None = None,
              verbose: bool = False) -> MomeResult:
     """Run MOME (NSGA-II with cloning and cost repair) for ``n_gen`` generations.
 
@@ -107,6 +108,10 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
         Seed of pymoo's random generator: same seed, same archive and front.
     objective
         ``"product_min"`` (guaranteed, default) or ``"product_lp"``.
+    skip_lethal_units
+        Never knock out a unit that is lethal on its own (prunes only lethal strains).
+    prefer_support
+        Probability that a knock-out is drawn among the units that carry wild-type flux.
     envelope_hv
         Hypervolume of the production envelope; when given, ``history.hv_relative`` is HV / it.
 
@@ -116,7 +121,10 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
     """
     problem = KnockoutProblem(evaluator, objective=objective, n_jobs=n_jobs)
     algorithm = make_nsga2(evaluator.costs, pop_size=pop_size, dup=dup, ukc=ukc,
-                           max_initial_mutations=max_initial_mutations)
+                           max_initial_mutations=max_initial_mutations,
+                           allowed=evaluator.viable_units if skip_lethal_units else None,
+                           preferred=evaluator.support_units if prefer_support > 0 else None,
+                           prefer_prob=prefer_support)
     algorithm.setup(problem, termination=("n_gen", n_gen), seed=seed, verbose=False)
     hits0 = evaluator.hits + evaluator.n_computed
     start = time.perf_counter()
