@@ -65,3 +65,23 @@ def test_operator_parameters_are_checked(problem):
         CloningMating(KnockoutMutation(), CostRepair(problem.evaluator.costs, 5), 0)
     with pytest.raises(ValueError, match=r"'objective' parameter must be one of \['product_min', 'product_lp'\]"):
         KnockoutProblem(problem.evaluator, objective="ethanol")
+
+
+def test_knockouts_are_drawn_only_among_allowed_units(problem):
+    allowed = np.zeros(problem.n_var, dtype=bool)
+    allowed[[1, 5, 7]] = True
+    rng = np.random.default_rng(0)
+    X = np.zeros((30, problem.n_var), dtype=bool)
+    out = KnockoutMutation(max_flips=2, knock_in_prob=0.0, allowed=allowed).do(
+        problem, Population.new(X=X), random_state=rng).get("X")
+    assert out.any(axis=1).all() and not out[:, ~allowed].any()
+    sampled = FewMutationSampling(3, allowed=allowed).do(problem, 20, random_state=rng).get("X")
+    assert not sampled[:, ~allowed].any()
+
+
+def test_units_outside_viable_are_lethal_alone(problem):
+    ev = problem.evaluator
+    viable = ev.viable_units
+    assert 0 < viable.sum() < len(viable)
+    phen = ev.evaluate_many([[u] for u in np.flatnonzero(~viable)])
+    assert (phen == 0).all()
