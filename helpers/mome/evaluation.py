@@ -25,6 +25,7 @@ Introduced in chapter ``07_mome_ethanol``.
 from __future__ import annotations
 
 import hashlib
+import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -79,23 +80,30 @@ def reduce_model(model: cobra.Model, *, use_cache: bool = True, processes: int |
     """A copy of ``model`` without the reactions that cannot carry flux (and orphan metabolites).
 
     Blocked reactions are found with :func:`cobra.flux_analysis.find_blocked_reactions` under the
-    model's own bounds (its medium). The result is cached on disk as cobra JSON through
-    :func:`helpers.cache.cached_model`, keyed by :func:`model_fingerprint` (model id, bounds, rules,
-    objective, stoichiometry). ``model`` is not modified; the returned model may be shared (cached
-    in memory): change it only inside ``with model:``.
+    model's own bounds (its medium). The result is cached on disk as cobra JSON in
+    ``helpers.data.cache_dir() / "mome"``, keyed by the model id and :func:`model_fingerprint`
+    (bounds, i.e. the medium, rules, objective, stoichiometry). ``model`` is not modified; each call
+    returns a fresh model.
     """
     from cobra.flux_analysis import find_blocked_reactions
 
-    from helpers.cache import cache_key, cached_model
+    from helpers.data import cache_dir
 
-    def compute() -> tuple[cobra.Model, dict]:
-        blocked = find_blocked_reactions(model, open_exchanges=False, processes=processes or 1)
-        reduced = model.copy()
-        reduced.remove_reactions(blocked, remove_orphans=True)
-        return reduced, {"model_id": model.id, "n_blocked": len(blocked)}
-
-    key = cache_key(model=model_fingerprint(model), method="mome-remove-blocked")
-    reduced, _ = cached_model(key, compute, use_cache=use_cache)
+    folder = cache_dir() / "mome"
+    path = folder / f"{model.id}-{model_fingerprint(model)}-cobra{cobra.__version__}.json"
+    if use_cache and path.is_file():
+        try:
+            return cobra.io.load_json_model(str(path))
+        except (OSError, ValueError, KeyError):  # unreadable entry: recompute it
+            pass
+    blocked = find_blocked_reactions(model, open_exchanges=False, processes=processes or 1)
+    reduced = model.copy()
+    reduced.remove_reactions(blocked, remove_orphans=True)
+    if use_cache:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        cobra.io.save_json_model(reduced, str(tmp))
+        os.replace(tmp, path)  # atomic: a half-written entry is never read
     return reduced
 
 
