@@ -32,7 +32,8 @@ from helpers.minn import (
     train_ensemble,
 )
 
-__all__ = ["SEARCH_SPACE", "sample_candidates", "evaluate_minn_loo", "outer_fold_members"]
+__all__ = ["SEARCH_SPACE", "sample_candidates", "evaluate_minn_loo", "outer_fold_members",
+           "ishii_problem"]
 
 #: The release's search space (method notes); ``c`` / ``data_weight`` come from the variant.
 SEARCH_SPACE: dict[str, list] = {
@@ -41,6 +42,23 @@ SEARCH_SPACE: dict[str, list] = {
     "lr": [2e-4, 5e-4, 7e-4],
     "weight_decay": [0.0, 1e-4, 1e-3],
 }
+
+
+def ishii_problem(reference_ids: Sequence[str], gem: str = "iAF1260",
+                  reduction: str = "fva", **reduce_kwargs) -> MechanisticProblem:
+    """The mechanistic problem of a reduced, split GEM for the given reference fluxes.
+
+    ``reduction`` is 'fva' or 'fba' (:func:`helpers.gem.fva_reduce` / ``fba_reduce``, cached on
+    disk); ``reduce_kwargs`` go to the reducer (e.g. ``glucose_range`` for 'fba').
+    """
+    from helpers.gem import fba_reduce, fva_reduce, load_gem, minn_matrices
+
+    reducers = {"fva": fva_reduce, "fba": fba_reduce}
+    if reduction not in reducers:
+        raise ValueError(f"The 'reduction' parameter must be one of {list(reducers)}. "
+                         f"Got {reduction!r} instead.")
+    model = reducers[reduction](load_gem(gem), **reduce_kwargs).model
+    return MechanisticProblem.from_gem(minn_matrices(model, list(reference_ids)))
 
 
 def sample_candidates(variant: str, n_trials: int, seed: int) -> list[dict]:

@@ -54,9 +54,28 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     },
     # </minn>
     # <evaluation>
+    # Nested LOO of chapter 03 (and later MINN chapters). quick: all 29 outer folds with fixed
+    # hyper-parameters (mid-grid values, c = 30), one batched ensemble per variant; paper: the
+    # release's inner 5-fold search (25 candidates when c is tuned, 15 otherwise).
     "evaluation": {
-        "quick": {},
-        "paper": {},
+        "quick": {
+            "minn_fixed": {"hidden": 250, "dropout": 0.25, "lr": 5e-4, "weight_decay": 1e-4},
+            "minn_c": 30.0,
+            "minn_trials_tuned_c": 0,
+            "minn_trials": 0,
+            "baseline_trials": 0,
+            "inner_folds": 5,
+            "n_jobs": 1,
+        },
+        "paper": {
+            "minn_fixed": {},
+            "minn_c": None,
+            "minn_trials_tuned_c": 25,
+            "minn_trials": 15,
+            "baseline_trials": 15,
+            "inner_folds": 5,
+            "n_jobs": 2,
+        },
     },
     # </evaluation>
     # <mome>
