@@ -125,21 +125,21 @@ class _UnrolledDescent(torch.autograd.Function):
     def forward(ctx, V0t, vin, tp, lr, steps, decay):
         Vt = V0t.clone()
         diff = torch.zeros_like(Vt)
+        keep = ctx.needs_input_grad[0]
         neg_masks, in_masks = [], []
+        a_s, a_in, a_n = -lr * 2.0 / tp.m, -lr * 2.0 / tp.n_in if tp.n_in else 0.0, -lr * 2.0 / tp.n
         for _ in range(steps):
-            neg = Vt < 0
-            grad = _spmm(tp.St, tp.S, _spmm(tp.S, tp.St, Vt)).mul_(2.0 / tp.m)
+            # diff <- decay diff - lr grad, with the three parts of grad folded in:
+            diff.mul_(decay).add_(_spmm(tp.St, tp.S, _spmm(tp.S, tp.St, Vt)), alpha=a_s)
             if tp.n_in:
                 excess = Vt[tp.in_idx] - vin
-                over = excess > 0
-                grad.index_add_(0, tp.in_idx, excess.clamp_min_(0).mul_(2.0 / tp.n_in))
-                in_masks.append(over)
-            grad.add_(Vt * neg, alpha=2.0 / tp.n)  # -(2/n) relu(-V) = (2/n) V [V < 0]
-            diff.mul_(decay).add_(grad, alpha=-lr)
+                diff.index_add_(0, tp.in_idx, excess.clamp_min(0), alpha=a_in)
+                if keep:
+                    in_masks.append(excess > 0)
+            diff.add_(Vt.clamp_max(0), alpha=a_n)  # -(2/n) relu(-V) = (2/n) min(V, 0)
+            if keep:
+                neg_masks.append(Vt < 0)
             Vt.add_(diff)
-            neg_masks.append(neg)
-        if not ctx.needs_input_grad[0]:
-            neg_masks, in_masks = [], []
         ctx.tp, ctx.lr, ctx.decay = tp, lr, decay
         ctx.neg_masks, ctx.in_masks = neg_masks, in_masks
         return Vt
@@ -147,15 +147,17 @@ class _UnrolledDescent(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out):
         tp, lr, decay = ctx.tp, ctx.lr, ctx.decay
+        a_s, a_n = -lr * 2.0 / tp.m, -lr * 2.0 / tp.n
         Vbar = grad_out.clone()
         dbar = torch.zeros_like(Vbar)
         for k in reversed(range(len(ctx.neg_masks))):
             dbar.mul_(decay).add_(Vbar)
-            Jd = _spmm(tp.St, tp.S, _spmm(tp.S, tp.St, dbar)).mul_(2.0 / tp.m)
+            # Vbar <- Vbar - lr J(V_k) dbar, term by term
+            Vbar.add_(_spmm(tp.St, tp.S, _spmm(tp.S, tp.St, dbar)), alpha=a_s)
             if tp.n_in:
-                Jd.index_add_(0, tp.in_idx, dbar[tp.in_idx] * ctx.in_masks[k] * (2.0 / tp.n_in))
-            Jd.add_(dbar * ctx.neg_masks[k], alpha=2.0 / tp.n)
-            Vbar.add_(Jd, alpha=-lr)
+                Vbar.index_add_(0, tp.in_idx, dbar[tp.in_idx] * ctx.in_masks[k],
+                                alpha=-lr * 2.0 / tp.n_in)
+            Vbar.add_(torch.where(ctx.neg_masks[k], dbar, 0.0), alpha=a_n)
         return Vbar, None, None, None, None, None
 
 
