@@ -33,7 +33,7 @@ from helpers.minn import (
 )
 
 __all__ = ["SEARCH_SPACE", "sample_candidates", "evaluate_minn_loo", "outer_fold_members",
-           "ishii_problem"]
+           "ishii_problem", "protocol_for"]
 
 #: The release's search space (method notes); ``c`` / ``data_weight`` come from the variant.
 SEARCH_SPACE: dict[str, list] = {
@@ -59,6 +59,21 @@ def ishii_problem(reference_ids: Sequence[str], gem: str = "iAF1260",
                          f"Got {reduction!r} instead.")
     model = reducers[reduction](load_gem(gem), **reduce_kwargs).model
     return MechanisticProblem.from_gem(minn_matrices(model, list(reference_ids)))
+
+
+def protocol_for(variant: str, settings: dict) -> tuple[dict, int]:
+    """Fixed hyper-parameters and number of search trials of ``variant`` under a profile section.
+
+    ``settings`` is ``get_profile(profile, "evaluation")``: with ``minn_fixed`` and no trials
+    (quick), ``c`` is fixed to ``minn_c`` where the variant tunes it; otherwise the variant's
+    tuned knobs are searched (``minn_trials_tuned_c`` / ``minn_trials`` candidates).
+    """
+    config = get_variant(variant)
+    n_trials = settings["minn_trials_tuned_c"] if "c" in config.tuned else settings["minn_trials"]
+    fixed = dict(settings["minn_fixed"])
+    if not n_trials and "c" in config.tuned:
+        fixed["c"] = float(settings["minn_c"])
+    return fixed, int(n_trials)
 
 
 def sample_candidates(variant: str, n_trials: int, seed: int) -> list[dict]:

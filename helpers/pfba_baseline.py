@@ -38,9 +38,14 @@ def pfba_predictions(model, data: IshiiData, *, medium: str = "glucose_minimal_a
     Returns
     -------
     predictions : DataFrame (samples x reference fluxes), NaN rows for infeasible samples
-    status : DataFrame with per sample the solver status, growth, and the knocked-out reactions
+    status : DataFrame with per sample the solver status, growth, the mechanistic residual
+        ``||S v||² / m`` of the whole pFBA flux vector (0 up to solver tolerance), and what was
+        knocked out
     """
+    from helpers.gem import stoichiometric_matrix
+
     reference = list(data.reference.columns)
+    S = stoichiometric_matrix(model)
     rows, report = {}, []
     with use_medium(model, medium):
         for sample in data.reference.index:
@@ -62,10 +67,11 @@ def pfba_predictions(model, data: IshiiData, *, medium: str = "glucose_minimal_a
             if solution is not None and status == "optimal":
                 rows[sample] = net_to_split(solution.fluxes, reference)
                 growth = float(solution.fluxes[_objective_id(model)])
+                residual = float(np.sum((S @ solution.fluxes.to_numpy()) ** 2) / S.shape[0])
             else:
                 rows[sample] = pd.Series(np.nan, index=reference)
-                growth = np.nan
-            report.append({"sample": sample, "status": status, "growth": growth,
+                growth = residual = np.nan
+            report.append({"sample": sample, "status": status, "growth": growth, "L2": residual,
                            "knocked_out": ", ".join(knockouts + genes)})
     predictions = pd.DataFrame(rows).T.loc[data.reference.index, reference]
     return predictions, pd.DataFrame(report).set_index("sample")

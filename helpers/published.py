@@ -15,7 +15,7 @@ from helpers.ishii import SAMPLE_ORDER, read_sample_table
 from helpers.metrics import per_sample_table, summarize
 
 __all__ = ["PUBLISHED_FILES", "signed_reference", "load_published", "published_summary",
-           "published_rows"]
+           "published_rows", "load_released_minn"]
 
 PUBLISHED_FILES = {
     "pFBA (Gonçalves)": "ishii/pFBA_ishii.csv",
@@ -84,3 +84,13 @@ def published_summary() -> tuple[pd.DataFrame, pd.DataFrame]:
                             for m in PUBLISHED_FILES], ignore_index=True)
     summary = summarize(per_sample, ["R2", "MAE", "RMSE", "NE"]).merge(published_rows(), on="model")
     return per_sample, summary
+
+
+def load_released_minn() -> pd.DataFrame:
+    """MINN-c-balanced LOO predictions released by the MINN authors (split ids, our sample order)."""
+    key = "ishii/minn_pred_c_balanced.csv"
+    frame = pd.read_csv(fetch(key))
+    if len(frame) != len(SAMPLE_ORDER):
+        raise ValueError(f"{key}: expected {len(SAMPLE_ORDER)} rows, found {len(frame)}")
+    frame.index = SAMPLE_ORDER
+    return frame

@@ -11,7 +11,7 @@ Introduced in chapter ``02_gem_preparation``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cobra
 import numpy as np
@@ -145,6 +145,39 @@ class MinnMatrices:
         rows, single = _as_rows(V, self.n, self.reaction_ids)
         return mechanistic_residual(self.S, rows[0] if single else rows)
 
+    def with_fluxes(self, ref_ids: Sequence[str] = (), in_ids: Sequence[str] = ()) -> MinnMatrices:
+        """A copy with ``P_ref`` / ``P_in`` set up for these flux lists (one error lists all misses)."""
+        return replace(
+            self, ref_ids=tuple(ref_ids), in_ids=tuple(in_ids),
+            ref_idx=self.index(ref_ids), in_idx=self.index(in_ids),
+        )
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain numpy arrays (for ``np.savez``); :meth:`from_arrays` is the inverse."""
+        S = self.S.tocsr()
+        return {
+            "S_data": S.data, "S_indices": S.indices, "S_indptr": S.indptr,
+            "S_shape": np.array(S.shape), "lower": self.lower, "upper": self.upper,
+            "objective": self.objective, "reaction_ids": np.array(self.reaction_ids, dtype=str),
+            "metabolite_ids": np.array(self.metabolite_ids, dtype=str),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> MinnMatrices:
+        """Rebuild from :meth:`to_arrays` output (no cobra model needed)."""
+        S = sp.csr_matrix(
+            (arrays["S_data"], arrays["S_indices"], arrays["S_indptr"]),
+            shape=tuple(int(x) for x in arrays["S_shape"]),
+        )
+        return cls(
+            S=S,
+            reaction_ids=tuple(str(x) for x in arrays["reaction_ids"]),
+            metabolite_ids=tuple(str(x) for x in arrays["metabolite_ids"]),
+            lower=np.asarray(arrays["lower"], float),
+            upper=np.asarray(arrays["upper"], float),
+            objective=np.asarray(arrays["objective"], float),
+        )
+
     def to_torch(self, dtype=None):
         """``S`` as a torch sparse COO tensor (torch imported lazily)."""
         import torch
@@ -193,8 +226,4 @@ def minn_matrices(
         upper=np.array([r.upper_bound for r in model.reactions], float),
         objective=np.array([coefficients.get(r.id, 0.0) for r in model.reactions], float),
     )
-    return MinnMatrices(
-        **{**base.__dict__,
-           "ref_ids": tuple(ref_ids), "in_ids": tuple(in_ids),
-           "ref_idx": base.index(ref_ids), "in_idx": base.index(in_ids)}
-    )
+    return base.with_fluxes(ref_ids, in_ids)

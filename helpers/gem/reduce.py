@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import cobra
 import numpy as np
 from cobra.flux_analysis import flux_variability_analysis
 
-from helpers.cache import cache_key, cached_model
+from helpers.cache import CacheEntry, cache_key, cached_entry
 from helpers.gem.ids import base_id, map_flux_ids, strip_prefix
 from helpers.gem.loading import model_hash
+from helpers.gem.matrices import MinnMatrices, minn_matrices
 from helpers.gem.media import Medium, get_medium, use_medium
 from helpers.gem.split import split_reversible
 
@@ -38,30 +38,46 @@ class GrowthMismatchError(RuntimeError):
     """The reduced model does not reach the full model's maximal growth."""
 
 
-@dataclass
 class Reduction:
     """A reduced, split model and what was done to get it.
 
     Attributes
     ----------
     model
-        The reduced split model (bounds = the medium's).
+        The reduced split model (bounds = the medium's). Loaded from the cache on first access.
     kept, removed
         Unsplit reaction ids of the input model that were kept / removed.
     info
         Method, medium, parameters, growth of the full and reduced models, counts, seconds,
-        ``from_cache``.
+        ``n_reactions``, ``from_cache``.
     """
 
-    model: cobra.Model
-    kept: list[str]
-    removed: list[str]
-    info: dict = field(default_factory=dict)
+    def __init__(self, entry: CacheEntry):
+        self._entry = entry
+        meta = entry.meta
+        self.kept: list[str] = list(meta["kept"])
+        self.removed: list[str] = list(meta["removed"])
+        self.info: dict = {k: v for k, v in meta.items() if k not in ("kept", "removed")}
+
+    @property
+    def model(self) -> cobra.Model:
+        """The reduced split cobra model (shared within a process: change it only in ``with``)."""
+        return self._entry.model
 
     @property
     def n_reactions(self) -> int:
         """Number of split reactions of the reduced model (Table 1's count)."""
-        return len(self.model.reactions)
+        return int(self.info["n_reactions"])
+
+    def matrices(self, ref_ids: Sequence[str] = (), in_ids: Sequence[str] = ()) -> MinnMatrices:
+        """:class:`MinnMatrices` of the reduced model, read from the cache without cobra."""
+        arrays = self._entry.arrays
+        base = MinnMatrices.from_arrays(arrays) if arrays else minn_matrices(self.model)
+        return base.with_fluxes(ref_ids, in_ids)
+
+    def __repr__(self) -> str:
+        return (f"Reduction({self.info.get('method')!r}, {self.info.get('model')!r}, "
+                f"n_reactions={self.n_reactions}, from_cache={self.info.get('from_cache')})")
 
 
 def _finish(model, medium, kept, method, meta, check_growth, tol_growth=1e-6):
@@ -88,10 +104,10 @@ def _finish(model, medium, kept, method, meta, check_growth, tol_growth=1e-6):
     return reduced, meta
 
 
-def _as_reduction(model: cobra.Model, meta: dict) -> Reduction:
-    info = {k: v for k, v in meta.items() if k not in ("kept", "removed")}
-    info["n_reactions"] = len(model.reactions)
-    return Reduction(model, list(meta["kept"]), list(meta["removed"]), info)
+def _store(reduced: cobra.Model, meta: dict):
+    """What compute() hands to the cache: the model, its metadata and its MINN arrays."""
+    meta = {**meta, "n_reactions": len(reduced.reactions)}
+    return reduced, meta, minn_matrices(reduced).to_arrays()
 
 
 def fva_reduce(
@@ -140,9 +156,9 @@ def fva_reduce(
         kept = list(fva.index[can_carry])
         reduced, meta = _finish(model, medium, kept, "fva", {"tol": tol}, check_growth)
         meta["seconds"] = time.perf_counter() - start
-        return reduced, meta
+        return _store(reduced, meta)
 
-    return _as_reduction(*cached_model(key, compute, use_cache=use_cache))
+    return Reduction(cached_entry(key, compute, use_cache=use_cache))
 
 
 def _net_flux_reader(model: cobra.Model):
@@ -297,6 +313,6 @@ def fba_reduce(
                 "n_kept_unsplit": len(kept), "n_kept_with_lethal_unsplit": int(with_lethal.sum())}
         reduced, meta = _finish(model, medium, kept, "fba", meta, check_growth)
         meta["seconds"] = time.perf_counter() - start
-        return reduced, meta
+        return _store(reduced, meta)
 
-    return _as_reduction(*cached_model(key, compute, use_cache=use_cache))
+    return Reduction(cached_entry(key, compute, use_cache=use_cache))
