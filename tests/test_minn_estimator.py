@@ -91,3 +91,11 @@ def test_target_frames_are_aligned_by_column_name(toy):
     np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match=r"missing \['BIOMASS'\], unexpected \['growth'\]"):
         _small(toy).fit(X, Y.rename(columns={"BIOMASS": "growth"}))
+
+
+def test_fitted_estimator_pickles_for_joblib(toy):
+    import pickle
+
+    est = _small(toy, epochs=2).fit(toy.X, toy.Y)
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.predict(toy.X), est.predict(toy.X))
