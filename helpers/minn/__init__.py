@@ -9,7 +9,8 @@ One concept per module:
 - :mod:`~helpers.minn.config` — :class:`MinnConfig` and :data:`VARIANTS` (every paper variant);
 - :mod:`~helpers.minn.training` — :func:`train_ensemble` (E runs in one program);
 - :mod:`~helpers.minn.estimator` — :class:`MINNRegressor` (scikit-learn estimator);
-- :mod:`~helpers.minn.scaling`, :mod:`~helpers.minn.toy` — per-run min-max scaling, toy data.
+- :mod:`~helpers.minn.scaling`, :mod:`~helpers.minn.toy` — per-run min-max scaling, toy data;
+- :mod:`~helpers.minn.benchmark` — batched vs one-by-one training throughput (`python -m`).
 
 One model, scikit-learn style::
 
