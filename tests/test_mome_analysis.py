@@ -11,7 +11,9 @@ from helpers.mome.analysis import (
     best_tradeoffs,
     cluster_front,
     envelope,
+    envelope_at,
     envelope_hypervolume,
+    front_at,
     knockout_frequency,
     remove_superfluous,
 )
@@ -74,3 +76,20 @@ def test_best_tradeoffs_are_distinct_and_sorted():
                           "genotype": [(1, 2, 3), (4, 5), (6,), (7,)]})
     best = best_tradeoffs(front, n=2)
     assert best.genotype.tolist() == [(4, 5), (6,)]
+
+
+def test_envelope_at_matches_production_envelope_and_restores_model(core):
+    model, _ = core
+    env = envelope(model, biomass="Biomass_Ecoli_core", product="EX_etoh_e", points=11)
+    exact = envelope_at(model, biomass="Biomass_Ecoli_core", product="EX_etoh_e",
+                        values=env.biomass.iloc[[0, 5, 9]])
+    np.testing.assert_allclose(exact, env.product_maximum.iloc[[0, 5, 9]], atol=1e-6)
+    assert str(model.objective.expression).startswith("1.0*Biomass_Ecoli_core")
+    assert np.isnan(envelope_at(model, biomass="Biomass_Ecoli_core", product="EX_etoh_e",
+                                values=[10.0]))[0]
+
+
+def test_front_at_takes_the_best_strain_growing_fast_enough():
+    front = pd.DataFrame({"biomass": [0.01, 0.1, 0.2], "product_min": [19.0, 18.0, 10.0]})
+    np.testing.assert_array_equal(front_at(front, [0.02, 0.0999]), [18.0, 18.0])
+    assert np.isnan(front_at(front, [0.3])[0])

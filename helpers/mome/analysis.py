@@ -26,6 +26,8 @@ __all__ = [
     "units_with_genes",
     "cluster_summary",
     "strain_table",
+    "envelope_at",
+    "front_at",
     "PAPER_BEST_STRAIN",
     "PAPER_NUO",
 ]
@@ -205,3 +207,29 @@ def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],
             "knockouts": ", ".join(f"({d})" if " " in d else d for d in evaluator.describe(g, names)),
         })
     return pd.DataFrame(rows)
+
+
+def envelope_at(model: cobra.Model, *, biomass: str, product: str, values: Iterable[float]
+                ) -> np.ndarray:
+    """Exact maximal ``product`` flux with biomass fixed at each of ``values`` (NaN: infeasible).
+
+    Each point is one LP inside ``with model:``; the model is left as it was.
+    """
+    out = []
+    for value in values:
+        with model:
+            model.reactions.get_by_id(biomass).bounds = (value, value)
+            model.objective = product
+            out.append(model.slim_optimize(error_value=np.nan))
+    return np.array(out, dtype=float)
+
+
+def front_at(front: pd.DataFrame, values: Iterable[float], *, objective: str = "product_min",
+             rtol: float = 0.005) -> np.ndarray:
+    """Best ``objective`` on the front among strains growing at least ``value * (1 - rtol)``
+    (the paper rounds biomass to two decimals); NaN where no strain grows that fast."""
+    out = []
+    for value in values:
+        part = front[front["biomass"] >= value * (1 - rtol)]
+        out.append(part[objective].max() if len(part) else np.nan)
+    return np.array(out, dtype=float)
