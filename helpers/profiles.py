@@ -20,9 +20,9 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     },
     # <gem>
     "gem": {
-        # FBA-reduction (MINN paper: 2000 FBA solutions); FVA always runs in full.
-        "quick": {"fba_samples": 300, "fva_processes": 2},
-        "paper": {"fba_samples": 2000, "fva_processes": 2},
+        # FBA-reduction (MINN paper: 2000 FBA solutions); FVA-reduction is the same in both.
+        "quick": {"fba_samples": 300},
+        "paper": {"fba_samples": 2000},
     },
     # </gem>
     # <minn>

@@ -57,3 +57,19 @@ def test_corrupt_entry_is_recomputed(tmp_cache):
     (entry / "meta.json").write_text("{not json")
     cache._MEMORY.clear()
     assert not fva_reduce(core, processes=1).info["from_cache"]
+
+
+def test_cached_matrices_equal_model_matrices_without_loading_the_model(tmp_cache):
+    from helpers.gem import minn_matrices
+
+    core = load_gem("e_coli_core")
+    first = fva_reduce(core, processes=1)
+    cache._MEMORY.clear()
+    again = fva_reduce(core, processes=1)
+    mats = again.matrices(ref_ids=["R_PGI_fwd"], in_ids=["R_EX_glc__D_e_rev"])
+    assert again._entry._shared._model is None  # the cobra model was not read
+    direct = minn_matrices(first.model, ref_ids=["R_PGI_fwd"], in_ids=["R_EX_glc__D_e_rev"])
+    assert (mats.S != direct.S).nnz == 0
+    assert mats.reaction_ids == direct.reaction_ids and mats.metabolite_ids == direct.metabolite_ids
+    assert (mats.upper == direct.upper).all() and mats.V_in.tolist() == direct.V_in.tolist()
+    assert again.model.slim_optimize() == pytest.approx(first.model.slim_optimize())

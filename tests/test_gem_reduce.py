@@ -101,3 +101,14 @@ def test_protected_fluxes_stay_usable(core):
         assert kept.model.slim_optimize() > 0
     with pytest.raises(ValueError, match="R_NOPE"):
         fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=3, protect=["R_NOPE"])
+
+
+@pytest.mark.parametrize("medium", ["glucose_minimal_aerobic", "glucose_minimal_anaerobic"])
+def test_harvest_algorithm_gives_cobra_fva_set(core, medium):
+    harvest = fva_reduce(core, medium, use_cache=False)
+    full = fva_reduce(core, medium, algorithm="cobra", processes=1, use_cache=False)
+    assert sorted(harvest.kept) == sorted(full.kept)
+    assert str(core.objective.expression) == "1.0*Biomass_Ecoli_core - 1.0*Biomass_Ecoli_core_reverse_2cdba"
+    assert core.objective_direction == "max"
+    with pytest.raises(ValueError, match=r"'algorithm' parameter must be one of \['harvest', 'cobra'\]"):
+        fva_reduce(core, algorithm="glpk")
