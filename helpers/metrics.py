@@ -15,7 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["METRICS", "sample_metrics", "per_sample_table", "summarize", "mechanistic_residual"]
+__all__ = ["METRICS", "sample_metrics", "per_sample_table", "summarize"]
+# The mechanistic residual L2 = ||S V||^2 / m lives with the GEM matrices:
+# :func:`helpers.gem.mechanistic_residual`.
 
 METRICS = ["R2", "R2_cod", "MAE", "RMSE", "NE"]
 
@@ -73,11 +75,3 @@ def summarize(per_sample: pd.DataFrame, metrics: list[str] | None = None,
     sd = grouped.std(ddof=0).add_suffix("_sd")
     columns = [c for m in metrics for c in (f"{m}_mean", f"{m}_sd")]
     return pd.concat([mean, sd], axis=1)[columns].reset_index()
-
-
-def mechanistic_residual(S, V) -> np.ndarray:
-    """``||S V||² / m`` for each flux vector (row of ``V``); S may be scipy-sparse (m x n)."""
-    fluxes = _as_2d(V)
-    product = S @ fluxes.T  # m x batch
-    product = np.asarray(product)
-    return (product**2).sum(axis=0) / S.shape[0]

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.sparse as sp
 
-from helpers.metrics import mechanistic_residual, per_sample_table, sample_metrics, summarize
+from helpers.metrics import per_sample_table, sample_metrics, summarize
 
 
 def test_hand_computed_sample():
@@ -49,9 +48,3 @@ def test_summarize_uses_population_sd():
     frame = pd.DataFrame({"model": ["m", "m"], "MAE": [1.0, 3.0]})
     row = summarize(frame, ["MAE"]).iloc[0]
     assert row["MAE_mean"] == 2.0 and row["MAE_sd"] == 1.0
-
-
-def test_mechanistic_residual_sparse_and_batched():
-    S = sp.csr_matrix(np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]]))
-    V = np.array([[1.0, 1.0, 1.0], [2.0, 1.0, 0.0]])
-    assert mechanistic_residual(S, V).tolist() == [0.0, pytest.approx((1 + 1) / 2)]
