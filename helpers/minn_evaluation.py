@@ -27,6 +27,7 @@ from helpers.metrics import sample_metrics
 from helpers.minn import (
     MechanisticProblem,
     Member,
+    cv_members,
     get_variant,
     minmax_scale_members,
     train_ensemble,
@@ -95,17 +96,14 @@ def sample_candidates(variant: str, n_trials: int, seed: int) -> list[dict]:
 
 def outer_fold_members(variant: str, train: np.ndarray, candidates: Sequence[dict], *,
                        inner_folds: int, seed: int) -> tuple[list[Member], list[tuple[int, np.ndarray]]]:
-    """Members for the inner search of one outer fold: every candidate x every inner fold.
+    """Members for the inner search of one outer fold: every candidate x every inner fold
+    (:func:`helpers.minn.cv_members`, trial-major).
 
     Returns the members and, per member, ``(candidate index, validation rows)``.
     """
-    members, validation = [], []
-    splitter = KFold(n_splits=inner_folds, shuffle=True, random_state=seed)
-    for k, candidate in enumerate(candidates):
-        for j, (fit_rows, val_rows) in enumerate(splitter.split(train)):
-            members.append(Member(config=variant, rows=tuple(int(r) for r in train[fit_rows]),
-                                  seed=seed * 1000 + k * inner_folds + j, **candidate))
-            validation.append((k, train[val_rows]))
+    splits = list(KFold(n_splits=inner_folds, shuffle=True, random_state=seed).split(train))
+    members = cv_members(candidates, [train[fit] for fit, _ in splits], config=variant, seed=seed)
+    validation = [(k, train[val]) for k in range(len(candidates)) for _, val in splits]
     return members, validation
 
 
