@@ -43,7 +43,7 @@ from helpers.data import cache_dir
 __all__ = ["CACHE_VERSION", "CacheEntry", "cache_root", "cache_key", "load_cached",
            "save_cached", "cached_entry", "clear_cache"]
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 #: key -> entry already read or computed in this process.
 _MEMORY: dict[str, CacheEntry] = {}

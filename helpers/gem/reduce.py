@@ -68,6 +68,8 @@ class Reduction:
     @property
     def n_reactions(self) -> int:
         """Number of split reactions of the reduced model (Table 1's count)."""
+        if "n_reactions" not in self.info:
+            self.info["n_reactions"] = len(self.model.reactions)
         return int(self.info["n_reactions"])
 
     def matrices(self, ref_ids: Sequence[str] = (), in_ids: Sequence[str] = ()) -> MinnMatrices:
