@@ -24,8 +24,6 @@ Introduced in chapter ``07_mome_ethanol``.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -65,14 +63,10 @@ def configure(model: cobra.Model, lower_bounds: Mapping[str, float]) -> cobra.Mo
 
 
 def model_fingerprint(model: cobra.Model) -> str:
-    """A short hash of everything that decides the LP: reactions, bounds, GPRs, objective, S."""
-    h = hashlib.sha256()
-    h.update(model.id.encode())
-    for r in model.reactions:
-        mets = sorted((m.id, c) for m, c in r.metabolites.items())
-        h.update(repr((r.id, r.lower_bound, r.upper_bound, r.gene_reaction_rule,
-                       r.objective_coefficient, mets)).encode())
-    return h.hexdigest()[:16]
+    """A hash of everything that decides the LP (:func:`helpers.gem.model_hash`)."""
+    from helpers.gem import model_hash
+
+    return model_hash(model)
 
 
 def reduce_model(model: cobra.Model, *, use_cache: bool = True, processes: int | None = None
@@ -80,31 +74,22 @@ def reduce_model(model: cobra.Model, *, use_cache: bool = True, processes: int |
     """A copy of ``model`` without the reactions that cannot carry flux (and orphan metabolites).
 
     Blocked reactions are found with :func:`cobra.flux_analysis.find_blocked_reactions` under the
-    model's own bounds (its medium). The result is cached on disk as cobra JSON in
-    ``helpers.data.cache_dir() / "mome"``, keyed by the model id and :func:`model_fingerprint`
-    (bounds, i.e. the medium, rules, objective, stoichiometry). ``model`` is not modified; each call
-    returns a fresh model.
+    model's own bounds (its medium). The result goes through the book's GEM cache
+    (:mod:`helpers.cache`), keyed by :func:`model_fingerprint` (bounds, i.e. the medium, rules,
+    objective, stoichiometry). ``model`` is not modified; each call returns a fresh model.
     """
     from cobra.flux_analysis import find_blocked_reactions
 
-    from helpers.data import cache_dir
+    from helpers.cache import cache_key, cached_entry
 
-    folder = cache_dir() / "mome"
-    path = folder / f"{model.id}-{model_fingerprint(model)}-cobra{cobra.__version__}.json"
-    if use_cache and path.is_file():
-        try:
-            return cobra.io.load_json_model(str(path))
-        except (OSError, ValueError, KeyError):  # unreadable entry: recompute it
-            pass
-    blocked = find_blocked_reactions(model, open_exchanges=False, processes=processes or 1)
-    reduced = model.copy()
-    reduced.remove_reactions(blocked, remove_orphans=True)
-    if use_cache:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        cobra.io.save_json_model(reduced, str(tmp))
-        os.replace(tmp, path)  # atomic: a half-written entry is never read
-    return reduced
+    def compute():
+        blocked = find_blocked_reactions(model, open_exchanges=False, processes=processes or 1)
+        reduced = model.copy()
+        reduced.remove_reactions(blocked, remove_orphans=True)
+        return reduced, {"method": "mome_blocked", "model": model.id, "n_blocked": len(blocked)}, None
+
+    key = cache_key(model=model_fingerprint(model), method="mome_blocked")
+    return cached_entry(key, compute, use_cache=use_cache).model.copy()
 
 
 class _LP:
