@@ -28,3 +28,23 @@ def tmp_tables(tmp_path, monkeypatch):
     """Redirect the table writer to a temporary folder."""
     monkeypatch.setenv("MINNBOOK_TABLES", str(tmp_path / "tables"))
     return tmp_path / "tables"
+
+
+#: e_coli_core (cobra's textbook), anaerobic, glucose 10: the small MOME test case.
+CORE_BIOMASS, CORE_PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
+
+
+@pytest.fixture(scope="session")
+def _anaerobic_core_shared():
+    import cobra
+
+    from helpers.mome.evaluation import configure, reduce_model
+
+    model = configure(cobra.io.load_model("textbook"), {"EX_glc__D_e": -10, "EX_o2_e": 0})
+    return reduce_model(model, use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def anaerobic_core(_anaerobic_core_shared):
+    """A fresh copy per test module of the reduced, anaerobic e_coli_core (built once)."""
+    return _anaerobic_core_shared.copy()

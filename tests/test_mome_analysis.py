@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import cobra
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,16 +16,14 @@ from helpers.mome.analysis import (
     knockout_frequency,
     remove_superfluous,
 )
-from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
+from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.search import hypervolume
 
 
 @pytest.fixture(scope="module")
-def core():
-    model = reduce_model(configure(cobra.io.load_model("textbook"),
-                                   {"EX_glc__D_e": -10, "EX_o2_e": 0}), use_cache=False)
-    ev = StrainEvaluator(model, biomass="Biomass_Ecoli_core", product="EX_etoh_e")
-    return model, ev
+def core(anaerobic_core):
+    ev = StrainEvaluator(anaerobic_core, biomass="Biomass_Ecoli_core", product="EX_etoh_e")
+    return anaerobic_core, ev
 
 
 def test_envelope_bounds_every_strain(core):

@@ -11,10 +11,9 @@ from helpers.mome.evaluation import StrainEvaluator, configure, model_fingerprin
 BIOMASS, PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
 
 
-@pytest.fixture(scope="session")
-def core_reduced():
-    model = cobra.io.load_model("textbook")
-    return reduce_model(configure(model, {"EX_glc__D_e": -10, "EX_o2_e": 0}), use_cache=False)
+@pytest.fixture(scope="module")
+def core_reduced(anaerobic_core):
+    return anaerobic_core
 
 
 @pytest.fixture()

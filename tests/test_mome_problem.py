@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import cobra
 import numpy as np
 import pytest
 from pymoo.core.population import Population
 
-from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
+from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.problem import (
     CloningMating,
     CostRepair,
@@ -18,10 +17,8 @@ from helpers.mome.problem import (
 
 
 @pytest.fixture(scope="module")
-def problem():
-    model = reduce_model(configure(cobra.io.load_model("textbook"),
-                                   {"EX_glc__D_e": -10, "EX_o2_e": 0}), use_cache=False)
-    ev = StrainEvaluator(model, biomass="Biomass_Ecoli_core", product="EX_etoh_e")
+def problem(anaerobic_core):
+    ev = StrainEvaluator(anaerobic_core, biomass="Biomass_Ecoli_core", product="EX_etoh_e")
     return KnockoutProblem(ev)
 
 

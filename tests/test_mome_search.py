@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import cobra
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
+from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.search import hypervolume, pareto_front, run_mome
 
 
 @pytest.fixture(scope="module")
-def core_model():
-    return reduce_model(configure(cobra.io.load_model("textbook"),
-                                  {"EX_glc__D_e": -10, "EX_o2_e": 0}), use_cache=False)
+def core_model(anaerobic_core):
+    return anaerobic_core
 
 
 def _run(model, seed):
