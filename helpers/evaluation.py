@@ -34,8 +34,11 @@ class LooResult:
     extra: dict = field(default_factory=dict)
 
     def per_sample(self, reference: pd.DataFrame) -> pd.DataFrame:
-        """Metrics of each held-out sample against ``reference``."""
-        return per_sample_table(reference, self.predictions, model=self.model)
+        """Metrics of each held-out sample against ``reference`` (with ``L2`` when recorded)."""
+        table = per_sample_table(reference, self.predictions, model=self.model)
+        if "L2" in self.extra:
+            table["L2"] = self.extra["L2"].loc[table["sample"]].to_numpy()
+        return table
 
 
 def scaled(estimator: BaseEstimator) -> Pipeline:

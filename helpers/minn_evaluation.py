@@ -15,7 +15,7 @@ the same grid (:func:`sample_candidates`).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,8 +33,8 @@ from helpers.minn import (
     train_ensemble,
 )
 
-__all__ = ["SEARCH_SPACE", "sample_candidates", "evaluate_minn_loo", "outer_fold_members",
-           "ishii_problem", "protocol_for"]
+__all__ = ["SEARCH_SPACE", "sample_candidates", "evaluate_minn_loo", "evaluate_variants",
+           "outer_fold_members", "ishii_problem", "protocol_for"]
 
 #: The release's search space (method notes); ``c`` / ``data_weight`` come from the variant.
 SEARCH_SPACE: dict[str, list] = {
@@ -197,3 +197,31 @@ def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
         "history": fit.history,
     }
     return LooResult(name or f"MINN-{variant}", frame, chosen, extra)
+
+
+def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
+                      variants: Mapping[str, str], settings: dict, *, seed: int = 0,
+                      targets: Mapping[str, pd.DataFrame] | None = None,
+                      progress: bool = False) -> dict[str, LooResult]:
+    """:func:`evaluate_minn_loo` of several variants under one profile section.
+
+    ``variants`` maps a label (the table's model name) to a variant of
+    :data:`helpers.minn.VARIANTS`; ``settings`` is ``get_profile(profile, "evaluation")``;
+    ``targets`` gives a label its own training targets (e.g. FBA-fit fluxes) instead of ``Y``.
+    Each result's ``extra["seconds"]`` is its wall time.
+    """
+    targets = dict(targets or {})
+    unknown = sorted(set(targets) - set(variants))
+    if unknown:
+        raise ValueError(f"targets given for labels that are not among the variants: {unknown}")
+    results = {}
+    for label, variant in variants.items():
+        fixed, n_trials = protocol_for(variant, settings)
+        start = time.perf_counter()
+        result = evaluate_minn_loo(problem, X, targets.get(label, Y), variant, name=label,
+                                   fixed=fixed, n_trials=n_trials,
+                                   inner_folds=settings["inner_folds"], seed=seed,
+                                   n_jobs=settings["n_jobs"], progress=progress)
+        result.extra["seconds"] = time.perf_counter() - start
+        results[label] = result
+    return results

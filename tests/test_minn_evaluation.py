@@ -9,6 +9,7 @@ from helpers.minn import Member, minmax_scale_members, train_ensemble
 from helpers.minn.toy import make_toy_data
 from helpers.minn_evaluation import (
     evaluate_minn_loo,
+    evaluate_variants,
     outer_fold_members,
     protocol_for,
     sample_candidates,
@@ -55,3 +56,24 @@ def test_protocol_for_quick_fixes_c_and_paper_searches():
     paper = {"minn_fixed": {}, "minn_c": None, "minn_trials_tuned_c": 25, "minn_trials": 15}
     assert protocol_for("c-balanced", paper) == ({}, 25)
     assert protocol_for("MSE-base", paper) == ({}, 15)
+
+
+def test_evaluate_variants_uses_each_labels_targets_and_reports_l2(toy):
+    settings = {"minn_fixed": {"hidden": 8, "dropout": 0.0, "lr": 3e-3, "epochs": 2},
+                "minn_c": 10.0, "minn_trials_tuned_c": 0, "minn_trials": 0, "inner_folds": 2,
+                "n_jobs": 1}
+    X, Y = toy.X.iloc[:5], toy.Y.iloc[:5]
+    shifted = Y + 100.0
+    results = evaluate_variants(toy.problem, X, Y, {"a": "c-balanced", "b": "c-balanced"},
+                                settings, seed=1, targets={"b": shifted})
+    assert list(results) == ["a", "b"] and results["b"].model == "b"
+    # b is exactly the harness run on its own targets; a on Y
+    direct = evaluate_minn_loo(toy.problem, X, shifted, "c-balanced", fixed={**settings["minn_fixed"],
+                               "c": 10.0}, seed=1)
+    np.testing.assert_allclose(results["b"].predictions, direct.predictions, rtol=1e-6)
+    assert not np.allclose(results["a"].predictions, direct.predictions)
+    table = results["a"].per_sample(Y)
+    np.testing.assert_allclose(table["L2"], results["a"].extra["L2"].to_numpy())
+    assert results["a"].extra["seconds"] > 0
+    with pytest.raises(ValueError, match="'c'"):
+        evaluate_variants(toy.problem, X, Y, {"a": "c-balanced"}, settings, targets={"c": Y})

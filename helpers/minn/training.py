@@ -33,7 +33,7 @@ from .network import EnsembleMLP
 from .problem import MechanisticProblem
 
 HISTORY_TERMS = ("loss", "data", "mechanistic", "steady_state", "upper_bound", "positivity",
-                 "w_data", "w_mech")
+                 "w_data", "w_mech", "weight_data", "weight_mech")
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -200,7 +200,9 @@ class EnsembleFit:
 
     ``history[term]`` has shape (E, T): per member and epoch, the mean over the member's training
     samples of each term (``data`` = L1, ``mechanistic`` = L_mech and its three parts, ``loss`` =
-    the weighted training loss), plus the loss weights used; NaN after a member's last epoch.
+    the weighted training loss), plus the loss weights: ``w_data`` / ``w_mech`` of the schedule and
+    ``weight_data`` / ``weight_mech``, the effective factors in front of L1 and L_mech at the end
+    of the epoch (``c``, schedule and loss balancing included); NaN after a member's last epoch.
     """
 
     net: EnsembleMLP
@@ -448,6 +450,9 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
         col = min(epoch, plan.w_data.shape[1] - 1)
         history["w_data"][done, epoch] = plan.w_data[done, col].double().numpy()
         history["w_mech"][done, epoch] = plan.w_mech[done, col].double().numpy()
+        bal_d, bal_m = balancer.factors()  # effective weights after the epoch (balancing included)
+        history["weight_data"][done, epoch] = (plan.w_data[:, col] * plan.c * bal_d).double().numpy()[done]
+        history["weight_mech"][done, epoch] = (plan.w_mech[:, col] * bal_m).double().numpy()[done]
         if progress:
             bar.set_postfix(data=f"{np.nanmean(history['data'][:, epoch]):.3g}",
                             mech=f"{np.nanmean(history['mechanistic'][:, epoch]):.3g}")
