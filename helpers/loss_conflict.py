@@ -54,7 +54,8 @@ def data_residual_floor(problem: MechanisticProblem, reference: pd.DataFrame, *,
 
     A quadratic program (cvxpy): minimise ``||S V||² / m`` subject to ``P_ref V = v_ref`` and
     ``V >= 0``. A value above 0 says the measured fluxes lie outside the steady-state space: no
-    model, however trained, can fit them perfectly *and* reach L2 = 0.
+    model, however trained, can fit them perfectly *and* reach L2 = 0. ``inf`` when no ``V >= 0``
+    matches at all (a negative value on a split, non-negative flux).
 
     Raises ``ValueError`` naming the columns when ``reference`` does not hold the problem's
     reference fluxes, or the sample and column of a missing value.
@@ -69,6 +70,7 @@ def data_residual_floor(problem: MechanisticProblem, reference: pd.DataFrame, *,
         sample, column = values.isna().stack().loc[lambda s: s].index[0]
         raise ValueError(f"reference table: missing value for sample {sample!r}, column {column!r}")
     S = problem.S.tocsr()
+    S = S[S.getnnz(axis=1) > 0]  # rows no reaction touches add 0 to ||SV||² (and stall Clarabel)
     v = cp.Variable(problem.n, nonneg=True)
     target = cp.Parameter(len(problem.reference_ids))
     ref_idx = np.asarray(problem.reference_idx)
@@ -76,9 +78,29 @@ def data_residual_floor(problem: MechanisticProblem, reference: pd.DataFrame, *,
     floor = {}
     for sample, row in values.iterrows():
         target.value = row.to_numpy(dtype=float)
-        qp.solve(solver=solver)
-        floor[sample] = float(qp.value) if qp.status in ("optimal", "optimal_inaccurate") else np.nan
+        floor[sample] = _solve(qp, solver)
     return pd.Series(floor, name="L2_floor")
+
+
+#: Clarabel's static regularisation, tried in turn: the default stalls on some degenerate QPs.
+_REGULARISATION = (1e-8, 1e-7, 1e-6)
+
+
+def _solve(qp, solver: str) -> float:
+    """Optimal value of ``qp`` (inf if infeasible, NaN if every attempt fails), retrying Clarabel
+    more regularised."""
+    import cvxpy as cp
+
+    attempts = ([{"static_regularization_constant": c} for c in _REGULARISATION]
+                if solver == "CLARABEL" else [{}])
+    for options in attempts:
+        try:
+            qp.solve(solver=solver, **options)
+        except cp.SolverError:
+            continue
+        if qp.status in ("optimal", "infeasible"):
+            return float(qp.value)  # +inf when infeasible
+    return float("nan")
 
 
 def check_findings(table: pd.DataFrame) -> pd.DataFrame:

@@ -73,10 +73,12 @@ def _chain_problem():
 
 def test_data_residual_floor_is_zero_inside_and_positive_outside():
     problem = _chain_problem()
-    reference = pd.DataFrame({"R_x0": [2.0, 2.0], "R_x3": [0.0, 1.5]}, index=["in", "out"])
+    reference = pd.DataFrame({"R_x0": [2.0, 2.0, -1.0], "R_x3": [0.0, 1.5, 0.0]},
+                             index=["in", "out", "negative"])
     floor = data_residual_floor(problem, reference)
     assert floor["in"] == pytest.approx(0.0, abs=1e-8)
     assert floor["out"] == pytest.approx(1.5**2 / 3, rel=1e-5)
+    assert floor["negative"] == np.inf  # no V >= 0 has x0 = -1
 
 
 def test_data_residual_floor_names_missing_values_and_columns():
