@@ -58,7 +58,7 @@ from helpers.gem import (
 from helpers.ishii import BIOMASS, UPTAKES, IshiiData
 
 __all__ = ["UPTAKE_MODES", "KNOCKOUT_MODES", "SPACES", "SOLVERS", "FbaFit", "fba_fit",
-           "fit_distance", "fit_difference"]
+           "fit_distance", "fit_difference", "solve_qp"]
 
 #: How a sample's measured uptakes bound the fit: fixed to the measurement, the measurement as
 #: the maximal uptake, the medium's bounds only (glucose <= 8, O2 <= 18.5), or no cap at all.
@@ -76,6 +76,31 @@ _CLARABEL_REGULARISATION = (1e-7, 1e-6, 1e-5)
 _OSQP_SETTINGS = {"eps_abs": 1e-6, "eps_rel": 1e-6, "max_iter": 20_000}
 #: Relative tolerance on the targets in the least-total-flux step (beyond the snap).
 _TARGET_TOLERANCE = 1e-6
+
+
+def solve_qp(problem, solver: str = "CLARABEL") -> str:
+    """Solve a cvxpy ``problem`` and return its status (``"solver_error (...)"`` if every try fails).
+
+    CLARABEL is retried with more static regularisation when it raises (it stalls on the
+    degenerate QPs of split GEMs); OSQP runs with tight tolerances. Shared by every QP of the book.
+    """
+    import cvxpy as cp
+
+    if solver == "OSQP":
+        attempts = [_OSQP_SETTINGS]
+    else:
+        attempts = [{"static_regularization_constant": c} for c in _CLARABEL_REGULARISATION]
+    error = None
+    for settings in attempts:
+        try:
+            problem.solve(solver=solver, **settings)
+        except cp.SolverError as exc:
+            error = exc
+            continue
+        return problem.status
+    return f"solver_error ({error})"
+
+
 #: QP statuses with a usable vector ("user_limit": OSQP's iteration cap, polished by the LP).
 _SOLVED = ("optimal", "optimal_inaccurate", "user_limit")
 _INFEASIBLE = ("infeasible", "infeasible_inaccurate")
@@ -184,19 +209,7 @@ class _Solver:
         self.feasibility = cp.Problem(cp.Minimize(0), space_)
 
     def _solve_qp(self) -> str:
-        if self.solver == "OSQP":
-            attempts = [_OSQP_SETTINGS]
-        else:
-            attempts = [{"static_regularization_constant": c} for c in _CLARABEL_REGULARISATION]
-        error = None
-        for settings in attempts:
-            try:
-                self.qp.solve(solver=self.solver, **settings)
-            except self.cp.SolverError as exc:
-                error = exc
-                continue
-            return self.qp.status
-        return f"solver_error ({error})"
+        return solve_qp(self.qp, self.solver)
 
     def fit(self, y: np.ndarray, lb: np.ndarray,
             ub: np.ndarray) -> tuple[str, np.ndarray | None, float]:

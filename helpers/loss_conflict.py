@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from helpers.fba_fit import solve_qp
 from helpers.minn import MechanisticProblem, MinnConfig, get_variant
 from helpers.minn.losses import bounded, loss_weights
 
@@ -78,29 +79,9 @@ def data_residual_floor(problem: MechanisticProblem, reference: pd.DataFrame, *,
     floor = {}
     for sample, row in values.iterrows():
         target.value = row.to_numpy(dtype=float)
-        floor[sample] = _solve(qp, solver)
+        status = solve_qp(qp, solver)
+        floor[sample] = float(qp.value) if status in ("optimal", "infeasible") else np.nan
     return pd.Series(floor, name="L2_floor")
-
-
-#: Clarabel's static regularisation, tried in turn: the default stalls on some degenerate QPs.
-_REGULARISATION = (1e-8, 1e-7, 1e-6)
-
-
-def _solve(qp, solver: str) -> float:
-    """Optimal value of ``qp`` (inf if infeasible, NaN if every attempt fails), retrying Clarabel
-    more regularised."""
-    import cvxpy as cp
-
-    attempts = ([{"static_regularization_constant": c} for c in _REGULARISATION]
-                if solver == "CLARABEL" else [{}])
-    for options in attempts:
-        try:
-            qp.solve(solver=solver, **options)
-        except cp.SolverError:
-            continue
-        if qp.status in ("optimal", "infeasible"):
-            return float(qp.value)  # +inf when infeasible
-    return float("nan")
 
 
 def check_findings(table: pd.DataFrame) -> pd.DataFrame:
