@@ -24,10 +24,10 @@ $(STAMP): pyproject.toml
 book: notebooks html
 
 notebooks: $(STAMP)
-	$(PY) -m helpers.notebooks --all --profile $(PROFILE)
+	$(PY) -m helpers.book.notebooks --all --profile $(PROFILE)
 
 notebook: $(STAMP)
-	$(PY) -m helpers.notebooks $(NB) $(ARGS)
+	$(PY) -m helpers.book.notebooks $(NB) $(ARGS)
 
 html: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -49,4 +49,4 @@ clean:
 	rm -rf _build book/executed
 
 clean-cache: $(STAMP)
-	$(PY) -c "import helpers.cache as c; c.clear_cache()"
+	$(PY) -c "import helpers.data.cache as c; c.clear_cache()"

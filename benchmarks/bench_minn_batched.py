@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
+from helpers.data.ishii import load_ishii
 from helpers.gem import fva_reduce, load_gem, minn_matrices
-from helpers.ishii import load_ishii
 from helpers.minn import MechanisticProblem, Member, minmax_scale_members, train_ensemble
 
 

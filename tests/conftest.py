@@ -18,7 +18,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 @pytest.fixture(scope="session")
 def ishii():
     """The Ishii dataset, loaded once per test session."""
-    from helpers.ishii import load_ishii
+    from helpers.data.ishii import load_ishii
 
     return load_ishii()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.notebooks import EXECUTED, ROOT, chapters_in_toc, run_chapter
+from helpers.book.notebooks import EXECUTED, ROOT, chapters_in_toc, run_chapter
 
 CHAPTERS = chapters_in_toc()
 

@@ -1,10 +1,10 @@
-"""On-disk cache of GEM work (helpers.cache)."""
+"""On-disk cache of GEM work (helpers.data.cache)."""
 
 from __future__ import annotations
 
 import pytest
 
-from helpers import cache
+from helpers.data import cache
 from helpers.gem import fva_reduce, glucose_minimal, load_gem
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.comparison import comparison_table, paired_wilcoxon
-from helpers.paper_results import paper_table
+from helpers.evaluation.comparison import comparison_table, paired_wilcoxon
+from helpers.evaluation.paper_results import paper_table
 
 
 def _per_sample():

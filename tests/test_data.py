@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from helpers import data
-from helpers.data import ChecksumError, DataFile, DataMissingError, fetch
+from helpers.data import registry as data
+from helpers.data.registry import ChecksumError, DataFile, DataMissingError, fetch
 
 
 def _registry(tmp_path, content: bytes = b"a,b\n1,2\n") -> dict[str, DataFile]:

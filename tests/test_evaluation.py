@@ -9,7 +9,7 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from helpers.evaluation import evaluate_loo, scaled
+from helpers.evaluation.protocol import evaluate_loo, scaled
 
 SEEN: list[np.ndarray] = []
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.fba_fit import fba_fit, fit_difference, fit_distance
+from helpers.data.ishii import BIOMASS, UPTAKES, load_ishii
 from helpers.gem import (
     FluxIdError,
     fva_reduce,
@@ -19,7 +19,7 @@ from helpers.gem import (
     use_medium,
     use_sample_bounds,
 )
-from helpers.ishii import BIOMASS, UPTAKES, load_ishii
+from helpers.minn.fba_fit import fba_fit, fit_difference, fit_distance
 
 RELEASED = "ishii/fluxomics_iAF1260_reduced_split_fit.csv"
 

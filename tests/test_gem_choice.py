@@ -1,4 +1,4 @@
-"""Tests of helpers.gem_choice: flux-id alignment across GEMs, layer stability, residual views."""
+"""Tests of helpers.evaluation.gem_choice: flux-id alignment across GEMs, layer stability, residual views."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from helpers import gem_choice
-from helpers.ishii import UPTAKES
+from helpers.data.ishii import UPTAKES
+from helpers.evaluation import gem_choice
 from helpers.minn import MechanisticProblem, unroll
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import cache
+from helpers.data import cache
 from helpers.gem import (
     GrowthMismatchError,
     fba_reduce,

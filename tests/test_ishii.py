@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import ishii as ishii_module
-from helpers.data import REGISTRY, fetch, sha256sum
-from helpers.ishii import SAMPLE_ORDER, UPTAKES, DatasetError, load_ishii, read_sample_table
+from helpers.data import ishii as ishii_module
+from helpers.data.ishii import SAMPLE_ORDER, UPTAKES, DatasetError, load_ishii, read_sample_table
+from helpers.data.registry import REGISTRY, fetch, sha256sum
 
 
 def test_shapes(ishii):

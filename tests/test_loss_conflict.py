@@ -5,13 +5,13 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from helpers.loss_conflict import (
+from helpers.minn import VARIANTS, MechanisticProblem
+from helpers.minn.loss_conflict import (
     check_findings,
     data_residual_floor,
     penalty_curve,
     strategy_weights,
 )
-from helpers.minn import VARIANTS, MechanisticProblem
 
 
 def _weights(variant, **kw):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.metrics import per_sample_table, sample_metrics, summarize
+from helpers.evaluation.metrics import per_sample_table, sample_metrics, summarize
 
 
 def test_hand_computed_sample():

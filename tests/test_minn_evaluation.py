@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.minn import Member, minmax_scale_members, train_ensemble
-from helpers.minn.toy import make_toy_data
-from helpers.minn_evaluation import (
+from helpers.evaluation.minn_loo import (
     evaluate_minn_loo,
     evaluate_variants,
     outer_fold_members,
     protocol_for,
     sample_candidates,
 )
+from helpers.minn import Member, minmax_scale_members, train_ensemble
+from helpers.minn.toy import make_toy_data
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.notebooks import (
+from helpers.book.notebooks import (
     UnknownParameterError,
     chapters_in_toc,
     check_parameters,
@@ -14,7 +14,7 @@ from helpers.notebooks import (
 
 
 def test_toc_lists_existing_chapter_sources():
-    from helpers.notebooks import SOURCES
+    from helpers.book.notebooks import SOURCES
 
     names = chapters_in_toc()
     assert "01_dataset" in names

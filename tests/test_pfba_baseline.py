@@ -7,8 +7,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
+from helpers.evaluation.pfba import net_to_split, pfba_predictions
 from helpers.gem import load_gem
-from helpers.pfba_baseline import net_to_split, pfba_predictions
 
 
 def test_net_to_split_directions():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.profiles import PROFILE_NAMES, get_profile, sections
+from helpers.book.profiles import PROFILE_NAMES, get_profile, sections
 
 
 def test_every_section_has_both_profiles_with_the_same_keys():

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.published import PUBLISHED_FILES, load_published, published_summary, signed_reference
+from helpers.evaluation.published import (
+    PUBLISHED_FILES,
+    load_published,
+    published_summary,
+    signed_reference,
+)
 
 
 def test_published_files_load_in_our_order():

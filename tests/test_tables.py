@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.tables import read_table, summarize_folds, write_table
+from helpers.book.tables import read_table, summarize_folds, write_table
 
 
 def test_write_then_read_adds_profile_and_seed(tmp_tables):

@@ -11,6 +11,8 @@ Public API (introduced in chapter ``02_gem_preparation``)::
     MinnMatrices, minn_matrices, stoichiometric_matrix, mechanistic_residual
     gem_size, split_count, removed_by_subsystem, compare_reactions,    # Table 1 helpers
     PAPER_TABLE1, table_row, flux_coverage
+
+Imports: :mod:`helpers.data` only.
 """
 
 from helpers.gem.ids import FluxIdError, base_id, map_flux_ids, strip_prefix, to_flux_id

@@ -2,7 +2,7 @@
 
 A GEM is a :class:`cobra.Model`: a stoichiometric matrix ``S`` (metabolites x reactions),
 flux bounds ``lb <= v <= ub`` and gene-protein-reaction (GPR) rules. Four models are used:
-iAF1260 and iNF517 from the data registry (:func:`helpers.data.fetch`), e_coli_core and iJO1366
+iAF1260 and iNF517 from the data registry (:func:`helpers.data.registry.fetch`), e_coli_core and iJO1366
 bundled with cobra. Every call returns a fresh model, so callers may change it freely.
 
 Introduced in chapter ``02_gem_preparation``.
@@ -16,14 +16,14 @@ import json
 import cobra
 from cobra.util.solver import linear_reaction_coefficients
 
-from helpers.data import fetch
+from helpers.data.registry import fetch
 
 __all__ = ["GEM_NAMES", "MAX_BOUND", "load_gem", "normalize_bounds", "model_hash"]
 
 #: Magnitude used for "unbounded" fluxes once normalised (iAF1260.json uses 999999).
 MAX_BOUND = 1000.0
 
-#: name -> (source, key): "registry" files come from helpers.data, "cobra" from cobra.io.load_model.
+#: name -> (source, key): "registry" files come from helpers.data.registry, "cobra" from cobra.io.load_model.
 _SOURCES: dict[str, tuple[str, str]] = {
     "iAF1260": ("registry", "gems/iAF1260.json"),
     "iNF517": ("registry", "gems/iNF517.json"),
@@ -85,7 +85,7 @@ def model_hash(model: cobra.Model) -> str:
 
     Two models with the same reactions, coefficients, bounds, GPR rules and objective get the
     same hash whatever their ids or order of construction; any change to these gives a new one.
-    Used as part of the on-disk cache key (:mod:`helpers.cache`).
+    Used as part of the on-disk cache key (:mod:`helpers.data.cache`).
     """
     objective = {r.id: c for r, c in linear_reaction_coefficients(model).items()}
     rows = []

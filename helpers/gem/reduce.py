@@ -9,7 +9,7 @@
   uptake within a given range (the Ishii data's).
 
 Both return a split model (:func:`helpers.gem.split_reversible`) and cache it on disk
-(:mod:`helpers.cache`), keyed by the model's hash, the medium, the method, its parameters and
+(:mod:`helpers.data.cache`), keyed by the model's hash, the medium, the method, its parameters and
 the seed.
 
 Introduced in chapter ``02_gem_preparation``.
@@ -25,7 +25,7 @@ import numpy as np
 from cobra.flux_analysis import flux_variability_analysis
 from optlang.symbolics import Zero
 
-from helpers.cache import CacheEntry, cache_key, cached_entry
+from helpers.data.cache import CacheEntry, cache_key, cached_entry
 from helpers.gem.ids import base_id, map_flux_ids, strip_prefix
 from helpers.gem.loading import model_hash
 from helpers.gem.matrices import MinnMatrices, minn_matrices
@@ -146,7 +146,7 @@ def fva_reduce(
     check_growth
         Raise :class:`GrowthMismatchError` if the reduced model's maximal growth differs.
     use_cache
-        Read / write the on-disk cache (:mod:`helpers.cache`).
+        Read / write the on-disk cache (:mod:`helpers.data.cache`).
 
     Returns
     -------

@@ -11,6 +11,10 @@ One concept per module:
 - :mod:`~helpers.minn.estimator` — :class:`MINNRegressor` (scikit-learn estimator);
 - :mod:`~helpers.minn.scaling`, :mod:`~helpers.minn.toy` — per-run min-max scaling, toy data;
 - :mod:`~helpers.minn.benchmark` — batched vs one-by-one training throughput (`python -m`).
+- :mod:`~helpers.minn.fba_fit` — FBA-fit targets: each sample projected onto its FBA space (QP);
+- :mod:`~helpers.minn.loss_conflict` — the data-vs-mechanism strategies of chapter ``04_conflicting_losses``.
+
+Imports: :mod:`helpers.gem` and :mod:`helpers.data` only.
 
 One model, scikit-learn style::
 

@@ -5,6 +5,8 @@ One concept per module: :mod:`~helpers.mome.gpr` (gene sets, knock-out cost, GPR
 (pymoo problem and operators), :mod:`~helpers.mome.search` (run loop, archive, front, HV),
 :mod:`~helpers.mome.analysis` (envelope, clusters, post-processing).
 
+Imports: :mod:`helpers.gem` and :mod:`helpers.data` only.
+
 Introduced in chapter ``07_mome_ethanol``; implements Patané et al. (2018), Annals of Operations
 Research 276, 211-227.
 """

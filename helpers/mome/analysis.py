@@ -136,11 +136,11 @@ def ecoli_gene_names() -> dict[str, str]:
     """E. coli gene names by b-number (``b2276`` -> ``nuoN``).
 
     cobra's bundled iJO1366 carries no gene names; they are read from the BiGG JSON files of
-    iAF1260 and iML1515 in the data registry (:func:`helpers.data.fetch`), iML1515 winning.
+    iAF1260 and iML1515 in the data registry (:func:`helpers.data.registry.fetch`), iML1515 winning.
     """
     import json
 
-    from helpers.data import fetch
+    from helpers.data.registry import fetch
 
     names: dict[str, str] = {}
     for key in ("gems/iAF1260.json", "gems/iML1515.json"):

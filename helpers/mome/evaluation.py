@@ -75,12 +75,12 @@ def reduce_model(model: cobra.Model, *, use_cache: bool = True, processes: int |
 
     Blocked reactions are found with :func:`cobra.flux_analysis.find_blocked_reactions` under the
     model's own bounds (its medium). The result goes through the book's GEM cache
-    (:mod:`helpers.cache`), keyed by :func:`model_fingerprint` (bounds, i.e. the medium, rules,
+    (:mod:`helpers.data.cache`), keyed by :func:`model_fingerprint` (bounds, i.e. the medium, rules,
     objective, stoichiometry). ``model`` is not modified; each call returns a fresh model.
     """
     from cobra.flux_analysis import find_blocked_reactions
 
-    from helpers.cache import cache_key, cached_entry
+    from helpers.data.cache import cache_key, cached_entry
 
     def compute():
         blocked = find_blocked_reactions(model, open_exchanges=False, processes=processes or 1)

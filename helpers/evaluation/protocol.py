@@ -19,7 +19,7 @@ from sklearn.model_selection import KFold, LeaveOneOut, ParameterSampler
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from helpers.metrics import per_sample_table
+from helpers.evaluation.metrics import per_sample_table
 
 __all__ = ["LooResult", "scaled", "inner_cv", "tune", "evaluate_loo"]
 

@@ -18,7 +18,7 @@ the process and handed out as the same object: use ``with model:`` for any chang
 for shared models).
 
 The root is ``$MINNBOOK_CACHE/gem`` or ``pooch.os_cache("minnbook")/gem`` (see
-:func:`helpers.data.cache_dir`). :func:`clear_cache` empties it.
+:func:`helpers.data.registry.cache_dir`). :func:`clear_cache` empties it.
 
 Introduced in chapter ``02_gem_preparation``.
 """
@@ -38,7 +38,7 @@ from typing import Any
 import cobra
 import numpy as np
 
-from helpers.data import cache_dir
+from helpers.data.registry import cache_dir
 
 __all__ = ["CACHE_VERSION", "CacheEntry", "cache_root", "cache_key", "load_cached",
            "save_cached", "cached_entry", "clear_cache"]
@@ -50,7 +50,7 @@ _MEMORY: dict[str, CacheEntry] = {}
 
 
 def cache_root() -> Path:
-    """Folder of the GEM cache: ``helpers.data.cache_dir() / "gem"``."""
+    """Folder of the GEM cache: ``helpers.data.registry.cache_dir() / "gem"``."""
     return cache_dir() / "gem"
 
 

@@ -46,7 +46,7 @@ def tradeoff_plot(ax: plt.Axes, table: pd.DataFrame, *, paper: pd.DataFrame | No
     """Data fit (``y``) against mechanistic fit (``x``, log axis), mean ± sd, one point per model.
 
     ``table`` has ``model``, ``<x>_mean/_sd`` and ``<y>_mean/_sd``; ``paper`` (optional) the
-    same with ``paper_`` prefixes (:func:`helpers.paper_results.paper_table`), drawn hollow.
+    same with ``paper_`` prefixes (:func:`helpers.evaluation.paper_results.paper_table`), drawn hollow.
     A lower bar that would cross 0 is clipped (log axis).
     """
     colors = dict(zip(table["model"], plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3, strict=False))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.data import fetch
-from helpers.ishii import SAMPLE_ORDER, read_sample_table
-from helpers.metrics import per_sample_table, summarize
+from helpers.data.ishii import SAMPLE_ORDER, read_sample_table
+from helpers.data.registry import fetch
+from helpers.evaluation.metrics import per_sample_table, summarize
 
 __all__ = ["PUBLISHED_FILES", "signed_reference", "load_published", "published_summary",
            "published_rows", "load_released_minn"]

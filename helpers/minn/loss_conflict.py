@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from helpers.fba_fit import solve_qp
 from helpers.minn import MechanisticProblem, MinnConfig, get_variant
+from helpers.minn.fba_fit import solve_qp
 from helpers.minn.losses import bounded, loss_weights
 
 __all__ = ["strategy_weights", "penalty_curve", "data_residual_floor", "check_findings"]

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from cobra.flux_analysis import pfba
 
+from helpers.data.ishii import UPTAKES, IshiiData
 from helpers.gem import base_id, knockouts_from_row, strip_prefix, use_medium, use_sample_bounds
-from helpers.ishii import UPTAKES, IshiiData
 
 __all__ = ["net_to_split", "pfba_predictions"]
 

@@ -2,7 +2,7 @@
 
 Both see the same inputs (transcripts || proteins || uptakes, min-max scaled inside each fit) and
 predict the 45 reference fluxes directly; both are tuned by their own inner 5-fold CV in each outer
-leave-one-out fold (:func:`helpers.evaluation.evaluate_loo`). Neither predicts a full flux
+leave-one-out fold (:func:`helpers.evaluation.protocol.evaluate_loo`). Neither predicts a full flux
 distribution, so neither has a mechanistic residual.
 """
 
@@ -15,11 +15,11 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
-from helpers.evaluation import LooResult, evaluate_loo, scaled
+from helpers.evaluation.protocol import LooResult, evaluate_loo, scaled
 
 __all__ = ["RF_SPACE", "NN_SPACE", "random_forest", "plain_nn", "run_baseline"]
 
-#: Inner-CV search spaces (``model__`` parameters of :func:`helpers.evaluation.scaled`).
+#: Inner-CV search spaces (``model__`` parameters of :func:`helpers.evaluation.protocol.scaled`).
 RF_SPACE = {
     "model__n_estimators": [100, 300],
     "model__max_features": ["sqrt", 0.33, 1.0],

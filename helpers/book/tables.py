@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def tables_dir() -> Path:

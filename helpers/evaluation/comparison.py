@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import wilcoxon
 
-from helpers.metrics import summarize
-from helpers.paper_results import paper_table
+from helpers.evaluation.metrics import summarize
+from helpers.evaluation.paper_results import paper_table
 
 __all__ = ["comparison_table", "paired_wilcoxon"]
 

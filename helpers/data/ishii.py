@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.data import fetch
+from helpers.data.registry import fetch
 
 __all__ = [
     "IshiiData",

@@ -5,8 +5,8 @@ Sources live in ``notebooks/NN_topic.ipynb`` (no outputs); executed copies are w
 
 Command line (what ``make notebook`` calls)::
 
-    python -m helpers.notebooks 01_dataset -p seed 7 -p profile paper
-    python -m helpers.notebooks --all --profile quick
+    python -m helpers.book.notebooks 01_dataset -p seed 7 -p profile paper
+    python -m helpers.book.notebooks --all --profile quick
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "notebooks"
 EXECUTED = ROOT / "book" / "executed"
 TOC = ROOT / "_toc.yml"

@@ -1,6 +1,6 @@
 """Descriptive views of the Ishii dataset used by chapter ``01_dataset``.
 
-Each function takes an :class:`helpers.ishii.IshiiData` and returns a tidy DataFrame that the
+Each function takes an :class:`helpers.data.ishii.IshiiData` and returns a tidy DataFrame that the
 chapter plots; none of them modifies its input.
 """
 
@@ -12,7 +12,7 @@ from scipy.stats import spearmanr
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from helpers.ishii import BIOMASS, UPTAKES, IshiiData
+from helpers.data.ishii import BIOMASS, UPTAKES, IshiiData
 
 __all__ = ["design_table", "condition_labels", "omics_pca", "flux_ranges", "paired_omics",
            "paired_correlations"]

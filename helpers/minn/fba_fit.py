@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from helpers.data.ishii import BIOMASS, UPTAKES, IshiiData
 from helpers.gem import (
     MAX_BOUND,
     base_id,
@@ -55,7 +56,6 @@ from helpers.gem import (
     use_medium,
     use_sample_bounds,
 )
-from helpers.ishii import BIOMASS, UPTAKES, IshiiData
 
 __all__ = ["UPTAKE_MODES", "KNOCKOUT_MODES", "SPACES", "SOLVERS", "FbaFit", "fba_fit",
            "fit_distance", "fit_difference", "solve_qp"]
@@ -311,7 +311,7 @@ def fba_fit(model: cobra.Model, data: IshiiData, *, uptakes: str = "fixed",
     model
         A split GEM, e.g. ``fva_reduce(load_gem("iAF1260")).model``; left unchanged.
     data
-        The Ishii data (:func:`helpers.ishii.load_ishii`); not modified.
+        The Ishii data (:func:`helpers.data.ishii.load_ishii`); not modified.
     uptakes
         One of :data:`UPTAKE_MODES`: ``"fixed"`` (the measured glucose and O2 uptakes exactly),
         ``"bounded"`` (at most the measured uptakes), ``"free"`` (the medium's bounds only) or

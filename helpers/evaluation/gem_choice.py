@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from helpers.data import fetch
-from helpers.ishii import UPTAKES, IshiiData, read_sample_table
+from helpers.data.ishii import UPTAKES, IshiiData, read_sample_table
+from helpers.data.registry import fetch
 
 __all__ = ["FLUX_TABLES", "GEM_CHOICES", "GemChoice", "PAPER_FINDINGS", "PAPER_NOTES",
            "RELEASE_LAYER", "read_flux_table", "aligned_ids", "shared_flux_ids", "gem_problem", "steady_state_freedom",
@@ -173,9 +173,9 @@ def gem_problem(choice: GemChoice | str, ref_ids: Sequence[str], data: IshiiData
     FVA-reduced split file (the registry's iNF517 has O2 transport, PDH, ACONT and ICDHyr closed,
     so its own reduction would lose four measured fluxes).
     """
+    from helpers.evaluation.minn_loo import ishii_problem
     from helpers.gem import load_gem, minn_matrices, split_reversible
     from helpers.minn import MechanisticProblem
-    from helpers.minn_evaluation import ishii_problem
 
     label = choice.label if isinstance(choice, GemChoice) else choice
     ref_ids = list(ref_ids)
@@ -261,7 +261,7 @@ def paired_against(per_sample: pd.DataFrame, reference: str, *, metric: str = "N
     ('higher' / 'lower' than the reference), the folds where it is lower (``wins``), the
     two-sided Wilcoxon signed-rank p-value and ``significant`` (p < ``alpha``).
     """
-    from helpers.comparison import paired_wilcoxon
+    from helpers.evaluation.comparison import paired_wilcoxon
 
     means = per_sample.groupby("model", sort=False)[metric].mean()
     if reference not in means.index:

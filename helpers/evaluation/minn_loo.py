@@ -1,6 +1,6 @@
 """Nested leave-one-out evaluation of MINN variants, batched: many runs as one tensor program.
 
-The protocol is the one of :mod:`helpers.evaluation` (outer LOO over the 29 samples, inner
+The protocol is the one of :mod:`helpers.evaluation.protocol` (outer LOO over the 29 samples, inner
 5-fold CV for hyper-parameters, min-max scaling fitted on each run's training rows only), but the
 runs are not trained one at a time. For each outer fold, all ``n_trials`` candidates x 5 inner
 folds become *members* of one ensemble (:func:`helpers.minn.train_ensemble`); the refits of all
@@ -22,8 +22,8 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.model_selection import KFold
 
-from helpers.evaluation import LooResult
-from helpers.metrics import sample_metrics
+from helpers.evaluation.metrics import sample_metrics
+from helpers.evaluation.protocol import LooResult
 from helpers.minn import (
     MechanisticProblem,
     Member,
