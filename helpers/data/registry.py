@@ -181,6 +181,15 @@ def _entries() -> list[DataFile]:
          "https://raw.githubusercontent.com/dmgoncal/omics2flux/5366d6955f0bbb51eb9fed06ce5d616bda1b4042/results/overall_results.csv",
          "b5af35da8972206d9712d610a1ce9b7df7d9b371c3ed0ae96312c573b1add71d",
          "Goncalves et al. 2023 summary metrics (Table 2's pFBA / NN / RF rows)"),
+        # chapter 06_reservoir_pfba: the MINN authors' reservoir block and data notebook
+        ("minn_release/pretrained_block_reservoir_state_dict.pth",
+         f"{_MINN}/pretrained_block_reservoir_state_dict.pth",
+         "8f9aefe78c4c0ec1b3a3c59b07e4f55a85b883036f583db3bec2ff31029c5a1d",
+         "the MINN authors' pretrained reservoir block (state dict: Linear(5, 500), Linear(500, 587))"),
+        ("minn_release/ishii_data.ipynb",
+         "https://raw.githubusercontent.com/gabrieletaz/MINN/334031df7bebd7e871f3dbe5d30487faab6c204c/ishii_data.ipynb",
+         "283ab9833e2999e493b04de90d17ebece058cf827a9fc37ef1f3eee31ff72ca5",
+         "the MINN authors' data notebook (cell 54: the 587 reaction ids of their FBA-reduced iAF1260)"),
     ]
     return [DataFile(*row) for row in rows]
 
