@@ -70,7 +70,7 @@ def test_errors_name_the_parameter(toy):
     with pytest.raises(ValueError, match=r"Y must have shape \(n_samples=25, n_ref=6\)"):
         _small(toy).fit(X, Y[:, :2])
     est = _small(toy, epochs=1).fit(X, Y)
-    with pytest.raises(ValueError, match=r"X has 3 features, but MINNRegressor was fitted with 9"):
+    with pytest.raises(ValueError, match=r"X has 3 features, but MINNRegressor is expecting 9 features"):
         est.predict(X[:, :3])
 
 
@@ -99,3 +99,87 @@ def test_fitted_estimator_pickles_for_joblib(toy):
     est = _small(toy, epochs=2).fit(toy.X, toy.Y)
     again = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(again.predict(toy.X), est.predict(toy.X))
+
+
+# ----- issue 15, item 1: input and parameter checks, scikit-learn's estimator checks ----------
+
+def test_predict_rejects_reordered_renamed_or_missing_feature_names(toy):
+    est = _small(toy, epochs=1).fit(toy.X, toy.Y)
+    reordered = toy.X[list(reversed(toy.X.columns))]
+    with pytest.raises(ValueError, match="Feature names must be in the same order"):
+        est.predict(reordered)
+    with pytest.raises(ValueError, match=r"Feature names unseen at fit time:\n- protein_R2"):
+        est.predict(toy.X.rename(columns={"p_R2": "protein_R2"}))
+    with pytest.raises(ValueError, match=r"Feature names seen at fit time, yet now missing:\n- "
+                                         r"EX_A_measured"):
+        est.predict(toy.X.drop(columns="EX_A_measured"))
+
+
+@pytest.mark.parametrize("method", ["fit", "predict"])
+def test_nan_or_inf_in_X_names_row_and_column(toy, method):
+    frame = toy.X.copy()
+    frame.iloc[3, 5] = np.nan
+    frame.iloc[7, 0] = np.inf
+    array = toy.X.to_numpy().copy()
+    array[0, 1] = -np.inf
+    cases = [(frame, toy.X, toy.Y, r"X contains NaN at row 3 \(index 'S03'\), column 5 \('p_R3'\) "
+                            r"\(and 1 more"),
+             (array, toy.X.to_numpy(), toy.Y.to_numpy(), r"X contains inf at row 0, column 1;")]
+    for X, clean, Y, message in cases:
+        est = _small(toy, epochs=1)
+        if method == "predict":
+            est.fit(clean, Y)
+            with pytest.raises(ValueError, match=message):
+                est.predict(X)
+        else:
+            with pytest.raises(ValueError, match=message):
+                est.fit(X, Y)
+            assert not hasattr(est, "fit_")  # rejected before any training
+
+
+def test_nan_in_Y_is_named_before_training(toy):
+    Y = toy.Y.copy()
+    Y.iloc[4, 2] = np.nan
+    est = _small(toy, epochs=1)
+    with pytest.raises(ValueError, match=r"Y contains NaN at row 4 \(index 'S04'\), column 2 "
+                                         r"\('R3'\)"):
+        est.fit(toy.X, Y)
+    assert not hasattr(est, "fit_")
+
+
+@pytest.mark.parametrize("name, value", [("mech_lr", -0.01), ("weight_decay", -1e-4),
+                                         ("mech_decay", 1.5), ("epochs", 2.5), ("epochs", 0),
+                                         ("epochs", True), ("mech_lr", float("nan"))])
+def test_bad_numeric_parameters_are_parameter_errors(toy, name, value):
+    with pytest.raises(ValueError, match=rf"The '{name}' parameter of MINNRegressor must be"):
+        _small(toy, **{name: value}).fit(toy.X, toy.Y)
+
+
+def _tiny_problem():
+    """EX_A -> A -> B -> (out): three reactions, one reference flux (R1), EX_A bounded."""
+    from helpers.minn import MechanisticProblem
+
+    S = np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]])
+    return MechanisticProblem.from_matrices(S, ["EX_A", "R1", "EX_B"], ["R1"], ["EX_A"], 10.0,
+                                            ["A", "B"])
+
+
+#: Checks of scikit-learn's suite that cannot apply to MINN, with the reason.
+#: Sparse input is rejected with scikit-learn's own TypeError, which its checks accept.
+EXPECTED_FAILED_CHECKS: dict[str, str] = {
+    "check_supervised_y_2d": "Y is (n_samples, n_ref) by design: a column vector is the natural "
+                             "target of a one-reference problem, so no DataConversionWarning "
+                             "and the predictions keep that shape",
+}
+
+
+def _sklearn_checks():
+    from sklearn.utils.estimator_checks import parametrize_with_checks
+
+    est = MINNRegressor(_tiny_problem(), hidden=4, epochs=1, batch_size=16, seed=0)
+    return parametrize_with_checks([est], expected_failed_checks=lambda e: EXPECTED_FAILED_CHECKS)
+
+
+@_sklearn_checks()
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)

@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.preprocessing import MinMaxScaler
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .config import get_variant
 from .mechanistic import mechanistic_terms
@@ -25,6 +25,42 @@ from .problem import MechanisticProblem
 from .training import Member, train_ensemble
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def _labels(data, axis: int) -> list | None:
+    """Row (axis 0) or column (axis 1) labels of a DataFrame, None for other inputs."""
+    if isinstance(data, pd.DataFrame):
+        return list(data.index if axis == 0 else data.columns)
+    return None
+
+
+def check_finite_cells(values: np.ndarray, what: str, rows: list | None = None,
+                       columns: list | None = None) -> None:
+    """Raise ``ValueError`` naming the first NaN/inf cell of a 2-D array (row, column, count).
+
+    ``rows`` / ``columns`` are the labels of a DataFrame (None: positions only).
+    """
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    i, j = (int(k) for k in np.argwhere(bad)[0])
+    kind = "NaN" if np.isnan(values[i, j]) else "inf"
+    row = f"row {i}" + (f" (index {rows[i]!r})" if rows is not None else "")
+    column = f"column {j}" + (f" ({columns[j]!r})" if columns is not None else "")
+    more = int(bad.sum()) - 1
+    raise ValueError(f"{what} contains {kind} at {row}, {column}"
+                     + (f" (and {more} more non-finite cell(s))" if more else "")
+                     + "; MINNRegressor needs finite inputs and targets.")
+
+
+def _check_number(name: str, value, low: float, high: float | None = None) -> None:
+    """A real number in ``[low, high]`` (bools and NaN rejected), or a parameter error."""
+    ok = (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+          and np.isfinite(value) and value >= low and (high is None or value <= high))
+    if not ok:
+        span = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"The {name!r} parameter of MINNRegressor must be a number {span}. "
+                         f"Got {value!r} instead.")
 
 
 class MINNRegressor(RegressorMixin, BaseEstimator):
@@ -114,20 +150,48 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
                              f"Got {self.dropout!r} instead.")
         if not self.lr > 0:
             raise ValueError(f"The 'lr' parameter of MINNRegressor must be > 0. Got {self.lr!r} instead.")
+        _check_number("weight_decay", self.weight_decay, 0.0)
+        _check_number("mech_lr", self.mech_lr, 0.0)
+        _check_number("mech_decay", self.mech_decay, 0.0, 1.0)
+        if self.epochs is not None and (not isinstance(self.epochs, (int, np.integer))
+                                        or isinstance(self.epochs, bool) or self.epochs < 1):
+            raise ValueError("The 'epochs' parameter of MINNRegressor must be None or an int >= 1. "
+                             f"Got {self.epochs!r} instead.")
         if self.dtype not in _DTYPES:
             raise ValueError(f"The 'dtype' parameter of MINNRegressor must be one of "
                              f"{list(_DTYPES)}. Got {self.dtype!r} instead.")
 
     def _check_X(self, X, reset: bool) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D (samples x features); got shape {X.shape}.")
-        if reset:
-            self.n_features_in_ = X.shape[1]
-        elif X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but MINNRegressor was fitted with "
-                             f"{self.n_features_in_} features.")
+        """2-D float array; feature names and count checked as scikit-learn does; finite cells."""
+        rows = _labels(X, 0)
+        X = validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
+        names = getattr(self, "feature_names_in_", None)
+        check_finite_cells(X, "X", rows, None if names is None else list(names))
         return X
+
+    def _check_Y(self, Y, n_samples: int) -> np.ndarray:
+        """Targets as a float array (N, n_ref), columns aligned by name, every cell finite."""
+        if Y is None:
+            raise ValueError("MINNRegressor requires y to be passed, but the target y is None.")
+        rows = _labels(Y, 0)
+        if isinstance(Y, pd.DataFrame):
+            Y = self._align_targets(Y)
+        Y = np.asarray(Y, dtype=np.float64)
+        self._y_ndim = Y.ndim  # a 1-D y gives 1-D predictions, as in scikit-learn
+        if Y.ndim == 1:
+            Y = Y[:, None]
+        if Y.shape != (n_samples, self.problem.n_ref):
+            raise ValueError(f"Y must have shape (n_samples={n_samples}, n_ref="
+                             f"{self.problem.n_ref}) (columns: {self.problem.reference_ids}); "
+                             f"got {Y.shape}.")
+        check_finite_cells(Y, "Y", rows, self.problem.reference_ids)
+        return Y
+
+    def __sklearn_tags__(self):
+        """scikit-learn tags: a regressor whose score on arbitrary data may be poor."""
+        tags = super().__sklearn_tags__()
+        tags.regressor_tags.poor_score = True
+        return tags
 
     # ----- fit / predict ------------------------------------------------------------------
     def fit(self, X, Y, v_in=None) -> MINNRegressor:
@@ -136,18 +200,8 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
         ``v_in`` (optional, (n_in,) or (N, n_in)) gives per-sample upper bounds (knock-outs).
         """
         self._check_params()
-        if isinstance(X, pd.DataFrame):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         X = self._check_X(X, reset=True)
-        if isinstance(Y, pd.DataFrame):
-            Y = self._align_targets(Y)
-        Y = np.asarray(Y, dtype=np.float64)
-        if Y.ndim == 1:
-            Y = Y[:, None]
-        if Y.shape != (X.shape[0], self.problem.n_ref):
-            raise ValueError(f"Y must have shape (n_samples={X.shape[0]}, n_ref="
-                             f"{self.problem.n_ref}) (columns: {self.problem.reference_ids}); "
-                             f"got {Y.shape}.")
+        Y = self._check_Y(Y, X.shape[0])
         self.x_scaler_ = MinMaxScaler().fit(X)
         member = Member(config=self.variant, hidden=int(self.hidden), dropout=float(self.dropout),
                         lr=float(self.lr), weight_decay=float(self.weight_decay), c=self.c,
@@ -183,8 +237,9 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
         return self.fit_.predict_fluxes(X, v_in)[0]
 
     def predict(self, X, v_in=None) -> np.ndarray:
-        """Reference fluxes ``P_ref V`` (N, n_ref)."""
-        return self.predict_fluxes(X, v_in)[:, self.problem.reference_idx]
+        """Reference fluxes ``P_ref V`` (N, n_ref); (N,) when fitted on a 1-D ``y``."""
+        out = self.predict_fluxes(X, v_in)[:, self.problem.reference_idx]
+        return out[:, 0] if getattr(self, "_y_ndim", 2) == 1 else out
 
     def mechanistic_residual(self, X, v_in=None) -> np.ndarray:
         """``||S V||^2 / m`` per sample (N,): the paper's "L2"."""
