@@ -112,3 +112,44 @@ def test_harvest_algorithm_gives_cobra_fva_set(core, medium):
     assert core.objective_direction == "max"
     with pytest.raises(ValueError, match=r"'algorithm' parameter must be one of \['harvest', 'cobra'\]"):
         fva_reduce(core, algorithm="glpk")
+
+
+# ----- issue 15, items 2 and 7: infeasible media and unknown ids are errors -------------------
+
+def test_fva_reduce_on_infeasible_medium_is_an_error_naming_model_and_medium(core):
+    from helpers.gem import InfeasibleMediumError
+
+    no_carbon = glucose_minimal(0.0, 1000.0)  # ATP maintenance cannot be met without glucose
+    for check_growth in (False, True):
+        with pytest.raises(InfeasibleMediumError, match=rf"fva-reduction of 'e_coli_core' on medium "
+                                                        rf"'{no_carbon.name}': the medium is infeasible"):
+            fva_reduce(core, no_carbon, check_growth=check_growth, use_cache=False)
+
+
+def test_growth_check_says_infeasible_not_nan(core, monkeypatch):
+    from helpers.gem import reduce
+
+    real = reduce.split_reversible
+    monkeypatch.setattr(reduce, "split_reversible",
+                        lambda model, model_id, kept: real(model, model_id, [k for k in kept
+                                                                             if k != "EX_glc__D_e"]))
+    with pytest.raises(GrowthMismatchError) as info:
+        fva_reduce(core, processes=1, use_cache=False)
+    assert "grows at infeasible on" in str(info.value) and "nan" not in str(info.value)
+
+
+def test_fba_reduce_with_no_growing_sample_says_how_many_were_infeasible(core):
+    from helpers.gem import InfeasibleMediumError
+
+    with pytest.raises(InfeasibleMediumError,
+                       match=r"fba-reduction of 'e_coli_core' on medium '.+' with glucose uptake in "
+                             r"\[0.0, 0.0\]: no sample grows \(20 of 20 samples infeasible, "
+                             r"0 lethal\)"):
+        fba_reduce(core, glucose_range=(0.0, 0.0), n_samples=20, use_cache=False)
+
+
+def test_fba_reduce_unknown_glucose_exchange_names_id_and_model(core):
+    with pytest.raises(ValueError, match=r"'glucose_exchange' parameter names reaction 'EX_glc_e', "
+                                         r"which is not in model 'e_coli_core'"):
+        fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=5, glucose_exchange="EX_glc_e",
+                   use_cache=False)

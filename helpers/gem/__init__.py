@@ -33,7 +33,13 @@ from helpers.gem.media import (
     use_medium,
     use_sample_bounds,
 )
-from helpers.gem.reduce import GrowthMismatchError, Reduction, fba_reduce, fva_reduce
+from helpers.gem.reduce import (
+    GrowthMismatchError,
+    InfeasibleMediumError,
+    Reduction,
+    fba_reduce,
+    fva_reduce,
+)
 from helpers.gem.split import merge_split_fluxes, split_pairs, split_reversible, unsplit_model
 from helpers.gem.summary import (
     PAPER_TABLE1,
@@ -52,6 +58,7 @@ __all__ = [
     "split_reversible", "unsplit_model", "merge_split_fluxes", "split_pairs",
     "FluxIdError", "map_flux_ids", "base_id", "to_flux_id", "strip_prefix",
     "fva_reduce", "fba_reduce", "Reduction", "GrowthMismatchError",
+    "InfeasibleMediumError",
     "MinnMatrices", "minn_matrices", "stoichiometric_matrix", "mechanistic_residual",
     "gem_size", "split_count", "removed_by_subsystem", "compare_reactions",
     "PAPER_TABLE1", "table_row", "flux_coverage",

@@ -32,11 +32,27 @@ from helpers.gem.matrices import MinnMatrices, minn_matrices
 from helpers.gem.media import Medium, get_medium, use_medium
 from helpers.gem.split import split_reversible
 
-__all__ = ["Reduction", "fva_reduce", "fba_reduce", "GrowthMismatchError"]
+__all__ = ["Reduction", "fva_reduce", "fba_reduce", "GrowthMismatchError", "InfeasibleMediumError"]
 
 
 class GrowthMismatchError(RuntimeError):
     """The reduced model does not reach the full model's maximal growth."""
+
+
+class InfeasibleMediumError(RuntimeError):
+    """The model cannot grow (or no flux satisfies its bounds) on the medium: nothing to keep."""
+
+
+def _growth_text(value: float) -> str:
+    """A growth rate for a message: ``'infeasible'`` for the solver's NaN."""
+    return "infeasible" if np.isnan(value) else repr(value)
+
+
+def _check_reaction(model: cobra.Model, reaction_id: str, parameter: str) -> None:
+    """A ``ValueError`` naming ``reaction_id`` and the model when the model lacks it."""
+    if reaction_id not in model.reactions:
+        raise ValueError(f"The {parameter!r} parameter names reaction {reaction_id!r}, which is not "
+                         f"in model {model.id!r} ({len(model.reactions)} reactions).")
 
 
 class Reduction:
@@ -86,12 +102,19 @@ class Reduction:
 def _finish(model, medium, kept, method, meta, check_growth, tol_growth=1e-6):
     with use_medium(model, medium):
         growth_full = model.slim_optimize(error_value=float("nan"))
+        if np.isnan(growth_full) or not kept:
+            raise InfeasibleMediumError(
+                f"{method}-reduction of {model.id!r} on medium {medium.name!r}: the medium is "
+                f"infeasible for this model (full model: {_growth_text(growth_full)}, "
+                f"{len(kept)} reactions can carry flux). Check the medium's uptakes and the "
+                "model's forced fluxes (e.g. ATP maintenance).")
         reduced = split_reversible(model, f"{model.id}_{method}_reduced_split", kept)
     growth_reduced = reduced.slim_optimize(error_value=float("nan"))
     if check_growth and not abs(growth_full - growth_reduced) <= tol_growth * max(1.0, growth_full):
         raise GrowthMismatchError(
-            f"{method}-reduced {model.id!r} grows at {growth_reduced!r} on {medium.name!r}, the "
-            f"full model at {growth_full!r} (tolerance {tol_growth})."
+            f"{method}-reduced {model.id!r} grows at {_growth_text(growth_reduced)} on "
+            f"{medium.name!r}, the full model at {_growth_text(growth_full)} "
+            f"(tolerance {tol_growth})."
         )
     kept_set = set(kept)
     meta = {
@@ -222,6 +245,17 @@ def _net_flux_reader(model: cobra.Model):
     return read
 
 
+def _check_some_sample_grows(model, medium, counts: dict, n_samples: int,
+                             glucose_range: tuple[float, float]) -> None:
+    """:class:`InfeasibleMediumError` when no FBA sample grew (the reduction would be empty)."""
+    if counts["n_used"] == 0:
+        raise InfeasibleMediumError(
+            f"fba-reduction of {model.id!r} on medium {medium.name!r} with glucose uptake in "
+            f"{list(glucose_range)}: no sample grows ({counts['n_infeasible']} of {n_samples} "
+            f"samples infeasible, {counts['n_lethal']} lethal), so the medium is infeasible for "
+            "this model and the reduced model would be empty.")
+
+
 class _Basis:
     """Save and restore a GLPK basis, so that every FBA sample starts from the same one.
 
@@ -303,6 +337,7 @@ def fba_reduce(
         raise ValueError(f"glucose_range must be (low, high) with 0 <= low <= high. Got {glucose_range!r}.")
     if n_samples < 1:
         raise ValueError(f"The 'n_samples' parameter must be >= 1. Got {n_samples!r}.")
+    _check_reaction(model, glucose_exchange, "glucose_exchange")
     protect = list(protect)
     map_flux_ids(model, protect, allow_base=True)  # fail early, listing every unknown id
     key = cache_key(
@@ -340,6 +375,7 @@ def fba_reduce(
                     continue
                 used |= carries
                 counts["n_used"] += 1
+            _check_some_sample_grows(model, medium, counts, n_samples, (lo, hi))
             sampled = used.copy()
             unreachable = []
             for flux_id, rid in map_flux_ids(model, protect, allow_base=True).items():
