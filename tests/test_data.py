@@ -95,3 +95,28 @@ def test_fetch_never_modifies_the_mirror():
     before = path.stat().st_mtime_ns
     fetch("ishii/KOs_Vin.csv")
     assert path.stat().st_mtime_ns == before
+
+
+# ----- issue 15, item 7: MINNBOOK_OFFLINE=false/no means online; nonsense is rejected ----------
+
+@pytest.mark.parametrize("value", ["false", "no", "False", "off", "0", ""])
+def test_offline_false_or_no_means_online(tmp_path, monkeypatch, value):
+    monkeypatch.delenv("MINNBOOK_DATA", raising=False)
+    monkeypatch.setenv("MINNBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("MINNBOOK_OFFLINE", value)
+    calls = []
+    monkeypatch.setattr(data.pooch, "retrieve", lambda **kw: calls.append(kw) or "downloaded")
+    assert str(fetch("demo/table.csv", registry=_registry(tmp_path))) == "downloaded"
+    assert len(calls) == 1  # it tried to download
+
+
+@pytest.mark.parametrize("value", ["1", "true", "YES", "on"])
+def test_offline_true_forbids_downloads(monkeypatch, value):
+    monkeypatch.setenv("MINNBOOK_OFFLINE", value)
+    assert data.offline()
+
+
+def test_offline_nonsense_is_rejected_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("MINNBOOK_OFFLINE", "maybe")
+    with pytest.raises(data.DataError, match=r"MINNBOOK_OFFLINE='maybe' is not understood"):
+        data.offline()

@@ -90,3 +90,12 @@ def test_front_at_takes_the_best_strain_growing_fast_enough():
     front = pd.DataFrame({"biomass": [0.01, 0.1, 0.2], "product_min": [19.0, 18.0, 10.0]})
     np.testing.assert_array_equal(front_at(front, [0.02, 0.0999]), [18.0, 18.0])
     assert np.isnan(front_at(front, [0.3])[0])
+
+
+def test_unknown_product_or_biomass_names_id_and_model(core):
+    model, _ = core
+    with pytest.raises(ValueError, match=rf"'product' parameter names reaction 'EX_butanol_e', which "
+                                         rf"is not in model {model.id!r}"):
+        envelope(model, biomass="Biomass_Ecoli_core", product="EX_butanol_e")
+    with pytest.raises(ValueError, match=r"'biomass' parameter names reaction 'growth'"):
+        envelope_at(model, biomass="growth", product="EX_etoh_e", values=[0.1])

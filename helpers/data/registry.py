@@ -27,6 +27,7 @@ __all__ = [
     "fetch",
     "sha256sum",
     "cache_dir",
+    "offline",
 ]
 
 ENV_MIRROR = "MINNBOOK_DATA"
@@ -212,6 +213,24 @@ def cache_dir() -> Path:
     return Path(override) if override else Path(pooch.os_cache("minnbook"))
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def offline() -> bool:
+    """Whether ``MINNBOOK_OFFLINE`` forbids downloads (1/true/yes/on; 0/false/no/off or unset: no).
+
+    Any other value is a :class:`DataError` naming the variable and the value.
+    """
+    value = os.environ.get(ENV_OFFLINE, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise DataError(f"{ENV_OFFLINE}={os.environ[ENV_OFFLINE]!r} is not understood: use 1/true/yes/on "
+                    f"to forbid downloads, or 0/false/no/off (or unset it) to allow them.")
+
+
 def _entry(key: str, registry: dict[str, DataFile]) -> DataFile:
     try:
         return registry[key]
@@ -251,7 +270,7 @@ def fetch(key: str, *, registry: dict[str, DataFile] | None = None) -> Path:
     target = cache_dir() / entry.key
     if target.is_file():
         return _verify(target, entry)
-    if os.environ.get(ENV_OFFLINE, "") not in ("", "0"):
+    if offline():
         raise DataMissingError(
             f"{entry.key!r} is not cached at {target} and {ENV_OFFLINE} is set. Set {ENV_MIRROR} "
             f"to a folder holding a copy (e.g. ../shared/data), or go online to download {entry.url}."

@@ -43,6 +43,14 @@ PAPER_BEST_STRAIN = (
 )
 
 
+def _check_reactions(model: cobra.Model, **ids: str) -> None:
+    """``ValueError`` naming the parameter, the unknown reaction id and the model."""
+    for parameter, rid in ids.items():
+        if rid not in model.reactions:
+            raise ValueError(f"The {parameter!r} parameter names reaction {rid!r}, which is not in "
+                             f"model {model.id!r} ({len(model.reactions)} reactions).")
+
+
 def envelope(model: cobra.Model, *, biomass: str, product: str, points: int = 60) -> pd.DataFrame:
     """Production envelope: min and max ``product`` flux at each biomass flux.
 
@@ -51,6 +59,7 @@ def envelope(model: cobra.Model, *, biomass: str, product: str, points: int = 60
     """
     from cobra.flux_analysis import production_envelope
 
+    _check_reactions(model, biomass=biomass, product=product)
     env = production_envelope(model, reactions=[biomass], objective=product, points=points)
     return pd.DataFrame({
         "biomass": env[biomass].to_numpy(dtype=float),
@@ -215,6 +224,7 @@ def envelope_at(model: cobra.Model, *, biomass: str, product: str, values: Itera
 
     Each point is one LP inside ``with model:``; the model is left as it was.
     """
+    _check_reactions(model, biomass=biomass, product=product)
     out = []
     for value in values:
         with model:
