@@ -32,3 +32,45 @@ def test_summarize_folds_mean_and_sample_sd():
     assert row["MAE_mean"] == 2.0
     assert row["MAE_sd"] == pytest.approx(1.0)
     assert list(table.columns) == ["model", "MAE_mean", "MAE_sd"]
+
+
+# ----- issue 15, item 3: atomic write, index kept, own profile/seed columns, known profiles ----
+
+def test_failure_mid_write_keeps_the_previous_table(tmp_tables, monkeypatch):
+    good = pd.DataFrame({"model": ["a"], "MAE": [0.1]})
+    path = write_table(good, "demo", profile="quick", seed=0)
+    before = path.read_bytes()
+
+    def half_then_fail(self, stream, **kwargs):
+        stream.write("model,MA")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_table(good.assign(MAE=9.9), "demo", profile="quick", seed=0)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_tables.iterdir()) == ["demo.csv"]  # no temporary left
+
+
+def test_meaningful_index_is_written_as_a_column(tmp_tables):
+    frame = pd.DataFrame({"MAE": [0.1, 0.2]}, index=pd.Index(["a", "b"], name="model"))
+    write_table(frame, "named", profile="quick", seed=1)
+    assert read_table("named")["model"].tolist() == ["a", "b"]
+    unnamed = pd.DataFrame({"MAE": [0.1, 0.2]}, index=["x", "y"])
+    write_table(unnamed, "labels", profile="quick", seed=1)
+    assert read_table("labels")["index"].tolist() == ["x", "y"]
+    positional = pd.DataFrame({"MAE": [0.1, 0.2, 0.3]}).iloc[[0, 2]]  # a filtered RangeIndex
+    write_table(positional, "plain", profile="quick", seed=1)
+    assert list(read_table("plain").columns) == ["MAE", "profile", "seed"]
+
+
+def test_own_profile_or_seed_column_is_an_error(tmp_tables):
+    with pytest.raises(ValueError, match=r"Table 'demo': the frame already has column\(s\) \['seed'\]"):
+        write_table(pd.DataFrame({"seed": [4]}), "demo", profile="quick", seed=0)
+    assert not (tmp_tables / "demo.csv").exists()
+
+
+def test_unknown_profile_is_an_error(tmp_tables):
+    with pytest.raises(ValueError, match=r"unknown profile 'quik'; known profiles: \['quick', 'paper'\]"):
+        write_table(pd.DataFrame({"a": [1]}), "demo", profile="quik", seed=0)

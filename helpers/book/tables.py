@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from helpers.book.profiles import PROFILE_NAMES
+
+#: Columns :func:`write_table` adds; a frame that already has one is an error, not overwritten.
+ADDED_COLUMNS = ("profile", "seed")
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,18 +32,60 @@ def tables_dir() -> Path:
 def write_table(frame: pd.DataFrame, name: str, *, profile: str, seed: int | None) -> Path:
     """Write ``frame`` to ``<tables_dir>/<name>.csv`` with ``profile`` and ``seed`` columns.
 
-    Returns the path. The frame given is not modified.
+    The file is replaced atomically (written to a temporary file in the same folder, then
+    renamed), so a failure mid-write leaves the previous table intact. A meaningful index (named,
+    or not plain integers) is written as column(s); a plain unnamed integer index is dropped.
+    A frame that already has a ``profile`` or ``seed`` column and an unknown ``profile`` are
+    errors. Returns the path. The frame given is not modified.
     """
     if not _NAME.match(name):
         raise ValueError(f"Table name {name!r} must use letters, digits, '_' or '-' only.")
-    out = frame.copy()
+    if profile not in PROFILE_NAMES:
+        raise ValueError(f"Table {name!r}: unknown profile {profile!r}; known profiles: "
+                         f"{list(PROFILE_NAMES)}.")
+    out = _with_index_columns(frame)
+    clash = [c for c in ADDED_COLUMNS if c in out.columns]
+    if clash:
+        raise ValueError(f"Table {name!r}: the frame already has column(s) {clash}, which "
+                         "write_table adds; rename or drop them first.")
     out["profile"] = profile
     out["seed"] = seed
     folder = tables_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.csv"
-    out.to_csv(path, index=False)
+    _atomic_csv(out, path)
     return path
+
+
+def _with_index_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose meaningful index (named or non-integer) became column(s)."""
+    index = frame.index
+    named = any(n is not None for n in index.names)
+    if named or not pd.api.types.is_integer_dtype(index.dtype):
+        if not named and len(frame) == 0:
+            return frame.reset_index(drop=True)
+        return frame.reset_index()
+    return frame.reset_index(drop=True)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to a temporary file beside ``path``, then rename it over ``path``."""
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv.tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", newline="") as stream:
+            frame.to_csv(stream, index=False)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; a table is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def read_table(name: str) -> pd.DataFrame:
