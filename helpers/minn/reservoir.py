@@ -1,0 +1,399 @@
+"""MINN-reservoir: a frozen "FBA approximator" block, and an omics network trained through it.
+
+Section 2.3.1 of the MINN paper (after Faure et al. 2023): step 1 trains a MINN with *no omics
+input* to map upper bounds of five exchanges (:data:`BLOCK_INPUTS`) to the FBA flux distribution
+of the FBA-reduced iAF1260 (587 split reactions); its weights are then frozen (the "pretrained
+block"). Step 2 trains a new network from omics + glucose/O2 uptakes to the block's five inputs,
+through the frozen block, on the normalized error (NE) of the block output's reference fluxes.
+
+- :class:`ReservoirBlock` is the block in the project's own pieces: an :class:`EnsembleMLP`
+  (one member, 5 -> 500 -> 587, ReLU, dropout 0.25) followed by the unrolled mechanistic layer
+  (:func:`unroll`, 8 steps, lr 0.01, decay 0.9) on the authors' GEM (m = 493, its own ``S``). In
+  the release the upper-bound term of that layer is inert (``V_in = inf``).
+- :func:`load_block` loads the authors' released state dict *strictly*: every key present, no
+  extra key, every shape equal, else :class:`BlockLoadError` naming what differs.
+- :func:`simulate_exchanges` draws random upper bounds of the five exchanges and solves FBA and
+  pFBA (the block check, and the training data of :func:`train_block`).
+- :func:`train_omics_members` trains E omics networks at once (one per LOO fold, or per fold x
+  candidate x inner fold) through one frozen block. As in the release, the frozen block's dropout
+  is *active while training* (the whole model is put in ``train()`` mode; freezing only stops its
+  gradients) and off when predicting; ``block_dropout=False`` switches it off.
+
+Introduced in chapter ``06_reservoir_pfba``.
+
+References
+----------
+Faure L. et al. (2023) A neural-mechanistic hybrid approach improving the predictive power of
+genome-scale metabolic models. Nat. Commun. 14:4669.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from helpers.gem.ids import strip_prefix, to_flux_id
+
+from .mechanistic import mechanistic_terms, unroll
+from .network import EnsembleMLP
+from .problem import MechanisticProblem
+
+__all__ = [
+    "BLOCK_INPUTS",
+    "BLOCK_KEYS",
+    "BlockLoadError",
+    "ReservoirBlock",
+    "block_problem",
+    "load_block",
+    "exchange_ranges",
+    "simulate_exchanges",
+    "train_block",
+    "OmicsMember",
+    "OmicsFit",
+    "train_omics_members",
+]
+
+#: The block's inputs, in order: upper bounds of these split exchange fluxes (release, cell 7).
+BLOCK_INPUTS = ["R_EX_glc__D_e_rev", "R_EX_o2_e_rev", "R_EX_co2_e_fwd", "R_EX_etoh_e", "R_EX_ac_e"]
+
+#: The release's layer names (``nn.Sequential``: Linear, ReLU, Dropout, Linear) -> (rows, cols)
+#: with ``None`` standing for the number of reactions; biases have one dimension.
+BLOCK_KEYS = {"layers.0.weight": (500, 5), "layers.0.bias": (500,),
+              "layers.3.weight": (None, 500), "layers.3.bias": (None,)}
+
+
+class BlockLoadError(ValueError):
+    """A state dict that does not fit the block: missing / unexpected keys or wrong shapes."""
+
+
+def block_problem(model, reference: Sequence[str] = BLOCK_INPUTS) -> MechanisticProblem:
+    """The block's :class:`MechanisticProblem` on a split cobra model (``S`` in its own order).
+
+    ``reference`` (default the five exchanges) are the fluxes read off the block's output; no
+    flux is bounded (the release's ``V_in`` is +inf, the upper-bound term inert).
+    """
+    ids = [to_flux_id(r.id) for r in model.reactions]
+    problem = MechanisticProblem.from_cobra(model, [ids.index(to_flux_id(r)) for r in reference])
+    return MechanisticProblem.from_matrices(problem.S, ids, list(problem.reference_idx), (), None,
+                                            problem.metabolite_ids)
+
+
+class ReservoirBlock(nn.Module):
+    """Network (5 -> hidden -> n) + unrolled mechanistic layer on ``problem``; frozen by default.
+
+    Parameters
+    ----------
+    problem
+        :func:`block_problem` of the GEM whose reactions are the block's outputs (in order).
+    hidden, dropout
+        Size of the hidden layer and dropout rate (release: 500, 0.25).
+    lr, steps, decay
+        Mechanistic layer (release: 0.01, 8, 0.9).
+    seed
+        Initialisation of a block to be trained (:func:`train_block`); loading overwrites it.
+    """
+
+    def __init__(self, problem: MechanisticProblem, hidden: int = 500, dropout: float = 0.25,
+                 lr: float = 0.01, steps: int = 8, decay: float = 0.9, seed: int = 0) -> None:
+        super().__init__()
+        self.problem = problem
+        self.net = EnsembleMLP(len(BLOCK_INPUTS), problem.n, hidden, dropout, seeds=(seed,))
+        self.lr, self.steps, self.decay = float(lr), int(steps), float(decay)
+        self.freeze()
+
+    def freeze(self) -> ReservoirBlock:
+        """Stop gradients to the block's weights (dropout still follows ``train()``/``eval()``)."""
+        for p in self.net.parameters():
+            p.requires_grad_(False)
+        return self
+
+    @property
+    def reference_ids(self) -> list[str]:
+        return self.problem.reference_ids
+
+    def initial(self, u: torch.Tensor) -> torch.Tensor:
+        """``V0`` of the network part for block inputs ``u`` of shape (..., 5)."""
+        lead = u.shape[:-1]
+        V0 = self.net(u.reshape(1, -1, u.shape[-1]))
+        return V0.reshape(*lead, self.problem.n)
+
+    def forward(self, u: torch.Tensor, return_initial: bool = False):
+        """Fluxes ``V_K`` (..., n) for block inputs ``u`` (..., 5); also ``V0`` if asked."""
+        V0 = self.initial(u)
+        V = unroll(V0, self.problem, lr=self.lr, steps=self.steps, decay=self.decay)
+        return (V, V0) if return_initial else V
+
+    @torch.no_grad()
+    def predict(self, u) -> tuple[np.ndarray, np.ndarray]:
+        """``(V_K, V0)`` as numpy arrays in eval mode (no dropout) for inputs ``u`` (N, 5)."""
+        was = self.training
+        self.eval()
+        V, V0 = self(torch.as_tensor(np.asarray(u, dtype=np.float32)), return_initial=True)
+        self.train(was)
+        return V.numpy(), V0.numpy()
+
+    def residual(self, V) -> np.ndarray:
+        """``||S V||² / m`` per row."""
+        V = torch.as_tensor(np.asarray(V, dtype=np.float32))
+        return mechanistic_terms(V, self.problem).steady_state.numpy()
+
+
+def _expected_shapes(n: int, hidden: int) -> dict[str, tuple[int, ...]]:
+    shapes = {}
+    for key, shape in BLOCK_KEYS.items():
+        dims = [n if d is None else d for d in shape]
+        if key == "layers.0.weight":
+            dims = [hidden, len(BLOCK_INPUTS)]
+        elif key == "layers.0.bias":
+            dims = [hidden]
+        elif key == "layers.3.weight":
+            dims = [n, hidden]
+        shapes[key] = tuple(dims)
+    return shapes
+
+
+def load_block(state: Mapping[str, torch.Tensor] | str | Path, problem: MechanisticProblem, *,
+               hidden: int = 500, dropout: float = 0.25) -> ReservoirBlock:
+    """A frozen :class:`ReservoirBlock` on ``problem`` with the released weights, loaded strictly.
+
+    Parameters
+    ----------
+    state
+        The state dict, or a path to a ``.pth`` file holding one (``torch.load``, weights only).
+    problem
+        :func:`block_problem` of the authors' GEM (587 reactions, in the notebook's order).
+
+    Raises
+    ------
+    BlockLoadError
+        Listing missing keys, unexpected keys and every shape that differs from
+        ``Linear(5, hidden)`` / ``Linear(hidden, problem.n)``.
+    """
+    if not isinstance(state, Mapping):
+        state = torch.load(Path(state), map_location="cpu", weights_only=True)
+    expected = _expected_shapes(problem.n, hidden)
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    wrong = {k: (tuple(state[k].shape), expected[k]) for k in expected
+             if k in state and tuple(state[k].shape) != expected[k]}
+    if missing or unexpected or wrong:
+        details = [f"missing keys {missing}" if missing else "",
+                   f"unexpected keys {unexpected}" if unexpected else "",
+                   "; ".join(f"{k}: got shape {g}, expected {e}" for k, (g, e) in wrong.items())]
+        raise BlockLoadError(
+            f"The state dict does not fit a block 5 -> {hidden} -> {problem.n} on this GEM "
+            f"(m={problem.m}, n={problem.n}): " + "; ".join(d for d in details if d) + "."
+        )
+    block = ReservoirBlock(problem, hidden=hidden, dropout=dropout)
+    with torch.no_grad():
+        block.net.W1.copy_(state["layers.0.weight"].T.unsqueeze(0))
+        block.net.b1.copy_(state["layers.0.bias"].reshape(1, 1, -1))
+        block.net.W2.copy_(state["layers.3.weight"].T.unsqueeze(0))
+        block.net.b2.copy_(state["layers.3.bias"].reshape(1, 1, -1))
+    return block.freeze().eval()
+
+
+# ----- FBA simulations over random exchange bounds ---------------------------------------------
+def exchange_ranges(fluxes: pd.DataFrame, margin: float = 0.2) -> dict[str, tuple[float, float]]:
+    """``[0, (1 + margin) * max]`` of each block input over the Ishii samples (release, cell 16)."""
+    return {f: (0.0, float(fluxes[f].max()) * (1.0 + margin)) for f in BLOCK_INPUTS}
+
+
+def simulate_exchanges(model, ranges: Mapping[str, tuple[float, float]], n: int, *, seed: int = 0,
+                       min_growth: float = 5e-3, max_tries: int | None = None) -> dict:
+    """FBA and pFBA on ``model`` for ``n`` random upper-bound vectors of the five exchanges.
+
+    Each vector is drawn uniformly within ``ranges``; infeasible draws and those growing below
+    ``min_growth`` (the release's filter, cell 8) are counted and redrawn. ``model`` is left as
+    it was (``with model:``).
+
+    Returns
+    -------
+    dict
+        ``inputs`` (n x 5 DataFrame), ``fba`` and ``pfba`` (n x reactions DataFrames, flux ids
+        with ``R_``), ``growth`` (Series), ``n_rejected``.
+    """
+    from cobra.flux_analysis import pfba
+
+    rng = np.random.default_rng(seed)
+    ids = [strip_prefix(f) for f in BLOCK_INPUTS]
+    columns = [to_flux_id(r.id) for r in model.reactions]
+    inputs, fba_rows, pfba_rows, rejected = [], [], [], 0
+    max_tries = max_tries or 20 * n
+    while len(inputs) < n and len(inputs) + rejected < max_tries:
+        u = np.array([rng.uniform(*ranges[f]) for f in BLOCK_INPUTS])
+        with model, warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # cobra warns on each infeasible draw
+            for rid, value in zip(ids, u, strict=True):
+                model.reactions.get_by_id(rid).upper_bound = float(value)
+            solution = model.optimize()
+            if solution.status != "optimal" or solution.objective_value < min_growth:
+                rejected += 1
+                continue
+            parsimonious = pfba(model)
+        inputs.append(u)
+        fba_rows.append(solution.fluxes.to_numpy())
+        pfba_rows.append(parsimonious.fluxes.to_numpy())
+    index = pd.RangeIndex(len(inputs), name="simulation")
+    fba = pd.DataFrame(np.array(fba_rows).reshape(len(inputs), -1), index=index, columns=columns)
+    objective = [to_flux_id(r.id) for r in model.reactions if r.objective_coefficient][0]
+    return {"inputs": pd.DataFrame(np.array(inputs).reshape(-1, 5), index=index, columns=BLOCK_INPUTS),
+            "fba": fba,
+            "pfba": pd.DataFrame(np.array(pfba_rows).reshape(len(inputs), -1), index=index,
+                                 columns=columns),
+            "growth": fba[objective], "n_rejected": rejected}
+
+
+def train_block(problem: MechanisticProblem, inputs: np.ndarray, targets: np.ndarray, *,
+                hidden: int = 500, dropout: float = 0.25, epochs: int = 100, batch_size: int = 5,
+                lr: float = 1e-3, weight_decay: float = 0.0, seed: int = 0) -> tuple[ReservoirBlock, list]:
+    """Train a block (step 1 of the reservoir) on simulated bounds -> fluxes; returns it frozen.
+
+    Loss per sample: MSE over all n fluxes + ``L_mech`` of the block output (the MINN loss with the
+    whole flux distribution as reference, c = 1), Adam, mini-batches of ``batch_size``. Returns
+    the frozen block (eval mode) and the mean training loss per epoch.
+    """
+    torch.manual_seed(seed)
+    block = ReservoirBlock(problem, hidden=hidden, dropout=dropout, seed=seed)
+    for p in block.net.parameters():
+        p.requires_grad_(True)
+    U = torch.as_tensor(np.asarray(inputs, dtype=np.float32))
+    Y = torch.as_tensor(np.asarray(targets, dtype=np.float32))
+    optimizer = torch.optim.Adam(block.net.parameters(), lr=lr, weight_decay=weight_decay)
+    generator = torch.Generator().manual_seed(seed)
+    history = []
+    block.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(U), generator=generator)
+        total = 0.0
+        for start in range(0, len(U), batch_size):
+            rows = order[start:start + batch_size]
+            V = block(U[rows])
+            loss = ((V - Y[rows]) ** 2).mean(-1) + mechanistic_terms(V, problem).total
+            optimizer.zero_grad()
+            loss.sum().backward()
+            optimizer.step()
+            total += float(loss.detach().sum())
+        history.append(total / len(U))
+    return block.freeze().eval(), history
+
+
+# ----- step 2: omics -> block inputs, trained through the frozen block -----------------------------
+@dataclass(frozen=True)
+class OmicsMember:
+    """One omics network to train: its training rows and hyper-parameters."""
+
+    rows: tuple[int, ...]
+    hidden: int = 250
+    dropout: float = 0.25
+    lr: float = 5e-4
+    weight_decay: float = 1e-4
+    seed: int = 0
+    tag: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass
+class OmicsFit:
+    """Trained omics networks (E members) in front of one frozen block."""
+
+    net: EnsembleMLP
+    block: ReservoirBlock
+    history: np.ndarray  # (E, epochs) mean training NE
+
+    @torch.no_grad()
+    def predict(self, Xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Block inputs ``u`` (E, N, 5) and block fluxes ``V`` (E, N, n) for scaled ``Xs`` (E, N, d)."""
+        self.net.eval()
+        self.block.eval()
+        u = self.net(torch.as_tensor(np.asarray(Xs, dtype=np.float32)))
+        V = self.block(u)
+        return u.numpy(), V.numpy()
+
+
+def _normalized_error(y: torch.Tensor, pred: torch.Tensor) -> torch.Tensor:
+    """``||y - pred|| / ||y||`` per row (0 where ``||y|| = 0``, as the release's nan_to_num)."""
+    norm = y.norm(dim=-1)
+    return torch.where(norm > 0, (y - pred).norm(dim=-1) / norm.clamp_min(1e-12), 0.0)
+
+
+def train_omics_members(block: ReservoirBlock, Xs: np.ndarray, Y: np.ndarray,
+                        members: Sequence[OmicsMember], *, epochs: int = 100, batch_size: int = 5,
+                        block_dropout: bool = True, seed: int = 0) -> OmicsFit:
+    """Train E omics networks ``X -> u`` (u = the block's 5 inputs) through the frozen ``block``.
+
+    Parameters
+    ----------
+    block
+        The frozen :class:`ReservoirBlock`; its ``reference_ids`` are the fluxes in ``Y``.
+    Xs
+        Inputs scaled per member (E, N, d) (:func:`helpers.minn.minmax_scale_members`).
+    Y
+        Targets (N, n_ref): the block output's reference fluxes (FBA-fit data).
+    members
+        One :class:`OmicsMember` per network: training rows and hyper-parameters.
+    epochs, batch_size
+        Release: 100 epochs, batches of 5 (each member shuffles its own rows every epoch).
+    block_dropout
+        Keep the frozen block's dropout active during training, as the release does.
+
+    Loss per sample: NE of the block output's reference fluxes (the divided-loss path: no
+    mechanistic term), summed over the mini-batch; Adam with L2 weight decay, per member.
+    """
+    Xs = torch.as_tensor(np.asarray(Xs, dtype=np.float32))
+    Y = torch.as_tensor(np.asarray(Y, dtype=np.float32))
+    E, N, d = Xs.shape
+    if len(members) != E:
+        raise ValueError(f"Xs has {E} member slices but {len(members)} members were given.")
+    torch.manual_seed(seed)
+    net = EnsembleMLP(d, len(BLOCK_INPUTS), [m.hidden for m in members], [m.dropout for m in members],
+                      seeds=[m.seed for m in members])
+    params = [net.W1, net.b1, net.W2, net.b2]
+    lr = torch.tensor([m.lr for m in members]).view(E, 1, 1)
+    wd = torch.tensor([m.weight_decay for m in members]).view(E, 1, 1)
+    state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    rows = [np.asarray(m.rows, dtype=np.int64) for m in members]
+    rngs = [np.random.default_rng(m.seed + 7919 * e) for e, m in enumerate(members)]
+    n_steps = max(math.ceil(len(r) / batch_size) for r in rows)
+    ref = torch.as_tensor(block.problem.reference_idx)
+    history = np.zeros((E, epochs))
+    step = 0
+    for epoch in range(epochs):
+        orders = [rng.permutation(r) for rng, r in zip(rngs, rows, strict=True)]
+        net.train()
+        block.train(block_dropout)
+        for s in range(n_steps):
+            idx = np.zeros((E, batch_size), dtype=np.int64)
+            valid = np.zeros((E, batch_size), dtype=bool)
+            for e, order in enumerate(orders):
+                chunk = order[s * batch_size:(s + 1) * batch_size]
+                idx[e, :len(chunk)], valid[e, :len(chunk)] = chunk, True
+            idx_t, valid_t = torch.as_tensor(idx), torch.as_tensor(valid)
+            x = torch.gather(Xs, 1, idx_t.unsqueeze(-1).expand(E, batch_size, d))
+            V = block(net(x))
+            ne = _normalized_error(Y[idx_t], V[..., ref]) * valid_t
+            for p in params:
+                p.grad = None
+            ne.sum().backward()
+            active = valid_t.any(1).view(E, 1, 1)
+            step += 1
+            with torch.no_grad():
+                for p, (m1, m2) in zip(params, state, strict=True):
+                    g = p.grad + wd * p
+                    m1.copy_(torch.where(active, 0.9 * m1 + 0.1 * g, m1))
+                    m2.copy_(torch.where(active, 0.999 * m2 + 0.001 * g * g, m2))
+                    t = torch.as_tensor(step, dtype=torch.float32)
+                    update = lr * (m1 / (1 - 0.9**t)) / ((m2 / (1 - 0.999**t)).sqrt() + 1e-8)
+                    p.sub_(torch.where(active, update, 0.0))
+            history[:, epoch] += ne.detach().sum(1).numpy()
+        history[:, epoch] /= np.array([len(r) for r in rows])
+    net.eval()
+    block.eval()
+    return OmicsFit(net=net, block=block, history=history)
