@@ -40,3 +40,66 @@ def test_cli_rejects_unknown_parameter(capsys):
 def test_unknown_chapter():
     with pytest.raises(FileNotFoundError, match="No chapter '99_nope'"):
         declared_parameters("99_nope")
+
+
+# ----- issue 15, item 4: a failed run never replaces a good chapter; checks before any kernel --
+
+def _chapter(folder, name, body):
+    import nbformat
+
+    params = nbformat.v4.new_code_cell('profile = "quick"\nseed = 0')
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(body)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+@pytest.fixture()
+def fake_book(tmp_path, monkeypatch):
+    from helpers.book import notebooks
+
+    monkeypatch.setattr(notebooks, "SOURCES", tmp_path / "notebooks")
+    _chapter(tmp_path / "notebooks", "90_demo", "assert seed != 13, 'unlucky seed'\nprint(seed)")
+    return tmp_path / "executed"
+
+
+def test_failed_run_keeps_the_good_chapter_and_the_failed_notebook_beside_it(fake_book, capsys):
+    from helpers.book.notebooks import failed_path, run_chapter
+
+    good = run_chapter("90_demo", {"seed": 1}, output_dir=fake_book)
+    before = good.read_bytes()
+    with pytest.raises(Exception, match="unlucky seed") as info:
+        run_chapter("90_demo", {"seed": 13}, output_dir=fake_book)
+    failed = failed_path("90_demo", fake_book)
+    assert good.read_bytes() == before and failed.is_file()
+    assert "unlucky seed" in failed.read_text()
+    assert f"the failed notebook is kept at {failed}" in capsys.readouterr().err
+    assert any(str(failed) in note for note in info.value.__notes__)
+    assert sorted(p.name for p in fake_book.iterdir()) == ["90_demo.FAILED.ipynb", "90_demo.ipynb"]
+    run_chapter("90_demo", {"seed": 2}, output_dir=fake_book)  # a later success clears the failure
+    assert not failed.exists()
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ({"profile": "papr"}, r"Unknown profile 'papr' for chapter '01_dataset'; known profiles"),
+    ({"seed": "seven"}, r"Parameter 'seed' of chapter '01_dataset' must be a int \(default 0\); "
+                        r"got 'seven' \(str\)"),
+    ({"seed": True}, r"Parameter 'seed' .* must be of type int"),
+])
+def test_bad_profile_or_type_is_an_error_before_any_kernel(parameters, message, monkeypatch):
+    import papermill
+
+    from helpers.book.notebooks import BadParameterError, run_chapter
+
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("kernel started"))
+    with pytest.raises(BadParameterError, match=message):
+        run_chapter("01_dataset", parameters)
+
+
+def test_cli_unknown_chapter_and_bad_profile_are_clean_error_lines(capsys):
+    assert main(["99_nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: No chapter '99_nope'") and "Traceback" not in err
+    assert main(["01_dataset", "--profile", "fast"]) == 2
+    assert capsys.readouterr().err.startswith("error: Unknown profile 'fast'")

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import re
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from helpers.book.profiles import PROFILE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "notebooks"
@@ -27,6 +30,14 @@ TOC = ROOT / "_toc.yml"
 
 class UnknownParameterError(ValueError):
     """A parameter was given that the notebook's ``parameters`` cell does not define."""
+
+
+class BadParameterError(ValueError):
+    """A parameter's value has the wrong type for its default, or ``profile`` is unknown."""
+
+
+class UnknownChapterError(FileNotFoundError):
+    """No chapter source ``notebooks/<name>.ipynb``."""
 
 
 def chapters_in_toc(toc: Path = TOC) -> list[str]:
@@ -50,12 +61,17 @@ def _source(name: str) -> Path:
     path = SOURCES / f"{name}.ipynb"
     if not path.is_file():
         known = sorted(p.stem for p in SOURCES.glob("*.ipynb"))
-        raise FileNotFoundError(f"No chapter {name!r} ({path} missing). Chapters: {known}")
+        raise UnknownChapterError(f"No chapter {name!r} ({path} missing). Chapters: {known}")
     return path
 
 
 def check_parameters(name: str, parameters: dict[str, Any]) -> None:
-    """Raise :class:`UnknownParameterError` for any name the chapter does not declare."""
+    """Check names and values before any kernel starts.
+
+    Raises :class:`UnknownParameterError` for any name the chapter does not declare and
+    :class:`BadParameterError` for an unknown ``profile`` or a value whose type differs from its
+    default's (an int where the default is a float is fine; a default of None accepts anything).
+    """
     declared = declared_parameters(name)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
@@ -63,13 +79,45 @@ def check_parameters(name: str, parameters: dict[str, Any]) -> None:
             f"Unknown parameter(s) {unknown} for chapter {name!r}; "
             f"its parameters cell declares {sorted(declared)}."
         )
+    if "profile" in parameters and parameters["profile"] not in PROFILE_NAMES:
+        raise BadParameterError(f"Unknown profile {parameters['profile']!r} for chapter {name!r}; "
+                                f"known profiles: {list(PROFILE_NAMES)}.")
+    for key, value in parameters.items():
+        _check_type(name, key, value, declared[key])
+
+
+def _check_type(chapter: str, key: str, value: Any, default_source: str | None) -> None:
+    """:class:`BadParameterError` when ``value`` does not have the type of the declared default."""
+    try:
+        default = ast.literal_eval(default_source) if default_source is not None else None
+    except (ValueError, SyntaxError):
+        return  # a computed default: nothing to compare with
+    if default is None:
+        return
+    expected = type(default)
+    ok = isinstance(value, expected) and isinstance(value, bool) == isinstance(default, bool)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        ok = True
+    if not ok:
+        raise BadParameterError(
+            f"Parameter {key!r} of chapter {chapter!r} must be of type {expected.__name__} (default "
+            f"{default!r}); got {value!r} ({type(value).__name__})."
+        )
+
+
+def failed_path(name: str, output_dir: Path = EXECUTED) -> Path:
+    """Where a failed execution of chapter ``name`` is kept: ``<output_dir>/<name>.FAILED.ipynb``."""
+    return output_dir / f"{name}.FAILED.ipynb"
 
 
 def run_chapter(name: str, parameters: dict[str, Any] | None = None, *,
                 output_dir: Path = EXECUTED, log_output: bool = False) -> Path:
     """Execute chapter ``name`` with papermill and return the executed notebook's path.
 
-    Unknown parameter names are an error, not a silent no-op.
+    Unknown parameter names, wrongly typed values and unknown profiles are errors before any
+    kernel starts. The chapter runs into a temporary file that replaces ``<name>.ipynb`` only on
+    success; on failure the previous executed chapter is left as it was, the failed notebook is
+    kept beside it as :func:`failed_path`, its location is printed, and the error is re-raised.
     """
     import papermill as pm
 
@@ -77,16 +125,34 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *,
     check_parameters(name, parameters)
     output_dir.mkdir(parents=True, exist_ok=True)
     target = output_dir / f"{name}.ipynb"
-    pm.execute_notebook(
-        str(_source(name)),
-        str(target),
-        parameters=parameters,
-        cwd=str(ROOT),
-        kernel_name="python3",
-        progress_bar=False,
-        log_output=log_output,
-    )
+    running = output_dir / f".{name}.running-{os.getpid()}.ipynb"
+    try:
+        pm.execute_notebook(
+            str(_source(name)),
+            str(running),
+            parameters=parameters,
+            cwd=str(ROOT),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=log_output,
+        )
+    except BaseException as exc:
+        _keep_failed(name, running, output_dir, exc)
+        raise
+    os.replace(running, target)
+    failed_path(name, output_dir).unlink(missing_ok=True)  # an old failure is no longer current
     return target
+
+
+def _keep_failed(name: str, running: Path, output_dir: Path, exc: BaseException) -> None:
+    """Move a failed run beside the executed chapter, and say where it is."""
+    failed = failed_path(name, output_dir)
+    note = f"{name}: execution failed; the previous {output_dir / (name + '.ipynb')} is unchanged"
+    if running.is_file():
+        os.replace(running, failed)
+        note += f"; the failed notebook is kept at {failed}"
+    print(note, file=sys.stderr)
+    exc.add_note(note)
 
 
 def _parse_value(text: str) -> Any:
@@ -115,9 +181,14 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         try:
             path = run_chapter(name, chapter_parameters)
-        except UnknownParameterError as exc:
+        except (UnknownParameterError, BadParameterError, UnknownChapterError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        except Exception as exc:  # the chapter itself failed; _keep_failed said where it is
+            kept = failed_path(name)
+            where = f"; see {kept}" if kept.is_file() else ""
+            print(f"error: chapter {name!r} failed ({type(exc).__name__}){where}", file=sys.stderr)
+            return 1
         print(f"{name}: executed in {time.perf_counter() - start:.1f} s -> {path.relative_to(ROOT)}")
     return 0
 
