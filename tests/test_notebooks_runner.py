@@ -83,7 +83,7 @@ def test_failed_run_keeps_the_good_chapter_and_the_failed_notebook_beside_it(fak
 
 @pytest.mark.parametrize("parameters, message", [
     ({"profile": "papr"}, r"Unknown profile 'papr' for chapter '01_dataset'; known profiles"),
-    ({"seed": "seven"}, r"Parameter 'seed' of chapter '01_dataset' must be a int \(default 0\); "
+    ({"seed": "seven"}, r"Parameter 'seed' of chapter '01_dataset' must be of type int \(default 0\); "
                         r"got 'seven' \(str\)"),
     ({"seed": True}, r"Parameter 'seed' .* must be of type int"),
 ])
