@@ -54,13 +54,13 @@ def test_missing_experiment_column(tmp_path):
 
 def test_non_numeric_cell_names_row_and_column(tmp_path):
     path = _write(tmp_path, "experiment,a,b\nREF,1,2\npgi,3,x\n")
-    with pytest.raises(DatasetError, match=r"non-numeric cell 'x' at row 3 \(sample 'pgi'\), column 'b'"):
+    with pytest.raises(DatasetError, match=r"non-numeric cell 'x' at line 3 \(sample 'pgi'\), column 'b'"):
         read_sample_table(path)
 
 
 def test_nan_names_row_and_column(tmp_path):
     path = _write(tmp_path, "experiment,a,b\nREF,1,2\npgi,NaN,1\n")
-    with pytest.raises(DatasetError, match=r"missing value \(NaN\) at row 3 \(sample 'pgi'\), column 'a'"):
+    with pytest.raises(DatasetError, match=r"missing value \(NaN\) at line 3 \(sample 'pgi'\), column 'a'"):
         read_sample_table(path)
 
 
@@ -71,7 +71,7 @@ def test_empty_cell_is_missing(tmp_path):
 
 def test_duplicated_sample(tmp_path):
     path = _write(tmp_path, "experiment,a\nREF,1\nREF,2\n")
-    with pytest.raises(DatasetError, match=r"duplicated sample\(s\) \['REF'\]"):
+    with pytest.raises(DatasetError, match=r"duplicated sample 'REF' in column 'experiment' at line 3 \(first at line 2\)"):
         read_sample_table(path)
 
 
@@ -92,3 +92,64 @@ def test_loader_does_not_modify_source(ishii):
     path = fetch("ishii/transcriptomics.csv")
     assert sha256sum(path) == REGISTRY["ishii/transcriptomics.csv"].sha256  # ...leaves the file alone
     assert load_ishii().transcripts.iloc[0, 0] != -1.0
+
+
+# ----- issue 15, item 6: files named, line numbers, expected columns, 0/1 knock-outs -----------
+
+def _patched_fetch(monkeypatch, tmp_path, key, edit):
+    """Serve an edited copy of registry file ``key`` to the loader."""
+    real_fetch = ishii_module.fetch
+    path = tmp_path / key.replace("/", "_")
+    path.write_text(edit(real_fetch(key).read_text()))
+    monkeypatch.setattr(ishii_module, "fetch", lambda k: path if k == key else real_fetch(k))
+
+
+def test_empty_or_undecodable_file_names_the_file(tmp_path):
+    with pytest.raises(DatasetError, match=r"empty.csv: empty file \(no header row\)"):
+        read_sample_table(_write(tmp_path, "").rename(tmp_path / "empty.csv"))
+    binary = tmp_path / "table.xlsx.csv"
+    binary.write_bytes(b"PK\x03\x04\xff\xfe\x00garbage")
+    with pytest.raises(DatasetError, match=r"table.xlsx.csv: not UTF-8 text"):
+        read_sample_table(binary)
+
+
+def test_messages_use_file_line_numbers_past_blank_lines(tmp_path):
+    path = _write(tmp_path, "experiment,a\n\nREF,1\n\n\npgi,x\n")
+    with pytest.raises(DatasetError, match=r"non-numeric cell 'x' at line 6 \(sample 'pgi'\)"):
+        read_sample_table(path)
+
+
+def test_duplicated_column_is_an_error_not_a_renamed_copy(tmp_path):
+    path = _write(tmp_path, "experiment,R_PGI_fwd,b,R_PGI_fwd\nREF,1,2,3\n")
+    with pytest.raises(DatasetError, match=r"bad.csv: duplicated column\(s\) \['R_PGI_fwd'\] in the "
+                                           r"header \(line 1\)"):
+        read_sample_table(path)
+
+
+def _drop_column(text, column):
+    rows = [line.split(",") for line in text.splitlines()]
+    k = rows[0].index(column)
+    return "\n".join(",".join(r[:k] + r[k + 1:]) for r in rows) + "\n"
+
+
+@pytest.mark.parametrize("key, column", [("ishii/fluxomics_iAF1260_reduced_split.csv", "R_PGI_fwd"),
+                                         ("ishii/transcriptomics.csv", "p_b0008")])
+def test_missing_flux_or_transcript_column_is_an_error(tmp_path, monkeypatch, key, column):
+    _patched_fetch(monkeypatch, tmp_path, key, lambda text: _drop_column(text, column))
+    with pytest.raises(DatasetError, match=rf"{key}: expected \d+ feature columns; missing "
+                                           rf"\['{column}'\], unexpected \[\]"):
+        ishii_module.load_ishii()
+
+
+def test_knockout_values_other_than_0_or_1_are_errors(tmp_path, monkeypatch):
+    def edit(text):
+        lines = text.splitlines()
+        cells = lines[3].split(",")
+        cells[2] = "0.5"
+        lines[3] = ",".join(cells)
+        return "\n".join(lines) + "\n"
+
+    _patched_fetch(monkeypatch, tmp_path, "ishii/KOs_Vin.csv", edit)
+    with pytest.raises(DatasetError, match=r"ishii/KOs_Vin.csv: value '0.5' \(allowed: \[0.0, 1.0\]\) "
+                                           r"at line 4 \(sample 'WT_0.4h-1'\), column 'R_FBP'"):
+        ishii_module.load_ishii()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.book.profiles import PROFILE_NAMES
+from helpers.data.files import read_csv
 
 #: Columns :func:`write_table` adds; a frame that already has one is an error, not overwritten.
 ADDED_COLUMNS = ("profile", "seed")
@@ -96,7 +97,7 @@ def read_table(name: str) -> pd.DataFrame:
             f"Table {name!r} not found at {path}; run the chapter that writes it first "
             "(e.g. `make notebook NB=...`)."
         )
-    return pd.read_csv(path)
+    return read_csv(path, label=f"table {name!r}")
 
 
 def summarize_folds(per_fold: pd.DataFrame, by: str, metrics: list[str]) -> pd.DataFrame:

@@ -1,8 +1,9 @@
 """The Ishii et al. (2007) E. coli dataset: 29 chemostat samples, transcripts, proteins, fluxes.
 
 One call, :func:`load_ishii`, returns every table the book uses, in one fixed sample order, after
-checking each CSV (an ``experiment`` column, numeric cells, no NaN, no duplicated sample) and that
-all tables hold the same samples. Flux IDs follow the split-GEM naming of the MINN release
+checking each CSV (UTF-8 text, an ``experiment`` column, the expected columns once each, numeric
+cells, no NaN, no duplicated sample, knock-out values 0 or 1) and that all tables hold the same
+samples. Messages name the file, its line number, the sample and the column. Flux IDs follow the split-GEM naming of the MINN release
 (``R_PGI_fwd``, ``R_EX_glc__D_e_rev``, ...).
 
 Introduced in chapter ``01_dataset``.
@@ -16,12 +17,15 @@ perturbations. Science 316:593-597.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from helpers.data.files import FileFormatError, read_text_records
+from helpers.data.ishii_columns import COLUMNS
 from helpers.data.registry import fetch
 
 __all__ = [
@@ -46,11 +50,13 @@ KNOCKOUT_GENES: dict[str, str] = {
     "pgl": "b0767", "gnd": "b2029", "rpe": "b3386", "rpiA": "b2914", "rpiB": "b4090",
     "tktA": "b2935", "tktB": "b2465", "talA": "b2464", "talB": "b0008",
 }
+#: Values of the knock-out table: 0 = knocked out, 1 = free.
+KNOCKOUT_VALUES = (0.0, 1.0)
 WILD_TYPES = ["REF", "WT_0.1h-1", "WT_0.4h-1", "WT_0.5h-1", "WT_0.7h-1"]
 SAMPLE_ORDER: list[str] = WILD_TYPES + list(KNOCKOUT_GENES)
 
 
-class DatasetError(ValueError):
+class DatasetError(FileFormatError):
     """A data table is malformed or inconsistent with the others."""
 
 
@@ -80,47 +86,75 @@ class IshiiData:
         return self.fluxes.drop(columns=UPTAKES)
 
 
-def read_sample_table(path: str | Path, *, name: str | None = None) -> pd.DataFrame:
+def read_sample_table(path: str | Path, *, name: str | None = None,
+                      columns: Sequence[str] | None = None,
+                      allowed: Sequence[float] | None = None) -> pd.DataFrame:
     """Read a samples x features CSV indexed by ``experiment`` and validate it.
 
-    Raises :class:`DatasetError` naming the file, row and column of the first problem: a missing
-    ``experiment`` column, a duplicated sample, a non-numeric cell or a missing value.
+    Raises :class:`DatasetError` naming the file, line and column of the first problem: an empty
+    or non-UTF-8 file, a missing ``experiment`` column, a duplicated column, a duplicated sample,
+    a non-numeric cell or a missing value. With ``columns``, the feature columns must be exactly
+    those (any order; returned in that order); with ``allowed``, every value must be one of them
+    (e.g. 0 or 1 for knock-out constraints).
     """
     path = Path(path)
     label = name or path.name
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        raise DatasetError(f"{label}: not a well-formed CSV ({exc})") from exc
-    if INDEX not in frame.columns:
+        header, records = read_text_records(path, label=label)
+    except FileFormatError as exc:
+        raise DatasetError(str(exc)) from None
+    _check_header(header, label, columns)
+    position = header.index(INDEX)
+    features = [c for k, c in enumerate(header) if k != position]
+    samples, lines, values = [], [], np.empty((len(records), len(features)))
+    for i, (line, fields) in enumerate(records):
+        sample = fields[position].strip()
+        if sample in samples:
+            raise DatasetError(f"{label}: duplicated sample {sample!r} in column {INDEX!r} at line "
+                               f"{line} (first at line {lines[samples.index(sample)]})")
+        samples.append(sample)
+        lines.append(line)
+        cells = [f for k, f in enumerate(fields) if k != position]
+        for j, (column, cell) in enumerate(zip(features, cells, strict=True)):
+            where = f"{label}: {{what}} at line {line} (sample {sample!r}), column {column!r}"
+            values[i, j] = _number(cell, where)
+            if allowed is not None and values[i, j] not in allowed:
+                raise DatasetError(where.format(what=f"value {cell!r} (allowed: {list(allowed)})"))
+    frame = pd.DataFrame(values, index=pd.Index(samples, name=INDEX), columns=features)
+    return frame[list(columns)] if columns is not None else frame
+
+
+def _check_header(header: list[str], label: str, columns: Sequence[str] | None) -> None:
+    """An ``experiment`` column, no duplicated name, and exactly ``columns`` when given."""
+    if INDEX not in header:
         raise DatasetError(
-            f"{label}: no {INDEX!r} column (sample index); columns found: {list(frame.columns)[:5]}..."
+            f"{label}: no {INDEX!r} column (sample index); columns found: {header[:5]}..."
         )
-    duplicated = frame[INDEX][frame[INDEX].duplicated()].tolist()
+    duplicated = sorted({c for c in header if header.count(c) > 1})
     if duplicated:
-        raise DatasetError(f"{label}: duplicated sample(s) {duplicated} in column {INDEX!r}")
-    frame = frame.set_index(INDEX)
-    values = np.empty(frame.shape, dtype=float)
-    for j, column in enumerate(frame.columns):
-        for i, (sample, cell) in enumerate(frame[column].items()):
-            text = cell.strip()
-            if text == "" or text.lower() in {"nan", "na", "null"}:
-                raise DatasetError(
-                    f"{label}: missing value (NaN) at row {i + 2} (sample {sample!r}), column {column!r}"
-                )
-            try:
-                values[i, j] = float(text)
-            except ValueError:
-                raise DatasetError(
-                    f"{label}: non-numeric cell {cell!r} at row {i + 2} (sample {sample!r}), "
-                    f"column {column!r}"
-                ) from None
-            if not np.isfinite(values[i, j]):
-                raise DatasetError(
-                    f"{label}: non-finite value {cell!r} at row {i + 2} (sample {sample!r}), "
-                    f"column {column!r}"
-                )
-    return pd.DataFrame(values, index=frame.index.rename(INDEX), columns=frame.columns)
+        raise DatasetError(f"{label}: duplicated column(s) {duplicated} in the header (line 1)")
+    if columns is None:
+        return
+    found = [c for c in header if c != INDEX]
+    missing = [c for c in columns if c not in found]
+    unexpected = [c for c in found if c not in set(columns)]
+    if missing or unexpected:
+        raise DatasetError(f"{label}: expected {len(columns)} feature columns; missing {missing}, "
+                           f"unexpected {unexpected}")
+
+
+def _number(cell: str, where: str) -> float:
+    """The float in ``cell``; ``where`` (with a ``{what}`` slot) locates the error."""
+    text = cell.strip()
+    if text == "" or text.lower() in {"nan", "na", "null"}:
+        raise DatasetError(where.format(what="missing value (NaN)"))
+    try:
+        value = float(text)
+    except ValueError:
+        raise DatasetError(where.format(what=f"non-numeric cell {cell!r}")) from None
+    if not np.isfinite(value):
+        raise DatasetError(where.format(what=f"non-finite value {cell!r}"))
+    return value
 
 
 def _check_same_samples(tables: dict[str, pd.DataFrame], order: list[str]) -> None:
@@ -166,7 +200,9 @@ def load_ishii(flux_file: str = "ishii/fluxomics_iAF1260_reduced_split.csv") -> 
         "fluxes": flux_file,
         "knockouts": "ishii/KOs_Vin.csv",
     }
-    tables = {key: read_sample_table(fetch(name), name=name) for key, name in files.items()}
+    tables = {key: read_sample_table(fetch(name), name=name, columns=COLUMNS.get(name),
+                                     allowed=KNOCKOUT_VALUES if key == "knockouts" else None)
+              for key, name in files.items()}
     _check_same_samples({files[k]: v for k, v in tables.items()}, SAMPLE_ORDER)
     missing_uptakes = [u for u in UPTAKES if u not in tables["fluxes"].columns]
     if missing_uptakes:

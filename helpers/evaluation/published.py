@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.data.files import read_csv
 from helpers.data.ishii import SAMPLE_ORDER, read_sample_table
 from helpers.data.registry import fetch
 from helpers.evaluation.metrics import per_sample_table, summarize
@@ -31,7 +32,7 @@ SUMMARY_ROWS = {
 
 
 def _flux_names() -> list[str]:
-    frame = pd.read_csv(fetch(PUBLISHED_FILES["pFBA (Gonçalves)"]), index_col=0)
+    frame = read_csv(fetch(PUBLISHED_FILES["pFBA (Gonçalves)"]), index_col=0)
     return [f"R_{name}" for name in frame.index]
 
 
@@ -45,7 +46,7 @@ def load_published(model: str) -> pd.DataFrame:
     """Predictions of a published baseline as samples x fluxes, in our sample order and names."""
     key = PUBLISHED_FILES[model]
     path = fetch(key)
-    frame = pd.read_csv(path, index_col=0) if model.startswith("pFBA") else pd.read_csv(path)
+    frame = read_csv(path, index_col=0) if model.startswith("pFBA") else read_csv(path)
     if frame.shape != (45, 29):
         raise ValueError(f"{key}: expected 45 fluxes x 29 samples, found {frame.shape}")
     predictions = frame.T.copy()
@@ -60,8 +61,8 @@ def load_published(model: str) -> pd.DataFrame:
 
 def published_rows() -> pd.DataFrame:
     """The published summary rows (overall_results.csv) that Table 2 quotes."""
-    table = pd.read_csv(fetch("goncalves2023/overall_results.csv"), dtype=str,
-                        keep_default_na=False)
+    table = read_csv(fetch("goncalves2023/overall_results.csv"), dtype=str,
+                     keep_default_na=False)
     rows = []
     for model, (name, omics, uptakes, deviations) in SUMMARY_ROWS.items():
         hit = table[(table.Model == name) & (table.Omics == omics) & (table.Uptakes == uptakes)
@@ -89,7 +90,7 @@ def published_summary() -> tuple[pd.DataFrame, pd.DataFrame]:
 def load_released_minn() -> pd.DataFrame:
     """MINN-c-balanced LOO predictions released by the MINN authors (split ids, our sample order)."""
     key = "ishii/minn_pred_c_balanced.csv"
-    frame = pd.read_csv(fetch(key))
+    frame = read_csv(fetch(key))
     if len(frame) != len(SAMPLE_ORDER):
         raise ValueError(f"{key}: expected {len(SAMPLE_ORDER)} rows, found {len(frame)}")
     frame.index = SAMPLE_ORDER

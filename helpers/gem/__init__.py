@@ -16,7 +16,15 @@ Imports: :mod:`helpers.data` only.
 """
 
 from helpers.gem.ids import FluxIdError, base_id, map_flux_ids, strip_prefix, to_flux_id
-from helpers.gem.loading import GEM_NAMES, MAX_BOUND, load_gem, model_hash, normalize_bounds
+from helpers.gem.loading import (
+    GEM_NAMES,
+    MAX_BOUND,
+    GemFileError,
+    load_gem,
+    model_hash,
+    normalize_bounds,
+    read_model_file,
+)
 from helpers.gem.matrices import (
     MinnMatrices,
     mechanistic_residual,
@@ -52,7 +60,8 @@ from helpers.gem.summary import (
 )
 
 __all__ = [
-    "GEM_NAMES", "MAX_BOUND", "load_gem", "model_hash", "normalize_bounds",
+    "GEM_NAMES", "MAX_BOUND", "load_gem", "model_hash", "normalize_bounds", "GemFileError",
+    "read_model_file",
     "MEDIA", "Medium", "get_medium", "glucose_minimal", "knockouts_from_row", "set_medium",
     "use_medium", "use_sample_bounds",
     "split_reversible", "unsplit_model", "merge_split_fluxes", "split_pairs",

@@ -12,13 +12,40 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import cobra
 from cobra.util.solver import linear_reaction_coefficients
 
+from helpers.data.files import FileFormatError
 from helpers.data.registry import fetch
 
-__all__ = ["GEM_NAMES", "MAX_BOUND", "load_gem", "normalize_bounds", "model_hash"]
+__all__ = ["GEM_NAMES", "MAX_BOUND", "GemFileError", "load_gem", "read_model_file",
+           "normalize_bounds", "model_hash"]
+
+
+class GemFileError(FileFormatError):
+    """A GEM file is not a readable cobra JSON or SBML model; the message names the file."""
+
+
+def read_model_file(path: str | Path, *, label: str | None = None) -> cobra.Model:
+    """Read a cobra JSON (``.json``) or SBML (other suffixes) model; errors name the file.
+
+    An empty, non-UTF-8, non-JSON / non-XML file, or one cobra cannot turn into a model, is a
+    :class:`GemFileError` saying which file, what it should be, and cobra's reason.
+    """
+    path = Path(path)
+    label = label or path.name
+    kind = "cobra JSON" if path.suffix == ".json" else "SBML"
+    try:
+        if kind == "cobra JSON":
+            return cobra.io.load_json_model(str(path))
+        return cobra.io.read_sbml_model(str(path))
+    except OSError:
+        raise
+    except Exception as exc:  # JSONDecodeError, CobraSBMLError, KeyError, UnicodeDecodeError, ...
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        raise GemFileError(f"{label}: not a readable {kind} model ({path}): {reason}") from exc
 
 #: Magnitude used for "unbounded" fluxes once normalised (iAF1260.json uses 999999).
 MAX_BOUND = 1000.0
@@ -72,10 +99,8 @@ def load_gem(name: str) -> cobra.Model:
     source, key = _SOURCES[name]
     if source == "cobra":
         model = cobra.io.load_model(key)
-    elif key.endswith(".json"):
-        model = cobra.io.load_json_model(str(fetch(key)))
     else:
-        model = cobra.io.read_sbml_model(str(fetch(key)))
+        model = read_model_file(fetch(key), label=key)
     model.id = name
     return normalize_bounds(model)
 
