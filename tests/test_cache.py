@@ -28,14 +28,14 @@ def test_second_call_hits_disk_and_medium_change_invalidates(tmp_cache):
     core = load_gem("e_coli_core")
     first = fva_reduce(core, glucose_minimal(10.0, 1000.0), processes=1)
     assert not first.info["from_cache"]
-    assert len(list(tmp_cache.iterdir())) == 1
+    assert len(cache.entry_keys()) == 1
     cache._MEMORY.clear()  # force a read from disk
     again = fva_reduce(core, glucose_minimal(10.0, 1000.0), processes=1)
     assert again.info["from_cache"] and again.n_reactions == first.n_reactions
     assert sorted(r.id for r in again.model.reactions) == sorted(r.id for r in first.model.reactions)
     other = fva_reduce(core, glucose_minimal(10.0, 0.0), processes=1)  # anaerobic: new entry
     assert not other.info["from_cache"]
-    assert len(list(tmp_cache.iterdir())) == 2
+    assert len(cache.entry_keys()) == 2
     assert other.n_reactions != first.n_reactions
 
 
@@ -56,7 +56,8 @@ def test_corrupt_entry_is_recomputed(tmp_cache):
     entry = tmp_cache / first.info["cache_key"]
     (entry / "meta.json").write_text("{not json")
     cache._MEMORY.clear()
-    assert not fva_reduce(core, processes=1).info["from_cache"]
+    with pytest.warns(cache.CacheWarning, match=rf"{entry.name} is unreadable \(meta.json is not JSON"):
+        assert not fva_reduce(core, processes=1).info["from_cache"]
 
 
 def test_cached_matrices_equal_model_matrices_without_loading_the_model(tmp_cache):
@@ -73,3 +74,121 @@ def test_cached_matrices_equal_model_matrices_without_loading_the_model(tmp_cach
     assert mats.reaction_ids == direct.reaction_ids and mats.metabolite_ids == direct.metabolite_ids
     assert (mats.upper == direct.upper).all() and mats.V_in.tolist() == direct.V_in.tolist()
     assert again.model.slim_optimize() == pytest.approx(first.model.slim_optimize())
+
+
+# ----- issue 15, item 5: unreadable entries are reported once and rebuilt; atomic replace -------
+
+def _folder(tmp_cache, reduction):
+    return tmp_cache / reduction.info["cache_key"]
+
+
+def _cache_warnings(record):
+    return [w for w in record if issubclass(w.category, cache.CacheWarning)]
+
+
+def test_truncated_arrays_are_detected_reported_once_and_rebuilt(tmp_cache):
+    core = load_gem("e_coli_core")
+    first = fva_reduce(core, processes=1)
+    npz = _folder(tmp_cache, first) / "arrays.npz"
+    npz.write_bytes(npz.read_bytes()[:100])
+    cache._MEMORY.clear()
+    with pytest.warns(cache.CacheWarning) as record:
+        again = fva_reduce(core, processes=1)
+    assert len(_cache_warnings(record)) == 1
+    message = str(_cache_warnings(record)[0].message)
+    assert first.info["cache_key"] in message and "arrays.npz has 100 bytes" in message
+    assert not again.info["from_cache"] and again.matrices().S.shape == first.matrices().S.shape
+    cache._MEMORY.clear()
+    assert fva_reduce(core, processes=1).info["from_cache"]  # the rebuilt entry is good
+
+
+def test_damaged_files_of_an_old_entry_are_rebuilt_on_first_use(tmp_cache):
+    core = load_gem("e_coli_core")
+    first = fva_reduce(core, processes=1)
+    folder = _folder(tmp_cache, first)
+    (folder / "manifest.json").unlink()  # as written by an older version: no sizes to compare
+    for name in ("model.pkl", "model.json", "arrays.npz"):
+        size = (folder / name).stat().st_size
+        (folder / name).write_bytes(b"\0" * size)
+    cache._MEMORY.clear()
+    again = fva_reduce(core, processes=1)
+    assert again.info["from_cache"]  # the damage is only seen when the files are read
+    with pytest.warns(cache.CacheWarning, match=r"is unreadable \(arrays.npz: ") as record:
+        mats = again.matrices()
+    assert again.model.slim_optimize() == pytest.approx(first.model.slim_optimize())
+    assert len(_cache_warnings(record)) == 1 and mats.S.shape == first.matrices().S.shape
+
+
+def test_meta_missing_keys_is_rebuilt_not_a_key_error(tmp_cache):
+    import json
+
+    core = load_gem("e_coli_core")
+    first = fva_reduce(core, processes=1)
+    folder = _folder(tmp_cache, first)
+    (folder / "manifest.json").unlink()
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["kept"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    cache._MEMORY.clear()
+    with pytest.warns(cache.CacheWarning, match=r"meta.json lacks key\(s\) \['kept'\]"):
+        again = fva_reduce(core, processes=1)
+    assert again.kept == first.kept
+
+
+def test_replacing_an_entry_never_leaves_it_missing(tmp_cache, monkeypatch):
+    import os
+    import shutil
+
+    core = load_gem("e_coli_core")
+    first = fva_reduce(core, processes=1)
+    key = first.info["cache_key"]
+    seen = []
+
+    def spy(real):
+        def call(*args, **kwargs):
+            seen.append(cache.load_cached(key) is not None)
+            out = real(*args, **kwargs)
+            seen.append(cache.load_cached(key) is not None)
+            return out
+        return call
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cache.os, "replace", spy(os.replace))
+        patch.setattr(cache.shutil, "rmtree", spy(shutil.rmtree))
+        cache.save_cached(key, first.model, {**first.info, "kept": first.kept,
+                                             "removed": first.removed}, first._entry.arrays)
+    assert seen and all(seen)
+    assert cache.entry_keys() == [key] and len(list(tmp_cache.iterdir())) == 2  # link + its folder
+
+
+def test_a_failed_read_is_retried_once(tmp_cache, monkeypatch):
+    core = load_gem("e_coli_core")
+    key = fva_reduce(core, processes=1).info["cache_key"]
+    real, calls = cache._read_meta, []
+
+    def flaky(folder, required):
+        calls.append(folder)
+        if len(calls) == 1:
+            raise FileExistsError("being replaced")  # an OSError in the middle of a replace
+        return real(folder, required)
+
+    monkeypatch.setattr(cache, "_read_meta", flaky)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cache.CacheWarning)
+        assert cache.load_cached(key) is not None
+    assert len(calls) == 2
+
+
+def test_clear_cache_while_an_entry_is_held_rebuilds_it(tmp_cache):
+    core = load_gem("e_coli_core")
+    first = fva_reduce(core, processes=1)
+    cache._MEMORY.clear()
+    held = fva_reduce(core, processes=1)  # from disk, model and arrays not read yet
+    assert held.info["from_cache"]
+    assert cache.clear_cache() == 1 and cache.entry_keys() == []
+    with pytest.warns(cache.CacheWarning, match="the entry was removed"):
+        assert held.model.slim_optimize() == pytest.approx(first.model.slim_optimize())
+    assert held.matrices().S.shape == first.matrices().S.shape
+    assert cache.entry_keys() == [first.info["cache_key"]]  # and it is on disk again

@@ -45,10 +45,9 @@ def test_failure_mid_write_keeps_the_previous_table(tmp_tables, monkeypatch):
         stream.write("model,MA")
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_fail)
-    with pytest.raises(OSError, match="disk full"):
+    with monkeypatch.context() as patch, pytest.raises(OSError, match="disk full"):
+        patch.setattr(pd.DataFrame, "to_csv", half_then_fail)
         write_table(good.assign(MAE=9.9), "demo", profile="quick", seed=0)
-    monkeypatch.undo()
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_tables.iterdir()) == ["demo.csv"]  # no temporary left
 

@@ -55,6 +55,10 @@ def _check_reaction(model: cobra.Model, reaction_id: str, parameter: str) -> Non
                          f"in model {model.id!r} ({len(model.reactions)} reactions).")
 
 
+#: Metadata keys a cached reduction must have (an entry without them is rebuilt).
+_REQUIRED_META = ("kept", "removed")
+
+
 class Reduction:
     """A reduced, split model and what was done to get it.
 
@@ -202,7 +206,7 @@ def fva_reduce(
         meta["seconds"] = time.perf_counter() - start
         return _store(reduced, meta)
 
-    return Reduction(cached_entry(key, compute, use_cache=use_cache))
+    return Reduction(cached_entry(key, compute, use_cache=use_cache, required=_REQUIRED_META))
 
 
 def _flux_carrying(model: cobra.Model, tol: float) -> list[str]:
@@ -402,4 +406,4 @@ def fba_reduce(
         meta["seconds"] = time.perf_counter() - start
         return _store(reduced, meta)
 
-    return Reduction(cached_entry(key, compute, use_cache=use_cache))
+    return Reduction(cached_entry(key, compute, use_cache=use_cache, required=_REQUIRED_META))
