@@ -77,3 +77,23 @@ def test_evaluate_variants_uses_each_labels_targets_and_reports_l2(toy):
     assert results["a"].extra["seconds"] > 0
     with pytest.raises(ValueError, match="'c'"):
         evaluate_variants(toy.problem, X, Y, {"a": "c-balanced"}, settings, targets={"c": Y})
+
+
+def test_one_fold_alone_equals_that_fold_of_the_searched_harness(toy):
+    """The results-store unit (one outer fold: search + refit) equals the full harness's fold,
+    and chunking the inner search (max_members) changes nothing."""
+    from helpers.evaluation.minn_loo import evaluate_minn_fold
+
+    X, Y = toy.X.iloc[:6], toy.Y.iloc[:6]
+    kwargs = {"fixed": {"epochs": 2, "hidden": 8}, "n_trials": 2, "inner_folds": 2, "seed": 4}
+    full = evaluate_minn_loo(toy.problem, X, Y, "c-balanced", **kwargs)
+    unit = evaluate_minn_fold(toy.problem, X, Y, "c-balanced", 3, max_members=3, **kwargs)
+    assert unit["sample"] == X.index[3]
+    np.testing.assert_allclose(unit["prediction"].to_numpy(), full.predictions.iloc[3], rtol=1e-5,
+                               atol=1e-7)
+    assert unit["L2"] == pytest.approx(full.extra["L2"].iloc[3], rel=1e-4)
+    chosen = {k: v for k, v in full.chosen[3].items() if k != "sample"}
+    assert unit["chosen"] == pytest.approx(chosen)
+    assert len(unit["inner_cv"]) == 2 and unit["seconds"] > 0
+    with pytest.raises(ValueError, match="'fold' parameter must be in"):
+        evaluate_minn_fold(toy.problem, X, Y, "c-balanced", 6, **kwargs)

@@ -66,6 +66,7 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
             "baseline_trials": 0,
             "inner_folds": 5,
             "n_jobs": 1,
+            "max_members": None,
         },
         "paper": {
             "minn_fixed": {},
@@ -75,6 +76,9 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
             "baseline_trials": 15,
             "inner_folds": 5,
             "n_jobs": 2,
+            # runs per batched program in an inner search on a CPU (weights stay in cache;
+            # benchmarks/bench_minn_batched.py); a GPU trains a fold's 125 runs at once.
+            "max_members": 5,
         },
     },
     # </evaluation>

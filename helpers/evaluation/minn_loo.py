@@ -34,7 +34,8 @@ from helpers.minn import (
 )
 
 __all__ = ["SEARCH_SPACE", "sample_candidates", "evaluate_minn_loo", "evaluate_variants",
-           "outer_fold_members", "ishii_problem", "protocol_for"]
+           "outer_fold_members", "ishii_problem", "protocol_for", "search_one_fold",
+           "evaluate_minn_fold"]
 
 #: The release's search space (method notes); ``c`` / ``data_weight`` come from the variant.
 SEARCH_SPACE: dict[str, list] = {
@@ -107,35 +108,92 @@ def outer_fold_members(variant: str, train: np.ndarray, candidates: Sequence[dic
     return members, validation
 
 
-def _predict_rows(fit, Xs: np.ndarray, rows_per_member: Sequence[np.ndarray]):
-    """Reference predictions and L2 of each member on its own rows."""
-    predictions = fit.predict(Xs)  # (E, N, n_ref)
-    residual = fit.mechanistic_residual(Xs)  # (E, N)
-    return ([predictions[e, rows] for e, rows in enumerate(rows_per_member)],
-            [residual[e, rows] for e, rows in enumerate(rows_per_member)])
+def _train_in_chunks(problem, Xs, Y, members, max_members, train_kwargs):
+    """Predictions and L2 of ``members`` trained ``max_members`` at a time (None: all at once).
+
+    Members are independent, so chunking changes only speed: on a CPU a few members per
+    program keep the weights in cache; on a GPU one program with all of them is fastest.
+    """
+    size = len(members) if not max_members else int(max_members)
+    predictions, residuals = [], []
+    for start in range(0, len(members), size):
+        part = slice(start, start + size)
+        fit = train_ensemble(problem, Xs[part], Y, members[part], progress=False, **train_kwargs)
+        predictions.append(fit.predict(Xs[part]))
+        residuals.append(fit.mechanistic_residual(Xs[part]))
+    return np.concatenate(predictions), np.concatenate(residuals)
 
 
-def _search_one_fold(problem, X, Y, variant, train, n_trials, inner_folds, seed, selection, fixed,
-                     train_kwargs):
-    candidates = sample_candidates(variant, n_trials, seed)
-    candidates = [{**fixed, **c} for c in candidates]
+def search_one_fold(problem: MechanisticProblem, X: np.ndarray, Y: np.ndarray, variant: str,
+                    train: np.ndarray, *, n_trials: int, inner_folds: int, seed: int,
+                    selection: str = "NE", fixed: dict | None = None,
+                    max_members: int | None = None, **train_kwargs) -> tuple[dict, float, list]:
+    """The inner search of one outer fold: ``n_trials`` candidates x ``inner_folds`` folds.
+
+    Returns the chosen candidate, its inner-CV score and every candidate with its score.
+    """
+    candidates = [{**(fixed or {}), **c} for c in sample_candidates(variant, n_trials, seed)]
     members, validation = outer_fold_members(variant, train, candidates, inner_folds=inner_folds,
                                              seed=seed)
     Xs = minmax_scale_members(X, [m.rows for m in members])
-    fit = train_ensemble(problem, Xs, Y, members, progress=False, **train_kwargs)
-    predictions, _ = _predict_rows(fit, Xs, [rows for _, rows in validation])
+    predictions, _ = _train_in_chunks(problem, Xs, Y, members, max_members, train_kwargs)
     scores = np.zeros(len(candidates))
-    for (k, rows), pred in zip(validation, predictions, strict=True):
-        scores[k] += sample_metrics(Y[rows], pred)[selection].mean() / inner_folds
+    for e, (k, rows) in enumerate(validation):
+        scores[k] += sample_metrics(Y[rows], predictions[e, rows])[selection].mean() / inner_folds
     best = int(np.argmin(scores))
-    return candidates[best], float(scores[best])
+    scored = [{**c, f"inner_cv_{selection}": float(s)} for c, s in zip(candidates, scores,
+                                                                        strict=True)]
+    return candidates[best], float(scores[best]), scored
+
+
+def evaluate_minn_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
+                       variant: str, fold: int, *, fixed: dict | None = None, n_trials: int = 0,
+                       inner_folds: int = 5, seed: int = 0, selection: str = "NE",
+                       max_members: int | None = None, **train_kwargs) -> dict:
+    """One outer fold of :func:`evaluate_minn_loo` on its own: inner search, refit, prediction.
+
+    The same seeds and members as the batched harness (fold ``i`` searches with seed
+    ``seed + 100 i`` and refits with seed ``seed + i``), so a fold computed alone equals that
+    fold of the full run. This is the unit of the paper-protocol results store
+    (:mod:`helpers.book.paper_store`).
+
+    Returns a dict: ``sample``, ``prediction`` (reference fluxes, a Series), ``fluxes`` (all
+    fluxes), ``L2``, ``chosen`` (hyper-parameters), ``inner_cv`` (every candidate with its score),
+    ``seconds``.
+    """
+    Xv, Yv = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
+    N = len(Xv)
+    if not 0 <= fold < N:
+        raise ValueError(f"The 'fold' parameter must be in [0, {N}). Got {fold!r} instead.")
+    start = time.perf_counter()
+    train = np.setdiff1d(np.arange(N), [fold])
+    if n_trials:
+        params, score, scored = search_one_fold(
+            problem, Xv, Yv, variant, train, n_trials=n_trials, inner_folds=inner_folds,
+            seed=seed + 100 * fold, selection=selection, fixed=fixed, max_members=max_members,
+            **train_kwargs)
+    else:
+        params, score, scored = dict(fixed or {}), float("nan"), []
+    member = Member(config=variant, rows=tuple(int(r) for r in train), seed=seed + fold, **params)
+    Xs = minmax_scale_members(Xv, [member.rows])
+    fit = train_ensemble(problem, Xs, Yv, [member], progress=False, **train_kwargs)
+    fluxes = fit.predict_fluxes(Xs)[0, fold]
+    return {
+        "sample": X.index[fold],
+        "prediction": pd.Series(fluxes[problem.reference_idx], index=Y.columns),
+        "fluxes": pd.Series(fluxes, index=list(problem.reaction_ids)),
+        "L2": float(fit.mechanistic_residual(Xs)[0, fold]),
+        "chosen": {**params, f"inner_cv_{selection}": score},
+        "inner_cv": scored,
+        "seconds": time.perf_counter() - start,
+    }
 
 
 def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
                       variant: str, *, name: str | None = None, fixed: dict | None = None,
                       n_trials: int = 0, inner_folds: int = 5, seed: int = 0,
                       selection: str = "NE", n_jobs: int = 1, progress: bool = False,
-                      **train_kwargs) -> LooResult:
+                      max_members: int | None = None, **train_kwargs) -> LooResult:
     """Nested LOO of one MINN variant; every run batched.
 
     Parameters
@@ -154,6 +212,10 @@ def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
         Inner-CV metric minimised to choose a candidate ('NE' or 'MAE').
     n_jobs
         Outer folds searched in parallel (joblib); each search is one batched program.
+    max_members
+        Train at most this many runs per batched program in the inner search (None: all).
+    train_kwargs
+        Passed to :func:`helpers.minn.train_ensemble` (e.g. ``device="cuda"``).
 
     Returns
     -------
@@ -168,9 +230,12 @@ def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
     start = time.perf_counter()
     if n_trials:
         searched = Parallel(n_jobs=n_jobs)(
-            delayed(_search_one_fold)(problem, Xv, Yv, variant, train, n_trials, inner_folds,
-                                      seed + 100 * i, selection, fixed, train_kwargs)
+            delayed(search_one_fold)(problem, Xv, Yv, variant, train, n_trials=n_trials,
+                                     inner_folds=inner_folds, seed=seed + 100 * i,
+                                     selection=selection, fixed=fixed, max_members=max_members,
+                                     **train_kwargs)
             for i, train in enumerate(outer))
+        searched = [(params, score) for params, score, _ in searched]
     else:
         searched = [(fixed, float("nan"))] * N
     search_time = time.perf_counter() - start
@@ -202,15 +267,18 @@ def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
 def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
                       variants: Mapping[str, str], settings: dict, *, seed: int = 0,
                       targets: Mapping[str, pd.DataFrame] | None = None,
-                      progress: bool = False) -> dict[str, LooResult]:
+                      progress: bool = False, device: str = "cpu") -> dict[str, LooResult]:
     """:func:`evaluate_minn_loo` of several variants under one profile section.
 
     ``variants`` maps a label (the table's model name) to a variant of
     :data:`helpers.minn.VARIANTS`; ``settings`` is ``get_profile(profile, "evaluation")``;
     ``targets`` gives a label its own training targets (e.g. FBA-fit fluxes) instead of ``Y``.
-    Each result's ``extra["seconds"]`` is its wall time.
+    Each result's ``extra["seconds"]`` is its wall time. ``device`` ('cpu', 'cuda', ...) is where
+    the runs train; on a GPU each outer fold's search is one batched program (``max_members`` of
+    the profile applies to the CPU only).
     """
     targets = dict(targets or {})
+    max_members = settings.get("max_members") if str(device) == "cpu" else None
     unknown = sorted(set(targets) - set(variants))
     if unknown:
         raise ValueError(f"targets given for labels that are not among the variants: {unknown}")
@@ -221,7 +289,8 @@ def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
         result = evaluate_minn_loo(problem, X, targets.get(label, Y), variant, name=label,
                                    fixed=fixed, n_trials=n_trials,
                                    inner_folds=settings["inner_folds"], seed=seed,
-                                   n_jobs=settings["n_jobs"], progress=progress)
+                                   n_jobs=settings["n_jobs"], progress=progress,
+                                   max_members=max_members, device=device)
         result.extra["seconds"] = time.perf_counter() - start
         results[label] = result
     return results

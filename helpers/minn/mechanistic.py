@@ -108,57 +108,72 @@ def _grad_cols(Vt: torch.Tensor, tp: TorchProblem, vin: torch.Tensor) -> torch.T
     return grad - torch.relu(-Vt) * (2.0 / tp.n)
 
 
-class _UnrolledDescent(torch.autograd.Function):
-    """The K momentum steps as one autograd node with a hand-written backward.
+def descent_forward(Vt: torch.Tensor, tp: TorchProblem, vin: torch.Tensor, lr: float,
+                    steps: int, decay: float, keep_masks: bool = True):
+    """The K momentum steps on column-layout fluxes ``Vt`` (n, N), without autograd.
+
+    Returns ``(V_K, masks)``; ``masks`` (None unless ``keep_masks``) holds, per step, the 0/1
+    masks of the active ReLUs that :func:`descent_backward` needs.
+    """
+    Vt = Vt.clone()
+    diff = torch.zeros_like(Vt)
+    neg_masks, in_masks = [], []
+    a_s, a_in, a_n = -lr * 2.0 / tp.m, -lr * 2.0 / tp.n_in if tp.n_in else 0.0, -lr * 2.0 / tp.n
+    for _ in range(steps):
+        # diff <- decay diff - lr grad, with the three parts of grad folded in:
+        diff.mul_(decay).add_(tp.St @ (tp.S @ Vt), alpha=a_s)
+        if tp.n_in:
+            excess = Vt[tp.in_idx] - vin
+            diff.index_add_(0, tp.in_idx, excess.clamp_min(0), alpha=a_in)
+            if keep_masks:
+                in_masks.append(excess > 0)
+        diff.add_(Vt.clamp_max(0), alpha=a_n)  # -(2/n) relu(-V) = (2/n) min(V, 0)
+        if keep_masks:
+            neg_masks.append(Vt < 0)
+        Vt.add_(diff)
+    return Vt, ((neg_masks, in_masks) if keep_masks else None)
+
+
+def descent_backward(grad_out: torch.Tensor, tp: TorchProblem, lr: float, decay: float,
+                     masks) -> torch.Tensor:
+    """Vector-Jacobian product of :func:`descent_forward`: ``dL/dV_0`` from ``dL/dV_K``.
 
     Reverse mode through ``d_{k+1} = decay d_k - lr g(V_k)``, ``V_{k+1} = V_k + d_{k+1}`` needs
     only the Jacobian of the gradient, ``J(V) = (2/m) S^T S + (2/n_in) P_in^T D_in P_in
-    + (2/n) D_neg`` (symmetric; ``D`` are 0/1 masks of the active ReLUs), so the forward pass keeps
-    two boolean masks per step instead of every intermediate tensor:
+    + (2/n) D_neg`` (symmetric; ``D`` are the 0/1 masks of the active ReLUs)::
 
         dbar <- decay * dbar + Vbar;   Vbar <- Vbar - lr * J(V_k) dbar      (k = K-1, ..., 0)
+    """
+    neg_masks, in_masks = masks
+    a_s, a_n = -lr * 2.0 / tp.m, -lr * 2.0 / tp.n
+    Vbar = grad_out.clone()
+    dbar = torch.zeros_like(Vbar)
+    for k in reversed(range(len(neg_masks))):
+        dbar.mul_(decay).add_(Vbar)
+        Vbar.add_(tp.St @ (tp.S @ dbar), alpha=a_s)
+        if tp.n_in:
+            Vbar.index_add_(0, tp.in_idx, dbar[tp.in_idx] * in_masks[k], alpha=-lr * 2.0 / tp.n_in)
+        Vbar.add_(torch.where(neg_masks[k], dbar, 0.0), alpha=a_n)
+    return Vbar
 
-    Same numbers as autograd through the plain loop (tested), less memory and fewer kernels.
+
+class _UnrolledDescent(torch.autograd.Function):
+    """The K momentum steps as one autograd node (:func:`descent_forward` /
+    :func:`descent_backward`): two boolean masks per step are kept instead of every
+    intermediate tensor. Same numbers as autograd through the plain loop (tested).
     """
 
     @staticmethod
     def forward(ctx, V0t, vin, tp, lr, steps, decay):
-        Vt = V0t.clone()
-        diff = torch.zeros_like(Vt)
-        keep = ctx.needs_input_grad[0]
-        neg_masks, in_masks = [], []
-        a_s, a_in, a_n = -lr * 2.0 / tp.m, -lr * 2.0 / tp.n_in if tp.n_in else 0.0, -lr * 2.0 / tp.n
-        for _ in range(steps):
-            # diff <- decay diff - lr grad, with the three parts of grad folded in:
-            diff.mul_(decay).add_(_spmm(tp.St, tp.S, _spmm(tp.S, tp.St, Vt)), alpha=a_s)
-            if tp.n_in:
-                excess = Vt[tp.in_idx] - vin
-                diff.index_add_(0, tp.in_idx, excess.clamp_min(0), alpha=a_in)
-                if keep:
-                    in_masks.append(excess > 0)
-            diff.add_(Vt.clamp_max(0), alpha=a_n)  # -(2/n) relu(-V) = (2/n) min(V, 0)
-            if keep:
-                neg_masks.append(Vt < 0)
-            Vt.add_(diff)
-        ctx.tp, ctx.lr, ctx.decay = tp, lr, decay
-        ctx.neg_masks, ctx.in_masks = neg_masks, in_masks
+        Vt, masks = descent_forward(V0t, tp, vin, lr, steps, decay,
+                                    keep_masks=ctx.needs_input_grad[0])
+        ctx.tp, ctx.lr, ctx.decay, ctx.masks = tp, lr, decay, masks
         return Vt
 
     @staticmethod
     def backward(ctx, grad_out):
-        tp, lr, decay = ctx.tp, ctx.lr, ctx.decay
-        a_s, a_n = -lr * 2.0 / tp.m, -lr * 2.0 / tp.n
-        Vbar = grad_out.clone()
-        dbar = torch.zeros_like(Vbar)
-        for k in reversed(range(len(ctx.neg_masks))):
-            dbar.mul_(decay).add_(Vbar)
-            # Vbar <- Vbar - lr J(V_k) dbar, term by term
-            Vbar.add_(_spmm(tp.St, tp.S, _spmm(tp.S, tp.St, dbar)), alpha=a_s)
-            if tp.n_in:
-                Vbar.index_add_(0, tp.in_idx, dbar[tp.in_idx] * ctx.in_masks[k],
-                                alpha=-lr * 2.0 / tp.n_in)
-            Vbar.add_(torch.where(ctx.neg_masks[k], dbar, 0.0), alpha=a_n)
-        return Vbar, None, None, None, None, None
+        grad = descent_backward(grad_out.contiguous(), ctx.tp, ctx.lr, ctx.decay, ctx.masks)
+        return grad, None, None, None, None, None
 
 
 def _as_torch_problem(problem: MechanisticProblem | TorchProblem, like: torch.Tensor) -> TorchProblem:

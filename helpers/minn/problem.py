@@ -52,11 +52,14 @@ class TorchProblem:
 def _csr_to_torch(matrix: sp.csr_matrix, dtype: torch.dtype, device: str | torch.device) -> torch.Tensor:
     matrix = sp.csr_matrix(matrix)
     matrix.sort_indices()
+    # int32 indices on the CPU: torch's CSR product converts int64 indices on every call
+    # (measured 50 -> 39 us per product on the FVA-reduced iAF1260 with 5 columns).
+    index = np.int32 if torch.device(device).type == "cpu" else np.int64
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
         return torch.sparse_csr_tensor(
-            torch.from_numpy(matrix.indptr.astype(np.int64)),
-            torch.from_numpy(matrix.indices.astype(np.int64)),
+            torch.from_numpy(matrix.indptr.astype(index)),
+            torch.from_numpy(matrix.indices.astype(index)),
             torch.from_numpy(np.asarray(matrix.data, dtype=np.float64)).to(dtype),
             size=matrix.shape,
             device=device,

@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from .config import MinnConfig, get_variant
 from .losses import EMABalancer, LossPlan
-from .mechanistic import mechanistic_terms, unroll
+from .mechanistic import descent_backward, descent_forward, mechanistic_terms, unroll
 from .network import EnsembleMLP
 from .problem import MechanisticProblem
 
@@ -115,14 +115,15 @@ def cv_members(trials: Sequence[dict], folds: Sequence[Sequence[int]], *,
 
 
 class EnsembleAdam:
-    """Adam (with ``torch.optim.Adam``'s coupled L2 weight decay) over stacked ensemble weights.
+    """``torch.optim.Adam`` (coupled L2 weight decay) over stacked ensemble weights.
 
-    ``lr`` and ``weight_decay`` are per member; :meth:`step` takes a boolean ``active`` vector
-    and leaves inactive members (weights, moments and step count) untouched. Members are
-    grouped by (lr, weight decay) and each group is updated by PyTorch's fused Adam kernel on
-    per-member views (``torch._fused_adam_``, the kernel behind ``Adam(fused=True)``: one pass
-    over memory, ~25x faster on CPU than the same update written with broadcast tensor ops);
-    ``fused=False`` uses the plain tensor formula instead (same maths).
+    ``lr`` and ``weight_decay`` are per member. Each member's slice of each stacked tensor is a
+    parameter of one :class:`torch.optim.Adam` (``fused=True`` where the device supports it, else
+    ``foreach``), in one param group per distinct (lr, weight decay); gradients live in persistent
+    buffers (:attr:`grads`) whose slices are the parameters' ``.grad``. :meth:`step` takes a
+    boolean ``active`` vector: inactive members get ``grad = None``, which ``Adam`` skips
+    (weights, moments and step count untouched), so a member's update is exactly the one it would
+    get alone (tested against one ``torch.optim.Adam`` per member).
     """
 
     def __init__(self, params: Sequence[torch.Tensor], lr: Sequence[float],
@@ -131,67 +132,52 @@ class EnsembleAdam:
         self.params = list(params)
         self.lr = [float(v) for v in lr]
         self.wd = [float(v) for v in weight_decay]
-        self.beta1, self.beta2 = betas
-        self.eps = eps
         E = len(self.lr)
-        self.fused = hasattr(torch, "_fused_adam_") if fused is None else fused
-        self.step_count = torch.zeros(E, dtype=torch.long)
-        self.exp_avg = [torch.zeros_like(p) for p in self.params]
-        self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
-        self._steps = [torch.zeros((), dtype=torch.float32) for _ in range(E)]
+        self.grads = [torch.zeros_like(p) for p in self.params]
+        self.member_params = [[p.detach()[e] for p in self.params] for e in range(E)]
+        self._member_grads = [[g[e] for g in self.grads] for e in range(E)]
         groups: dict[tuple[float, float], list[int]] = {}
         for e, key in enumerate(zip(self.lr, self.wd, strict=True)):
             groups.setdefault(key, []).append(e)
-        self.groups = groups
-        self._views = [[list(t.unbind(0)) for t in tensors]
-                       for tensors in (self.params, self.exp_avg, self.exp_avg_sq)]
+        if fused is None:
+            fused = self.params[0].device.type in ("cpu", "cuda")
+        param_groups = [{"params": [v for e in members for v in self.member_params[e]],
+                         "lr": lr_, "weight_decay": wd_}
+                        for (lr_, wd_), members in groups.items()]
+        options = {"fused": True} if fused else {"foreach": True}
+        self.optimizer = torch.optim.Adam(param_groups, betas=betas, eps=eps, **options)
+        self._active: list[bool] | None = None
+
+    @property
+    def step_count(self) -> torch.Tensor:
+        """Adam steps taken by each member (E,)."""
+        counts = []
+        for views in self.member_params:
+            state = self.optimizer.state.get(views[0])
+            counts.append(int(state["step"]) if state else 0)
+        return torch.tensor(counts)
+
+    def _set_active(self, active: list[bool]) -> None:
+        if active == self._active:
+            return
+        for e, on in enumerate(active):
+            for view, grad in zip(self.member_params[e], self._member_grads[e], strict=True):
+                view.grad = grad if on else None
+        self._active = active
 
     @torch.no_grad()
-    def step(self, grads: Sequence[torch.Tensor], active: torch.Tensor) -> None:
-        """One Adam update of the ``active`` members with gradients ``grads``."""
-        self.step_count += active.long()
-        if not self.fused:
-            self._step_plain(grads, active)
-            return
-        is_active = active.tolist()
-        grad_views = [list(g.unbind(0)) for g in grads]
-        p_views, m_views, v_views = self._views
-        for (lr, wd), members in self.groups.items():
-            members = [e for e in members if is_active[e]]
-            if not members:
-                continue
-            for e in members:
-                self._steps[e] += 1
-            lists = [[], [], [], [], []]
-            for k in range(len(self.params)):
-                for e in members:
-                    lists[0].append(p_views[k][e])
-                    lists[1].append(grad_views[k][e])
-                    lists[2].append(m_views[k][e])
-                    lists[3].append(v_views[k][e])
-                    lists[4].append(self._steps[e])
-            torch._fused_adam_(lists[0], lists[1], lists[2], lists[3], [], lists[4], lr=lr,
-                               beta1=self.beta1, beta2=self.beta2, weight_decay=wd,
-                               eps=self.eps, amsgrad=False, maximize=False)
+    def step(self, grads: Sequence[torch.Tensor] | None, active: torch.Tensor) -> None:
+        """One Adam update of the ``active`` members.
 
-    def _step_plain(self, grads: Sequence[torch.Tensor], active: torch.Tensor) -> None:
-        t = self.step_count.clamp(min=1).double()
-        bc1 = 1 - self.beta1 ** t
-        bc2 = 1 - self.beta2 ** t
-        dtype = self.params[0].dtype
-        lr = torch.tensor(self.lr, dtype=torch.float64)
-        wd = torch.tensor(self.wd, dtype=dtype)
-        step_size = torch.where(active, lr / bc1, 0.0).to(dtype)
-        sqrt_bc2 = bc2.sqrt().to(dtype)
-        w1 = torch.where(active, 1 - self.beta1, 0.0).to(dtype)
-        w2 = torch.where(active, 1 - self.beta2, 0.0).to(dtype)
-        for p, g, m, v in zip(self.params, grads, self.exp_avg, self.exp_avg_sq, strict=True):
-            shape = (-1,) + (1,) * (p.dim() - 1)
-            g = g + wd.view(shape) * p
-            m.lerp_(g, w1.view(shape))
-            v.lerp_(g * g, w2.view(shape))
-            denom = (v.sqrt() / sqrt_bc2.view(shape)).add_(self.eps)
-            p.sub_(m / denom * step_size.view(shape))
+        ``grads`` None means the gradients are already in :attr:`grads`; otherwise they are
+        copied there first.
+        """
+        if grads is not None:
+            for buffer, grad in zip(self.grads, grads, strict=True):
+                if buffer is not grad:
+                    buffer.copy_(grad)
+        self._set_active([bool(a) for a in active.tolist()])
+        self.optimizer.step()
 
 
 @dataclass
@@ -217,8 +203,13 @@ class EnsembleFit:
     def dtype(self) -> torch.dtype:
         return self.net.W1.dtype
 
+    @property
+    def device(self) -> torch.device:
+        """Where the weights live (``cpu`` or a GPU)."""
+        return self.net.W1.device
+
     def _inputs(self, X) -> torch.Tensor:
-        X = torch.as_tensor(np.asarray(X), dtype=self.dtype)
+        X = torch.as_tensor(np.asarray(X), dtype=self.dtype, device=self.device)
         if X.dim() == 2:
             X = X.unsqueeze(0).expand(self.net.n_members, -1, -1)
         return X
@@ -232,14 +223,15 @@ class EnsembleFit:
         """
         self.net.eval()
         V0 = self.net(self._inputs(X))
-        vin = None if v_in is None else torch.as_tensor(np.asarray(v_in), dtype=self.dtype)
-        V = unroll(V0, self.problem, vin, lr=self.mech_lr, steps=self.mech_steps,
+        vin = None if v_in is None else torch.as_tensor(np.asarray(v_in), dtype=self.dtype,
+                                                         device=self.device)
+        V = unroll(V0, self.problem.to_torch(self.dtype, self.device), vin, lr=self.mech_lr, steps=self.mech_steps,
                    decay=self.mech_decay)
         return V0, V
 
     def predict_fluxes(self, X, v_in=None) -> np.ndarray:
         """Full flux distributions ``V`` (E, N, n)."""
-        return self.fluxes(X, v_in)[1].numpy()
+        return self.fluxes(X, v_in)[1].cpu().numpy()
 
     def predict(self, X, v_in=None) -> np.ndarray:
         """Reference fluxes ``P_ref V`` (E, N, n_ref)."""
@@ -249,7 +241,8 @@ class EnsembleFit:
     def mechanistic_residual(self, X, v_in=None) -> np.ndarray:
         """The paper's "L2" = ``||S V||^2 / m`` per member and sample (E, N)."""
         V = self.fluxes(X, v_in)[1]
-        return mechanistic_terms(V, self.problem).steady_state.numpy()
+        tp = self.problem.to_torch(self.dtype, self.device)
+        return mechanistic_terms(V, tp).steady_state.cpu().numpy()
 
     def member_history(self, e: int = 0) -> pd.DataFrame:
         """History of member ``e``: one row per epoch, one column per term."""
@@ -259,35 +252,40 @@ class EnsembleFit:
         return frame
 
 
-def _as_members_tensor(a, E: int, N: int, width: int, dtype: torch.dtype, name: str) -> torch.Tensor:
+def _as_members_tensor(a, E: int, N: int, width: int, dtype: torch.dtype, name: str,
+                       device: torch.device | str = "cpu") -> torch.Tensor:
     t = torch.as_tensor(np.asarray(a, dtype=np.float64), dtype=dtype)
     if t.dim() == 2:
         t = t.unsqueeze(0)
     if t.dim() != 3 or t.shape[1] != N or t.shape[2] != width or t.shape[0] not in (1, E):
         raise ValueError(f"{name} must have shape (N={N}, {width}) or (E={E}, N, {width}); "
                          f"got {tuple(np.shape(a))}.")
-    return t
+    return t.to(device)
 
 
-def _check_finite(epoch, step, V0, data_sum, mech_sum, valid, active, plan, configs, members):
-    """Raise :class:`TrainingDivergedError` for the first member whose loss is NaN/inf.
+#: Per-step statistics kept for the history and the divergence check (summed over a batch).
+_STATS = ("loss", "data", "mechanistic", "steady_state", "upper_bound", "positivity", "v0")
 
-    The term is 'data' when the network output ``V0`` itself is not finite (bad inputs, too
-    large lr), 'mechanistic' when ``V0`` is finite but the mechanistic layer blew up.
+
+def _raise_if_diverged(epoch, stats, stepped, plan, configs, members) -> None:
+    """Raise :class:`TrainingDivergedError` for the first (step, member) whose loss is NaN/inf.
+
+    Checked once per epoch on the per-step sums (a NaN or inf anywhere in a batch makes its sum
+    non-finite). The term is 'data' when the network output ``V0`` itself is not finite (bad
+    inputs, too large lr), 'mechanistic' when ``V0`` is finite but the mechanistic layer blew up.
     """
-    with torch.no_grad():
-        v0_ok = torch.where(valid[..., None], torch.isfinite(V0), True).flatten(1).all(1)
-        data_ok, mech_ok = torch.isfinite(data_sum), torch.isfinite(mech_sum)
-        bad = active & ~(v0_ok & data_ok & mech_ok)
-        if not bool(bad.any()):
-            return
-        e = int(bad.nonzero()[0, 0])
-        if not v0_ok[e]:
-            term, value, hint = "data", float(data_sum[e]), "the network output V0 is not finite"
-        elif not mech_ok[e]:
-            term, value, hint = "mechanistic", float(mech_sum[e]), "lower 'mech_lr' or 'mech_steps'"
-        else:
-            term, value, hint = "data", float(data_sum[e]), "lower 'lr' or check the targets"
+    data, mech, v0 = stats[:, 1], stats[:, 2], stats[:, 6]  # (S_max, E)
+    ok = torch.isfinite(data) & torch.isfinite(mech) & torch.isfinite(v0)
+    bad = stepped & ~ok
+    if not bool(bad.any()):
+        return
+    step, e = (int(i) for i in bad.nonzero()[0])
+    if not torch.isfinite(v0[step, e]):
+        term, value, hint = "data", float(data[step, e]), "the network output V0 is not finite"
+    elif not torch.isfinite(mech[step, e]):
+        term, value, hint = "mechanistic", float(mech[step, e]), "lower 'mech_lr' or 'mech_steps'"
+    else:
+        term, value, hint = "data", float(data[step, e]), "lower 'lr' or check the targets"
     raise TrainingDivergedError(
         f"Training diverged at epoch {epoch + 1} (of {int(plan.epochs[e])}), step {step + 1}: "
         f"the {term} loss of member {e} (variant {configs[e].name!r}, seed {members[e].seed}) "
@@ -300,10 +298,86 @@ def _train_seed(seed: int) -> int:
     return int(np.random.SeedSequence([int(seed), 1]).generate_state(1)[0])
 
 
+def _data_loss_and_grad(pred: torch.Tensor, target: torch.Tensor, is_ne: torch.Tensor):
+    """``L1`` per member and sample (E, B) and its gradient with respect to ``pred`` (E, B, n_ref).
+
+    NE: ``||r|| / ||y||`` with ``r = pred - y``, gradient ``r / (||r|| ||y||)`` (0 where either
+    norm is 0, as the subgradient autograd takes); MSE: ``mean(r^2)``, gradient ``2 r / n_ref``.
+    """
+    r = pred - target
+    if bool(is_ne.all()) or bool(is_ne.any()):
+        err = torch.linalg.vector_norm(r, dim=-1)
+        norm = torch.linalg.vector_norm(target, dim=-1)
+        ok = norm > 0
+        ne = torch.where(ok, err / torch.where(ok, norm, 1.0), 0.0)
+        denom = err * norm
+        d_ne = r * torch.where((denom > 0) & ok, 1.0 / torch.where(denom > 0, denom, 1.0), 0.0
+                               ).unsqueeze(-1)
+        if bool(is_ne.all()):
+            return ne, d_ne
+    mse_value = r.square().mean(-1)
+    d_mse = r * (2.0 / r.shape[-1])
+    if not bool(is_ne.any()):
+        return mse_value, d_mse
+    sel = is_ne[:, None]
+    return torch.where(sel, ne, mse_value), torch.where(sel[..., None], d_ne, d_mse)
+
+
+def _loss_and_grad(V0: torch.Tensor, yb: torch.Tensor, vb: torch.Tensor | None,
+                   valid: torch.Tensor, tp, plan: LossPlan, col: int, bal_d: torch.Tensor,
+                   bal_m: torch.Tensor, mech_lr: float, mech_steps: int, mech_decay: float):
+    """One training step's loss terms and ``dLoss/dV0``, by hand (no autograd graph).
+
+    The loss of member ``e`` is ``sum_b valid[e, b] · (a_e · L1 + b_e · bound(L_mech))`` with
+    ``a = w_data · c · balance_data`` and ``b = w_mech · balance_mech`` (:meth:`LossPlan.total`).
+    Its gradient at ``V_K`` is ``a · P_ref^T dL1/dp + b · bound' · grad L_mech(V_K)``, where
+    ``grad L_mech(V_K)`` reuses the product ``S V_K`` that the steady-state term needs; the
+    unrolled layer is then reversed by :func:`~helpers.minn.mechanistic.descent_backward`.
+
+    Returns ``(grad_V0 (E, B, n), stats (7, E, B))``; stats rows follow :data:`_STATS`.
+    """
+    E, B, n = V0.shape
+    Vt = V0.reshape(E * B, n).T.contiguous()  # (n, E·B): one column per sample
+    if vb is None:
+        vin = tp.v_in.reshape(-1, 1)
+    else:
+        vin = vb.reshape(E * B, tp.n_in).T.contiguous()
+    VK, masks = descent_forward(Vt, tp, vin, mech_lr, mech_steps, mech_decay)
+    SV = tp.S @ VK
+    steady = SV.square().sum(0) / tp.m
+    negative = VK.clamp_max(0)
+    positivity = negative.square().sum(0) / tp.n
+    grad_mech = (tp.St @ SV).mul_(2.0 / tp.m).add_(negative, alpha=2.0 / tp.n)
+    if tp.n_in:
+        excess = (VK[tp.in_idx] - vin).clamp_min(0)
+        upper = excess.square().sum(0) / tp.n_in
+        grad_mech.index_add_(0, tp.in_idx, excess, alpha=2.0 / tp.n_in)
+    else:
+        upper = torch.zeros_like(steady)
+    l_mech = (steady + upper + positivity).view(E, B)
+    pred = VK[tp.ref_idx].T.reshape(E, B, tp.n_ref)
+    l1, d_l1 = _data_loss_and_grad(pred, yb, plan.is_ne)
+    a = (plan.w_data[:, col] * plan.c * bal_d)[:, None]
+    b = (plan.w_mech[:, col] * bal_m)[:, None]
+    bound, slope = plan.bound[:, None], plan.slope[:, None]
+    above = l_mech >= bound
+    safe_b = torch.where(torch.isfinite(bound), bound, 0.0)
+    per_sample = a * l1 + b * torch.where(above, safe_b + slope * (l_mech - safe_b), l_mech)
+    zero = torch.zeros((), dtype=V0.dtype, device=V0.device)
+    coef_mech = torch.where(valid, b * torch.where(above, slope, 1.0), zero)
+    coef_data = torch.where(valid, a, zero)
+    grad_VK = grad_mech.mul_(coef_mech.reshape(1, E * B))
+    grad_VK.index_add_(0, tp.ref_idx, (coef_data[..., None] * d_l1).reshape(E * B, tp.n_ref).T)
+    grad_V0 = descent_backward(grad_VK, tp, mech_lr, mech_decay, masks)
+    stats = torch.stack([per_sample, l1, l_mech, steady.view(E, B), upper.view(E, B),
+                         positivity.view(E, B), V0.sum(-1)])
+    return grad_V0.T.reshape(E, B, n), torch.where(valid, stats, zero)
+
+
 def train_ensemble(problem: MechanisticProblem, X, Y, members: Sequence[Member], *,
                    v_in=None, batch_size: int = 5, mech_lr: float = 0.01, mech_steps: int = 8,
                    mech_decay: float = 0.9, dtype: torch.dtype = torch.float32,
-                   progress: bool = True, desc: str = "MINN",
+                   device: str | torch.device = "cpu", progress: bool = True, desc: str = "MINN",
                    num_threads: int | None = 1) -> EnsembleFit:
     """Train ``len(members)`` MINNs in one batched program.
 
@@ -323,12 +397,16 @@ def train_ensemble(problem: MechanisticProblem, X, Y, members: Sequence[Member],
     mech_lr, mech_steps, mech_decay : float, int, float
         Mechanistic layer settings (release defaults 0.01, 8, 0.9).
     dtype : torch.dtype
+    device : str or torch.device
+        Where the weights, ``S`` and the data live ('cpu', 'cuda', 'cuda:1', ...). Shuffling
+        and dropout masks are drawn on the CPU from each member's generator, so a run gives the
+        same draws on every device.
     progress : bool
         Show a tqdm bar over epochs.
     num_threads : int or None
         Torch intra-op threads while training (restored afterwards). 1 by default: the many
-        small kernels of a MINN step run slower with more threads on a busy 2-core machine
-        (measured 2.4 ms vs 225 ms per toy step); None keeps torch's setting.
+        small kernels of a MINN step run slower with more threads on a busy 2-core machine, and
+        parallelism comes from running units side by side (joblib); None keeps torch's setting.
 
     Returns
     -------
@@ -337,20 +415,43 @@ def train_ensemble(problem: MechanisticProblem, X, Y, members: Sequence[Member],
     Raises
     ------
     TrainingDivergedError
-        If the data or the mechanistic loss of a member becomes NaN or infinite.
+        If the data or the mechanistic loss of a member becomes NaN or infinite (checked once
+        per epoch; the message names the first epoch, step, term and member).
     """
     previous = torch.get_num_threads()
     if num_threads is not None:
         torch.set_num_threads(int(num_threads))
     try:
         return _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_decay,
-                      dtype, progress, desc)
+                      dtype, torch.device(device), progress, desc)
     finally:
         torch.set_num_threads(previous)
 
 
+def _epoch_batches(rows, gens, in_epoch, steps_per_epoch, S_max, batch_size, net):
+    """Shuffled mini-batch indices, validity and dropout keep-masks of one epoch (on the CPU)."""
+    E, H = len(rows), max(net.hidden_sizes)
+    idx = torch.zeros(S_max, E, batch_size, dtype=torch.long)
+    valid = torch.zeros(S_max, E, batch_size, dtype=torch.bool)
+    keep = torch.zeros(S_max, E, batch_size, H, dtype=torch.bool)
+    for e in range(E):
+        if not in_epoch[e]:
+            continue
+        order = rows[e][torch.randperm(len(rows[e]), generator=gens[e])]
+        steps = int(steps_per_epoch[e])
+        padded = torch.zeros(steps * batch_size, dtype=torch.long)
+        padded[: len(order)] = order
+        idx[:steps, e] = padded.view(steps, batch_size)
+        valid[:steps, e] = (torch.arange(steps * batch_size) < len(order)).view(steps, batch_size)
+        h = net.hidden_sizes[e]
+        keep[:steps, e, :, :h] = (
+            torch.rand(steps, batch_size, h, generator=gens[e]) < 1.0 - net.dropout_rates[e]
+        )
+    return idx, valid, keep
+
+
 def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_decay, dtype,
-           progress, desc) -> EnsembleFit:
+           device, progress, desc) -> EnsembleFit:
     members = list(members)
     E = len(members)
     if E == 0:
@@ -359,16 +460,17 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
         raise ValueError(f"The 'batch_size' parameter must be >= 1. Got {batch_size!r} instead.")
     N = np.shape(X)[-2]
     d = np.shape(X)[-1]
-    Xt = _as_members_tensor(X, E, N, d, dtype, "X")
-    Yt = _as_members_tensor(Y, E, N, problem.n_ref, dtype, "Y")
+    Xt = _as_members_tensor(X, E, N, d, dtype, "X", device)
+    Yt = _as_members_tensor(Y, E, N, problem.n_ref, dtype, "Y", device)
     vin_t = None
     if v_in is not None:
-        vin_t = torch.as_tensor(np.asarray(v_in, dtype=np.float64), dtype=dtype)
+        vin_t = torch.as_tensor(np.asarray(v_in, dtype=np.float64), dtype=dtype, device=device)
         if vin_t.dim() == 1:
             vin_t = vin_t.expand(N, -1)
-    tp = problem.to_torch(dtype)
+    tp = problem.to_torch(dtype, device)
     configs = [m.variant for m in members]
     plan = LossPlan.from_configs(configs, dtype=dtype)
+    plan_dev = LossPlan(**{k: v.to(device) for k, v in vars(plan).items()})
     rows = []
     for e, m in enumerate(members):
         r = np.arange(N) if m.rows is None else np.asarray(m.rows, dtype=np.int64)
@@ -377,80 +479,54 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
                              f"got {r.tolist()[:10]}.")
         rows.append(torch.as_tensor(r))
     net = EnsembleMLP(d, problem.n, [m.hidden for m in members], [m.dropout for m in members],
-                      [m.seed for m in members], dtype=dtype)
+                      [m.seed for m in members], dtype=dtype).to(device)
     params = [net.W1, net.b1, net.W2, net.b2]
     adam = EnsembleAdam(params, [m.lr for m in members], [m.weight_decay for m in members])
-    grad_buffers = [torch.empty_like(p) for p in params]
-    balancer = EMABalancer(plan.balancing, plan.alpha)
+    balancer = EMABalancer(plan_dev.balancing, plan_dev.alpha)
     gens = [torch.Generator().manual_seed(_train_seed(m.seed)) for m in members]
     T = int(plan.epochs.max())
     n_rows = torch.tensor([len(r) for r in rows])
     steps_per_epoch = (n_rows + batch_size - 1) // batch_size
     S_max = int(steps_per_epoch.max())
-    H = max(net.hidden_sizes)
     history = {k: np.full((E, T), np.nan) for k in HISTORY_TERMS}
-    sums = {k: torch.zeros(E, dtype=torch.float64) for k in HISTORY_TERMS[:6]}
-    ar = torch.arange(E)[:, None]
+    stats = torch.zeros(S_max, len(_STATS), E, dtype=dtype, device=device)
+    members_axis = torch.arange(E, device=device)[None, :, None]
     net.train()
     bar = tqdm(range(T), desc=desc, disable=not progress, leave=False)
     for epoch in bar:
         in_epoch = plan.epochs > epoch
-        idx = torch.zeros(S_max, E, batch_size, dtype=torch.long)
-        valid = torch.zeros(S_max, E, batch_size, dtype=torch.bool)
-        keep = torch.zeros(S_max, E, batch_size, H, dtype=torch.bool)
-        for e in range(E):
-            if not in_epoch[e]:
-                continue
-            order = rows[e][torch.randperm(len(rows[e]), generator=gens[e])]
-            steps = int(steps_per_epoch[e])
-            padded = torch.zeros(steps * batch_size, dtype=torch.long)
-            padded[: len(order)] = order
-            idx[:steps, e] = padded.view(steps, batch_size)
-            valid[:steps, e] = (torch.arange(steps * batch_size) < len(order)).view(steps, batch_size)
-            h = net.hidden_sizes[e]
-            keep[:steps, e, :, :h] = (
-                torch.rand(steps, batch_size, h, generator=gens[e]) < 1.0 - net.dropout_rates[e]
-            )
-        for s in sums.values():
-            s.zero_()
+        idx, valid, keep = _epoch_batches(rows, gens, in_epoch, steps_per_epoch, S_max,
+                                          batch_size, net)
+        stepped = in_epoch[None, :] & valid.any(2)  # (S_max, E): member e takes step s
+        idx, valid, keep = idx.to(device), valid.to(device), keep.to(device)
+        xb_all = Xt[members_axis if Xt.shape[0] > 1 else 0, idx]  # (S_max, E, B, d)
+        yb_all = Yt[members_axis if Yt.shape[0] > 1 else 0, idx]
+        col = min(epoch, plan.w_data.shape[1] - 1)
+        stats.zero_()
         for step in range(S_max):
-            active = in_epoch & valid[step].any(1)
+            active = stepped[step]
             if not bool(active.any()):
                 continue
-            b_idx, b_valid = idx[step], valid[step] & active[:, None]
-            xb = Xt[ar if Xt.shape[0] > 1 else 0, b_idx]
-            yb = Yt[ar if Yt.shape[0] > 1 else 0, b_idx]
-            vb = None if vin_t is None else vin_t[b_idx]
-            V0, cache = net.forward_train(xb, keep[step])
-            V0.requires_grad_(True)
-            V = unroll(V0, tp, vb, lr=mech_lr, steps=mech_steps, decay=mech_decay)
-            terms = mechanistic_terms(V, tp, vb)
-            l1 = plan.data_loss(V[..., tp.ref_idx], yb)
-            l_mech = terms.total
+            active_dev = active.to(device)
+            b_valid = valid[step] & active_dev[:, None]
+            vb = None if vin_t is None else vin_t[idx[step]]
+            V0, cache = net.forward_train(xb_all[step], keep[step])
             bal_d, bal_m = balancer.factors()
-            per_sample = plan.total(l1, l_mech, epoch, bal_d, bal_m)
-            zero = torch.zeros((), dtype=dtype)
-            data_sum = torch.where(b_valid, l1, zero).sum(1)
-            mech_sum = torch.where(b_valid, l_mech, zero).sum(1)
-            _check_finite(epoch, step, V0, data_sum, mech_sum, b_valid, active, plan, configs,
-                          members)
-            member_loss = torch.where(b_valid, per_sample, zero).sum(1)
-            (grad_V0,) = torch.autograd.grad(member_loss.sum(), V0)
-            adam.step(net.backward_into(cache, grad_V0, grad_buffers), active)
-            balancer.update(data_sum.detach(), mech_sum.detach(), active)
-            with torch.no_grad():
-                for key, value in (("loss", member_loss), ("data", data_sum),
-                                   ("mechanistic", mech_sum)):
-                    sums[key] += value.double()
-                for key in ("steady_state", "upper_bound", "positivity"):
-                    sums[key] += torch.where(b_valid, getattr(terms, key), zero).sum(1).double()
+            grad_V0, step_stats = _loss_and_grad(V0, yb_all[step], vb, b_valid, tp, plan_dev, col,
+                                                 bal_d, bal_m, mech_lr, mech_steps, mech_decay)
+            net.backward_into(cache, grad_V0, adam.grads)
+            adam.step(None, active)
+            sums = step_stats.sum(2)  # (7, E)
+            stats[step] = sums
+            balancer.update(sums[1], sums[2], active_dev)
+        _raise_if_diverged(epoch, stats.cpu(), stepped, plan, configs, members)
         done = in_epoch.numpy()
-        for key, value in sums.items():
-            history[key][done, epoch] = (value / n_rows.double()).numpy()[done]
-        col = min(epoch, plan.w_data.shape[1] - 1)
+        totals = stats.double().sum(0).cpu() / n_rows.double()  # (7, E)
+        for k, key in enumerate(_STATS[:6]):
+            history[key][done, epoch] = totals[k].numpy()[done]
         history["w_data"][done, epoch] = plan.w_data[done, col].double().numpy()
         history["w_mech"][done, epoch] = plan.w_mech[done, col].double().numpy()
-        bal_d, bal_m = balancer.factors()  # effective weights after the epoch (balancing included)
+        bal_d, bal_m = (f.cpu() for f in balancer.factors())  # effective weights after the epoch
         history["weight_data"][done, epoch] = (plan.w_data[:, col] * plan.c * bal_d).double().numpy()[done]
         history["weight_mech"][done, epoch] = (plan.w_mech[:, col] * bal_m).double().numpy()[done]
         if progress:
