@@ -6,10 +6,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
 NB ?=
+JOBS ?= 2
 ARGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: setup book notebooks notebook html test unit lint bench clean clean-cache
+.PHONY: setup book notebooks notebook html test unit lint bench paper paper-status clean clean-cache
 
 setup: $(STAMP)
 
@@ -41,6 +42,13 @@ unit: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check helpers tests benchmarks
+
+# Paper-protocol MINN units (results/paper/), resumable; see helpers/book/paper_store.py.
+paper: $(STAMP)
+	nice $(PY) -m helpers.book.paper_store run -j $(JOBS)
+
+paper-status: $(STAMP)
+	$(PY) -m helpers.book.paper_store status -j $(JOBS)
 
 bench: $(STAMP)
 	for script in benchmarks/*.py; do $(PY) $$script; done

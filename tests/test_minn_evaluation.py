@@ -97,3 +97,25 @@ def test_one_fold_alone_equals_that_fold_of_the_searched_harness(toy):
     assert len(unit["inner_cv"]) == 2 and unit["seconds"] > 0
     with pytest.raises(ValueError, match="'fold' parameter must be in"):
         evaluate_minn_fold(toy.problem, X, Y, "c-balanced", 6, **kwargs)
+
+
+def test_a_diverging_candidate_is_never_chosen(toy, monkeypatch):
+    """A candidate whose runs diverge scores inf and the search picks another one."""
+    from helpers.evaluation import minn_loo
+
+    real = minn_loo.train_ensemble
+
+    def flaky(problem, X, Y, members, **kwargs):
+        if any(m.hidden == 7 for m in members):
+            raise minn_loo.TrainingDivergedError("diverged (test)")
+        return real(problem, X, Y, members, **kwargs)
+
+    monkeypatch.setattr(minn_loo, "train_ensemble", flaky)
+    monkeypatch.setattr(minn_loo, "sample_candidates",
+                        lambda variant, n, seed: [{"hidden": 7}, {"hidden": 9}])
+    train = np.arange(6)
+    chosen, score, scored = minn_loo.search_one_fold(
+        toy.problem, toy.X.to_numpy(), toy.Y.to_numpy(), "c-balanced", train, n_trials=2,
+        inner_folds=2, seed=0, fixed={"epochs": 1}, max_members=4)
+    assert chosen["hidden"] == 9 and np.isfinite(score)
+    assert scored[0]["inner_cv_NE"] == np.inf

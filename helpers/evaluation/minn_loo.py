@@ -27,6 +27,7 @@ from helpers.evaluation.protocol import LooResult
 from helpers.minn import (
     MechanisticProblem,
     Member,
+    TrainingDivergedError,
     cv_members,
     get_variant,
     minmax_scale_members,
@@ -117,10 +118,21 @@ def _train_in_chunks(problem, Xs, Y, members, max_members, train_kwargs):
     size = len(members) if not max_members else int(max_members)
     predictions, residuals = [], []
     for start in range(0, len(members), size):
-        part = slice(start, start + size)
-        fit = train_ensemble(problem, Xs[part], Y, members[part], progress=False, **train_kwargs)
-        predictions.append(fit.predict(Xs[part]))
-        residuals.append(fit.mechanistic_residual(Xs[part]))
+        part = list(range(start, min(start + size, len(members))))
+        try:
+            fit = train_ensemble(problem, Xs[part], Y, [members[e] for e in part],
+                                 progress=False, **train_kwargs)
+            predictions.append(fit.predict(Xs[part]))
+            residuals.append(fit.mechanistic_residual(Xs[part]))
+        except TrainingDivergedError:
+            if len(part) == 1:  # a diverging candidate scores NaN (-> inf): never chosen
+                predictions.append(np.full((1, Xs.shape[1], problem.n_ref), np.nan))
+                residuals.append(np.full((1, Xs.shape[1]), np.nan))
+                continue
+            p, r = _train_in_chunks(problem, Xs[part], Y, [members[e] for e in part], 1,
+                                    train_kwargs)
+            predictions.append(p)
+            residuals.append(r)
     return np.concatenate(predictions), np.concatenate(residuals)
 
 
@@ -139,7 +151,12 @@ def search_one_fold(problem: MechanisticProblem, X: np.ndarray, Y: np.ndarray, v
     predictions, _ = _train_in_chunks(problem, Xs, Y, members, max_members, train_kwargs)
     scores = np.zeros(len(candidates))
     for e, (k, rows) in enumerate(validation):
-        scores[k] += sample_metrics(Y[rows], predictions[e, rows])[selection].mean() / inner_folds
+        pred = predictions[e, rows]
+        score = sample_metrics(Y[rows], pred)[selection].mean() if np.isfinite(pred).all() else np.inf
+        scores[k] += score / inner_folds  # a diverged run makes its candidate inf
+    if not np.isfinite(scores).any():
+        raise TrainingDivergedError(f"Every candidate of variant {variant!r} diverged in the "
+                                    f"inner search (seed {seed}).")
     best = int(np.argmin(scores))
     scored = [{**c, f"inner_cv_{selection}": float(s)} for c, s in zip(candidates, scores,
                                                                         strict=True)]

@@ -54,7 +54,13 @@ from .training import (
     train_ensemble,
 )
 
+#: Bump whenever a change makes MINN training give different numbers (beyond float rounding):
+#: it is part of the protocol hash of the paper-protocol results store
+#: (:mod:`helpers.book.paper_store`), so every stored unit computed before becomes stale.
+NUMERICS_VERSION = 1
+
 __all__ = [
+    "NUMERICS_VERSION",
     "VARIANTS",
     "EnsembleAdam",
     "EnsembleFit",

@@ -437,3 +437,13 @@ def fit_difference(ours: pd.DataFrame, theirs: pd.DataFrame) -> pd.DataFrame:
                           "n_samples": difference.notna().sum()})
     table.index.name = "flux"
     return table.sort_values("max_abs_diff", ascending=False, kind="stable")
+
+
+def fit_targets(model: cobra.Model, data: IshiiData) -> pd.DataFrame:
+    """Training targets of MINN-c-balanced FBA fit (chapter ``04_conflicting_losses``).
+
+    Each sample's projection with its measured uptakes fixed (:func:`fba_fit`); the samples
+    where that is infeasible fall back on the projection with open uptakes.
+    """
+    fixed = fba_fit(model, data, uptakes="fixed")
+    return fixed.fluxes.fillna(fba_fit(model, data, uptakes="open").fluxes)
