@@ -468,4 +468,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run through the importable module, so joblib's workers can unpickle ``run_unit``.
+    from helpers.book import paper_store
+
+    raise SystemExit(paper_store.main())
