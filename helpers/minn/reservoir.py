@@ -254,13 +254,27 @@ def simulate_exchanges(model, ranges: Mapping[str, tuple[float, float]], n: int,
 
 def train_block(problem: MechanisticProblem, inputs: np.ndarray, targets: np.ndarray, *,
                 hidden: int = 500, dropout: float = 0.25, epochs: int = 100, batch_size: int = 5,
-                lr: float = 1e-3, weight_decay: float = 0.0, seed: int = 0) -> tuple[ReservoirBlock, list]:
+                lr: float = 1e-3, weight_decay: float = 0.0, seed: int = 0,
+                num_threads: int | None = 1) -> tuple[ReservoirBlock, list]:
     """Train a block (step 1 of the reservoir) on simulated bounds -> fluxes; returns it frozen.
 
     Loss per sample: MSE over all n fluxes + ``L_mech`` of the block output (the MINN loss with the
     whole flux distribution as reference, c = 1), Adam, mini-batches of ``batch_size``. Returns
-    the frozen block (eval mode) and the mean training loss per epoch.
+    the frozen block (eval mode) and the mean training loss per epoch. ``num_threads`` as in
+    :func:`train_omics_members`.
     """
+    previous = torch.get_num_threads()
+    if num_threads is not None:
+        torch.set_num_threads(int(num_threads))
+    try:
+        return _train_block(problem, inputs, targets, hidden, dropout, epochs, batch_size, lr,
+                            weight_decay, seed)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train_block(problem, inputs, targets, hidden, dropout, epochs, batch_size, lr, weight_decay,
+                 seed) -> tuple[ReservoirBlock, list]:
     torch.manual_seed(seed)
     block = ReservoirBlock(problem, hidden=hidden, dropout=dropout, seed=seed)
     for p in block.net.parameters():
@@ -326,7 +340,8 @@ def _normalized_error(y: torch.Tensor, pred: torch.Tensor) -> torch.Tensor:
 
 def train_omics_members(block: ReservoirBlock, Xs: np.ndarray, Y: np.ndarray,
                         members: Sequence[OmicsMember], *, epochs: int = 100, batch_size: int = 5,
-                        block_dropout: bool = True, seed: int = 0) -> OmicsFit:
+                        block_dropout: bool = True, seed: int = 0,
+                        num_threads: int | None = 1) -> OmicsFit:
     """Train E omics networks ``X -> u`` (u = the block's 5 inputs) through the frozen ``block``.
 
     Parameters
@@ -344,9 +359,23 @@ def train_omics_members(block: ReservoirBlock, Xs: np.ndarray, Y: np.ndarray,
     block_dropout
         Keep the frozen block's dropout active during training, as the release does.
 
+    num_threads
+        Torch threads while training (default 1, as :func:`helpers.minn.train_ensemble`: on a
+        busy 2-core machine more threads made the small sparse products ~70x slower).
+
     Loss per sample: NE of the block output's reference fluxes (the divided-loss path: no
     mechanistic term), summed over the mini-batch; Adam with L2 weight decay, per member.
     """
+    previous = torch.get_num_threads()
+    if num_threads is not None:
+        torch.set_num_threads(int(num_threads))
+    try:
+        return _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout, seed)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout, seed) -> OmicsFit:
     Xs = torch.as_tensor(np.asarray(Xs, dtype=np.float32))
     Y = torch.as_tensor(np.asarray(Y, dtype=np.float32))
     E, N, d = Xs.shape

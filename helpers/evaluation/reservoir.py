@@ -1,0 +1,274 @@
+"""MINN-reservoir + pFBA (Table 4 of the MINN paper): block check, nested LOO, pFBA rows, scores.
+
+Chapter ``06_reservoir_pfba``. The mechanistic model is the MINN authors' FBA-reduced iAF1260
+(:func:`helpers.gem.authors.authors_fba_reduced`), whose own objective (biomass) is maximised and
+then the total flux minimised (pFBA, Lewis et al. 2010, via cobra) for each held-out sample:
+
+- **baseline** ("pFBA (FBA-reduced GEM)"): the sample's glucose and O2 uptakes (FBA-fit data) as
+  upper bounds of ``R_EX_glc__D_e_rev`` / ``R_EX_o2_e_rev``; no knock-out;
+- **reservoir** ("MINN-reservoir + pFBA"): the same plus the omics network's predicted
+  ``R_EX_co2_e_fwd``, ``R_EX_etoh_e``, ``R_EX_ac_e`` (clipped at 0) as upper bounds. A sample
+  whose extra bounds make the LP infeasible falls back to its baseline solution, flagged and
+  named in the report, never dropped.
+
+A predicted bound *binds* exactly when the baseline solution violates it: otherwise the baseline
+optimum stays feasible and optimal, and pFBA returns it unchanged (:func:`reservoir_pfba`).
+
+Metrics (:mod:`helpers.evaluation.metrics`) are computed per sample over the 47 fluxes of the
+FBA-fit table (45 reference fluxes + the two uptakes), then mean ± population sd over the folds.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import wilcoxon
+from sklearn.model_selection import KFold
+
+from helpers.data.ishii import UPTAKES
+from helpers.evaluation.comparison import comparison_table
+from helpers.evaluation.metrics import per_sample_table
+from helpers.gem.ids import strip_prefix, to_flux_id
+from helpers.minn.reservoir import BLOCK_INPUTS, OmicsMember, train_omics_members
+from helpers.minn.scaling import minmax_scale_members
+
+__all__ = [
+    "RESERVOIR_BOUNDS",
+    "BASELINE",
+    "RESERVOIR",
+    "TABLE4_METRICS",
+    "pfba_with_bounds",
+    "reservoir_pfba",
+    "block_check",
+    "omics_candidates",
+    "omics_block_loo",
+    "table4",
+    "wilcoxon_table",
+]
+
+#: The three exchanges whose predicted values become extra pFBA upper bounds (paper §3.3).
+RESERVOIR_BOUNDS = ["R_EX_co2_e_fwd", "R_EX_etoh_e", "R_EX_ac_e"]
+BASELINE = "pFBA (FBA-reduced GEM)"
+RESERVOIR = "MINN-reservoir + pFBA"
+TABLE4_METRICS = ["R2", "MAE", "RMSE", "NE"]
+
+#: The release's search grid (method notes): hidden, dropout, lr, weight decay.
+GRID = {"hidden": [200, 250, 300], "dropout": [0.1, 0.25, 0.5], "lr": [2e-4, 5e-4, 7e-4],
+        "weight_decay": [0.0, 1e-4, 1e-3]}
+
+
+def pfba_with_bounds(model, bounds: Mapping[str, float]) -> tuple[pd.Series | None, str]:
+    """pFBA of ``model`` with the given upper bounds (flux ids, with or without ``R_``).
+
+    Returns the split fluxes (index ``R_<id>``) and ``"optimal"``, or ``None`` and the failure
+    status. ``model`` is left unchanged.
+    """
+    from cobra.flux_analysis import pfba
+
+    with model, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        for flux_id, value in bounds.items():
+            model.reactions.get_by_id(strip_prefix(flux_id)).upper_bound = float(value)
+        try:
+            solution = pfba(model)
+        except Exception as exc:  # cobra raises when the growth LP is infeasible
+            return None, f"infeasible ({exc.__class__.__name__})"
+    if solution.status != "optimal":
+        return None, str(solution.status)
+    fluxes = solution.fluxes.copy()
+    fluxes.index = [to_flux_id(r) for r in fluxes.index]
+    return fluxes, "optimal"
+
+
+def reservoir_pfba(model, uptakes: pd.DataFrame, extra: pd.DataFrame | None,
+                   flux_ids: Sequence[str], *, tol: float = 1e-6) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """pFBA predictions of ``flux_ids`` per sample, baseline or with extra upper bounds.
+
+    Parameters
+    ----------
+    model
+        The split GEM (:func:`helpers.gem.authors.authors_fba_reduced`); left unchanged.
+    uptakes
+        Samples x :data:`helpers.data.ishii.UPTAKES`: upper bounds of the two uptakes.
+    extra
+        Samples x extra bound ids (e.g. :data:`RESERVOIR_BOUNDS`), clipped at 0 here; ``None``
+        for the baseline.
+    flux_ids
+        The fluxes to return (the 47 of the FBA-fit table).
+
+    Returns
+    -------
+    predictions : DataFrame, samples x ``flux_ids``
+    report : DataFrame per sample: ``status``, ``fallback`` (True when the extra bounds made pFBA
+        infeasible and the baseline solution is used), ``growth``, and per extra bound its value
+        (``<id>_ub``), the baseline flux (``<id>_baseline``) and ``<id>_binds`` (baseline flux
+        above the bound: the bound changes the solution).
+    """
+    flux_ids = list(flux_ids)
+    objective = to_flux_id(next(r.id for r in model.reactions if r.objective_coefficient))
+    rows, report = {}, []
+    for sample in uptakes.index:
+        base_bounds = uptakes.loc[sample, UPTAKES].to_dict()
+        baseline, base_status = pfba_with_bounds(model, base_bounds)
+        if baseline is None:
+            raise RuntimeError(f"baseline pFBA of sample {sample!r} is {base_status}: check the uptakes")
+        entry = {"sample": sample}
+        fluxes, status, fallback = baseline, base_status, False
+        if extra is not None:
+            bounds = extra.loc[sample].clip(lower=0.0)
+            fluxes, status = pfba_with_bounds(model, {**base_bounds, **bounds.to_dict()})
+            if fluxes is None:
+                fluxes, fallback = baseline, True
+            for flux_id, value in bounds.items():
+                entry[f"{flux_id}_ub"] = float(value)
+                entry[f"{flux_id}_baseline"] = float(baseline[flux_id])
+                entry[f"{flux_id}_binds"] = bool(baseline[flux_id] > value + tol)
+        entry.update(status=status, fallback=fallback, growth=float(fluxes[objective]))
+        rows[sample] = fluxes[flux_ids]
+        report.append(entry)
+    predictions = pd.DataFrame(rows).T.loc[list(uptakes.index), flux_ids]
+    return predictions.astype(float), pd.DataFrame(report).set_index("sample")
+
+
+def _q2(y: np.ndarray, pred: np.ndarray, min_var: float = 1e-10) -> np.ndarray:
+    """Coefficient of determination per column across rows (NaN for constant columns)."""
+    ss = ((y - y.mean(0)) ** 2).sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(ss > min_var, 1.0 - ((y - pred) ** 2).sum(0) / ss, np.nan)
+
+
+def block_check(block, simulations: dict) -> dict:
+    """The block's fluxes against FBA and pFBA on the same simulated upper bounds.
+
+    Returns ``fluxes`` (per flux: Q² vs pFBA and vs FBA, and whether it varies), ``residual``
+    (``||S V||²/m`` of ``V0`` and of ``V_K`` per simulation; also of the pFBA solutions), and the
+    block's ``V``/``V0`` frames.
+    """
+    columns = list(simulations["pfba"].columns)
+    V, V0 = block.predict(simulations["inputs"].to_numpy())
+    P, F = simulations["pfba"].to_numpy(), simulations["fba"].to_numpy()
+    fluxes = pd.DataFrame({"flux": columns, "Q2_pfba": _q2(P, V), "Q2_fba": _q2(F, V),
+                           "varies": ((P - P.mean(0)) ** 2).sum(0) > 1e-10})
+    residual = pd.DataFrame({"V0": block.residual(V0), "V_K": block.residual(V),
+                             "pFBA": block.residual(P)})
+    return {"fluxes": fluxes, "residual": residual,
+            "V": pd.DataFrame(V, columns=columns), "V0": pd.DataFrame(V0, columns=columns)}
+
+
+def omics_candidates(n_trials: int, seed: int) -> list[dict]:
+    """``n_trials`` distinct random hyper-parameter sets from the release's grid (:data:`GRID`)."""
+    rng = np.random.default_rng(seed)
+    grid = [dict(zip(GRID, values, strict=True)) for values in
+            np.array(np.meshgrid(*GRID.values(), indexing="ij"), dtype=object).reshape(len(GRID), -1).T]
+    picks = rng.choice(len(grid), size=min(n_trials, len(grid)), replace=False)
+    return [{k: (int(v) if k == "hidden" else float(v)) for k, v in grid[i].items()} for i in picks]
+
+
+def _members(rows_list, params_list, seed, tags) -> list[OmicsMember]:
+    return [OmicsMember(rows=tuple(int(r) for r in rows), seed=seed + e, tag=tag, **params)
+            for e, (rows, params, tag) in enumerate(zip(rows_list, params_list, tags, strict=True))]
+
+
+def omics_block_loo(block, X: pd.DataFrame, Y: pd.DataFrame, *, fixed: dict | None,
+                    n_trials: int = 15, inner_folds: int = 5, epochs: int = 100,
+                    block_dropout: bool = True, seed: int = 0) -> dict:
+    """Nested leave-one-out of the omics -> block network (step 2 of the reservoir).
+
+    Parameters
+    ----------
+    block
+        The frozen block (:func:`helpers.minn.reservoir.load_block`).
+    X
+        Samples x inputs (79 transcripts, 60 proteins, glucose and O2 uptakes of the fit data);
+        min-max scaled per training fold.
+    Y
+        Samples x the block's reference fluxes (FBA-fit data of the five exchanges).
+    fixed
+        Hyper-parameters (``hidden``, ``dropout``, ``lr``, ``weight_decay``) for every fold (the
+        quick profile), or ``None`` for the release's inner search: ``n_trials`` candidates from
+        the grid, ``inner_folds``-fold CV on the training samples, the lowest mean validation NE
+        wins.
+
+    Returns
+    -------
+    dict
+        ``u`` (samples x 5: the held-out sample's predicted block inputs), ``V`` (samples x n: the
+        block's fluxes for it), ``chosen`` (hyper-parameters per fold), ``history`` (training NE
+        per fold and epoch).
+    """
+    Xv, Yv = X.to_numpy(float), Y.to_numpy(float)
+    N = len(X)
+    outer = [np.setdiff1d(np.arange(N), [i]) for i in range(N)]
+    chosen = []
+    if fixed is not None:
+        chosen = [dict(fixed)] * N
+    else:
+        for i, train in enumerate(outer):
+            candidates = omics_candidates(n_trials, seed + i)
+            splits = list(KFold(inner_folds, shuffle=True, random_state=seed + i).split(train))
+            rows, params, tags = [], [], []
+            for c, cand in enumerate(candidates):
+                for k, (tr, va) in enumerate(splits):
+                    rows.append(train[tr])
+                    params.append(cand)
+                    tags.append({"candidate": c, "fold": k, "valid": train[va]})
+            members = _members(rows, params, seed, tags)
+            fit = train_omics_members(block, minmax_scale_members(Xv, rows), Yv, members,
+                                      epochs=epochs, block_dropout=block_dropout, seed=seed + i)
+            _, V = fit.predict(minmax_scale_members(Xv, rows))
+            ref = block.problem.reference_idx
+            scores = np.zeros(len(candidates))
+            for e, member in enumerate(members):
+                valid = member.tag["valid"]
+                y, p = Yv[valid], V[e][valid][:, ref]
+                scores[member.tag["candidate"]] += np.mean(
+                    np.linalg.norm(y - p, axis=1) / np.maximum(np.linalg.norm(y, axis=1), 1e-12))
+            chosen.append(candidates[int(np.argmin(scores))])
+    members = _members(outer, chosen, seed, [{"fold": i} for i in range(N)])
+    Xs = minmax_scale_members(Xv, outer)
+    fit = train_omics_members(block, Xs, Yv, members, epochs=epochs, block_dropout=block_dropout,
+                              seed=seed)
+    u, V = fit.predict(Xs)
+    held = np.arange(N)
+    columns = list(block.problem.reaction_ids)
+    return {"u": pd.DataFrame(u[held, held], index=X.index, columns=BLOCK_INPUTS),
+            "V": pd.DataFrame(V[held, held], index=X.index, columns=columns),
+            "chosen": pd.DataFrame(chosen, index=X.index),
+            "history": pd.DataFrame(fit.history, index=X.index)}
+
+
+def table4(truth: pd.DataFrame, predictions: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-sample metrics and the Table 4 comparison (ours beside the paper's) for ``predictions``.
+
+    ``truth`` and every prediction are samples x the same fluxes (47 for Table 4). Rows whose
+    label is not in the paper's Table 4 get NaN paper columns.
+    """
+    per_sample = pd.concat([per_sample_table(truth, pred, model=name)
+                            for name, pred in predictions.items()], ignore_index=True)
+    return per_sample, comparison_table(per_sample, "table4", metrics=TABLE4_METRICS)
+
+
+def wilcoxon_table(per_sample: pd.DataFrame, model_a: str, model_b: str,
+                   metrics: Sequence[str] = TABLE4_METRICS) -> pd.DataFrame:
+    """Two-sided Wilcoxon signed-rank test per metric of ``model_a`` vs ``model_b`` over the folds.
+
+    ``better_a`` counts folds where ``model_a`` is better (higher R², lower errors); ``ties``
+    folds with identical values (dropped by the test). A metric with no non-tied fold gets
+    p = NaN instead of an error.
+    """
+    a = per_sample[per_sample.model == model_a].set_index("sample")
+    b = per_sample[per_sample.model == model_b].set_index("sample")
+    common = a.index.intersection(b.index)
+    rows = []
+    for metric in metrics:
+        diff = (a.loc[common, metric] - b.loc[common, metric]).to_numpy()
+        ties = np.isclose(diff, 0.0, atol=1e-12)
+        better = (diff > 0) if metric.startswith("R2") else (diff < 0)
+        p = float(wilcoxon(diff[~ties]).pvalue) if (~ties).sum() > 0 else float("nan")
+        rows.append({"metric": metric, "n_folds": int(len(common)), "ties": int(ties.sum()),
+                     "better_a": int((better & ~ties).sum()), "median_difference": float(np.median(diff)),
+                     "p_value": p})
+    return pd.DataFrame(rows)
