@@ -7,11 +7,11 @@ import pytest
 from helpers.gem.authors import (
     AUTHORS_COUNTS,
     ID_SUBSTITUTES,
-    _split_iaf1260,
     authors_fba_reduced,
     authors_reaction_ids,
     dead_end_metabolites,
     gem_checks,
+    split_iaf1260_o2_open,
     substitute_candidates,
     unmatched_ids,
 )
@@ -24,7 +24,7 @@ def ids():
 
 @pytest.fixture(scope="module")
 def split_iaf():
-    return _split_iaf1260()
+    return split_iaf1260_o2_open()
 
 
 @pytest.fixture(scope="module")

@@ -82,6 +82,22 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
     # </evaluation>
+    # <reservoir>
+    # Chapter 06_reservoir_pfba (MINN-reservoir + pFBA, Table 4). quick: the released block is
+    # checked on 60 random exchange bounds, a small block is retrained from 200 simulations for
+    # 20 epochs, and the omics -> block network runs all 29 LOO folds with fixed hyper-parameters
+    # (mid-grid, as chapter 03); paper: 500 check simulations, the paper's 2000-simulation /
+    # 100-epoch block recipe and the release's inner search (15 candidates, 5 inner folds).
+    "reservoir": {
+        "quick": {"check_samples": 60, "retrain_samples": 200, "retrain_epochs": 20,
+                  "retrain_hidden": 500, "omics_fixed": {"hidden": 250, "dropout": 0.25,
+                                                         "lr": 5e-4, "weight_decay": 1e-4},
+                  "omics_trials": 0, "inner_folds": 5, "epochs": 100, "block_dropout": True},
+        "paper": {"check_samples": 500, "retrain_samples": 2000, "retrain_epochs": 100,
+                  "retrain_hidden": 500, "omics_fixed": None,
+                  "omics_trials": 15, "inner_folds": 5, "epochs": 100, "block_dropout": True},
+    },
+    # </reservoir>
     # <mome>
     # MOME (Patané et al. 2018) on iJO1366, anaerobic, glucose 10. The paper fixes uKC = 50 but does
     # not state pop, maxGen or dup in its text; "paper" is our choice (pop 200, dup 10) with maxGen

@@ -42,6 +42,7 @@ __all__ = [
     "NOTEBOOK_KEY",
     "NOTEBOOK_CELL",
     "authors_reaction_ids",
+    "split_iaf1260_o2_open",
     "unmatched_ids",
     "substitute_candidates",
     "authors_fba_reduced",
@@ -77,7 +78,7 @@ def authors_reaction_ids(cell: int = NOTEBOOK_CELL) -> list[str]:
     raise ValueError(f"Cell {cell} of {NOTEBOOK_KEY!r} prints no list of reaction ids.")
 
 
-def _split_iaf1260() -> cobra.Model:
+def split_iaf1260_o2_open() -> cobra.Model:
     """iAF1260 with O2 uptake opened (as in the authors' notebook), split."""
     model = load_gem("iAF1260")
     model.reactions.get_by_id("EX_o2_e").lower_bound = -MAX_BOUND
@@ -91,12 +92,13 @@ def unmatched_ids(ids: Sequence[str], model: cobra.Model) -> list[str]:
 
 
 def substitute_candidates(ids: Sequence[str], model: cobra.Model,
-                          counts: dict = AUTHORS_COUNTS) -> list[dict]:
+                          counts: dict = AUTHORS_COUNTS, dead_ends_only: bool = True) -> list[dict]:
     """Reactions of ``model`` that could stand for the one unmatched id of ``ids``.
 
     A candidate adds exactly the non-zeros still missing from ``counts["nonzeros"]`` and exactly
     the missing metabolites; each row also says which dead-end metabolites of the other reactions
-    it joins (the chemistry that decides between candidates).
+    it joins (the chemistry that decides between candidates); with ``dead_ends_only`` (default)
+    candidates joining none are left out.
     """
     known = [strip_prefix(i) for i in ids if strip_prefix(i) in model.reactions]
     uses: Counter = Counter()
@@ -113,6 +115,8 @@ def substitute_candidates(ids: Sequence[str], model: cobra.Model,
             continue
         mets = {m.id for m in reaction.metabolites}
         if len(mets) == need_nnz and len(mets - set(uses)) == need_mets:
+            if dead_ends_only and not mets & dead:
+                continue
             rows.append({"reaction": reaction.id, "equation": reaction.build_reaction_string(),
                          "joins_dead_ends": sorted(mets & dead)})
     return sorted(rows, key=lambda r: -len(r["joins_dead_ends"]))
@@ -143,7 +147,7 @@ def authors_fba_reduced(ids: Sequence[str] | None = None,
     """
     ids = list(ids) if ids is not None else authors_reaction_ids()
     substitutes = ID_SUBSTITUTES if substitutes is None else substitutes
-    split = _split_iaf1260()
+    split = split_iaf1260_o2_open()
     wanted = [substitutes.get(strip_prefix(i), strip_prefix(i)) for i in ids]
     missing = [i for i, w in zip(ids, wanted, strict=True) if w not in split.reactions]
     if missing:
