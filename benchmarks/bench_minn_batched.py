@@ -1,65 +1,149 @@
-"""Batched MINN training vs one run at a time: same runs, same math, same process.
+"""MINN training speed on the paper protocol's work: old path, new path, naive reference, floor.
 
-Trains the same ``--runs`` MINN-c-balanced runs (each its own leave-one-out training rows and
-seed) on the FVA-reduced iAF1260, (a) one at a time in a plain loop and (b) as one batched
-ensemble, checks that both give the same predictions, and prints the speed-up. It then
-extrapolates the wall time of the paper's nested protocol (29 outer folds x (25 trials x 5 inner
-folds + 1 refit) runs of 100 epochs) from the measured per-run cost.
+All in one process, on the FVA-reduced iAF1260 (m = 1668, n = 1873, 7577 non-zeros), with the
+shapes of one inner-search chunk of the paper protocol (``--runs`` MINN-c-balanced runs of 22
+training rows, hidden sizes 200/250/300, batch 5):
 
-    .venv/bin/python benchmarks/bench_minn_batched.py --runs 16 --epochs 5
+1. **old vs new**: CPU milliseconds per run-step of the trainer before issue #12
+   (``benchmarks/legacy_training.py``, a frozen snapshot) and of :func:`helpers.minn.train_ensemble`,
+   and their ratio; both give the same predictions (max relative difference printed).
+2. **naive reference** (:mod:`helpers.minn.reference`: dense ``S``, autograd through the 8 steps,
+   ``torch.optim.Adam``, one run at a time): per-run speed ratio to the new path.
+3. **two workers**: the same chunk trained in two processes at once (joblib), wall time per
+   run-step, extrapolated to the paper protocol of one c-tuned variant
+   (29 folds x (25 x 5 runs x 5 steps + 1 x 6 steps) x 100 epochs) on this machine.
+4. **floor**: the work no implementation of this protocol can avoid, timed alone — the output
+   layer's forward and two backward products, one Adam pass over the weights, and the 34 sparse
+   products of the unrolled layer (8 forward steps x 2, 8 backward x 2, the loss's ``S V`` and
+   its gradient) — beside the new path's figure. Folding ``S^T S`` into one matrix would halve
+   the sparse products; its non-zeros are printed (hub metabolites make it ~100x denser).
+
+    .venv/bin/python benchmarks/bench_minn_batched.py --runs 5 --epochs 4
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+import torch
+from joblib import Parallel, delayed
 
-from helpers.data.ishii import load_ishii
-from helpers.gem import fva_reduce, load_gem, minn_matrices
-from helpers.minn import MechanisticProblem, Member, minmax_scale_members, train_ensemble
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import legacy_training  # noqa: E402
+
+from helpers.data.ishii import load_ishii  # noqa: E402
+from helpers.evaluation.minn_loo import ishii_problem  # noqa: E402
+from helpers.minn import Member, minmax_scale_members, train_ensemble  # noqa: E402
+from helpers.minn.reference import train_naive  # noqa: E402
+
+STEPS_PER_EPOCH = 5  # 22-23 training rows, batch 5
+PAPER_RUN_STEPS = 29 * (25 * 5 * 5 + 1 * 6) * 100  # one c-tuned variant
+
+
+def _setup(runs: int, epochs: int, seed: int = 0):
+    data = load_ishii()
+    problem = ishii_problem(list(data.reference.columns))
+    X, Y = data.X.to_numpy(), data.reference.to_numpy()
+    rng = np.random.default_rng(seed)
+    members = [Member(config="c-balanced", c=30.0, hidden=(200, 250, 300)[i % 3], dropout=0.25,
+                      lr=5e-4, rows=tuple(sorted(rng.choice(len(X), 22, replace=False).tolist())),
+                      seed=i, epochs=epochs) for i in range(runs)]
+    Xs = minmax_scale_members(X, [m.rows for m in members])
+    return problem, Xs, Y, members
+
+
+def _cpu_ms_per_run_step(train, problem, Xs, Y, members, epochs, repeats=2):
+    best, fit = np.inf, None
+    for _ in range(repeats):
+        start = time.process_time()
+        fit = train(problem, Xs, Y, members, progress=False)
+        best = min(best, time.process_time() - start)
+    return 1e3 * best / (len(members) * epochs * STEPS_PER_EPOCH), fit
+
+
+def _worker(runs, epochs, seed):
+    problem, Xs, Y, members = _setup(runs, epochs, seed)
+    train_ensemble(problem, Xs[:1], Y, members[:1], progress=False)  # warm-up
+    start = time.perf_counter()
+    train_ensemble(problem, Xs, Y, members, progress=False)
+    return time.perf_counter() - start
+
+
+def _floor_ms_per_run_step(problem, runs, repeats=20):
+    """Minimal timing of the unavoidable work of one step for ``runs`` runs, per run-step."""
+    torch.set_num_threads(1)
+    tp = problem.to_torch(torch.float32)
+    E, B, d, H, n = runs, STEPS_PER_EPOCH, 141, 250, problem.n
+    x, g = torch.randn(E, B, d), torch.randn(E, B, n)
+    h = torch.randn(E, B, H)
+    params = [torch.randn(E, d, H), torch.randn(E, 1, H), torch.randn(E, H, n), torch.randn(E, 1, n)]
+    grads = [torch.randn_like(p) for p in params]
+    adam = torch.optim.Adam([p.detach()[e] for p in params for e in range(E)], fused=True)
+    for p, gr in zip(adam.param_groups[0]["params"], [gr[e] for gr in grads for e in range(E)],
+                     strict=True):
+        p.grad = gr
+    V = torch.randn(n, B * E)
+
+    def work():
+        torch.baddbmm(params[1], x, params[0])
+        torch.baddbmm(params[3], h, params[2])
+        torch.bmm(h.transpose(1, 2), g, out=grads[2])
+        torch.bmm(g, params[2].transpose(1, 2))
+        adam.step()
+        for _ in range(17):
+            tp.St @ (tp.S @ V)
+
+    work()
+    start = time.process_time()
+    for _ in range(repeats):
+        work()
+    return 1e3 * (time.process_time() - start) / repeats / runs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=16)
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="runs per batched program (chunk)")
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--naive-epochs", type=int, default=1)
     args = parser.parse_args()
-
-    data = load_ishii()
-    model = fva_reduce(load_gem("iAF1260")).model
-    matrices = minn_matrices(model, list(data.reference.columns))
-    problem = MechanisticProblem.from_matrices(matrices.S, matrices.reaction_ids,
-                                               list(data.reference.columns))
-    X, Y = data.X.to_numpy(), data.reference.to_numpy()
-    members = [Member(config="c-balanced", c=30.0, hidden=250, dropout=0.25, lr=5e-4,
-                      rows=tuple(np.setdiff1d(np.arange(len(X)), [i % len(X)])), seed=i,
-                      epochs=args.epochs) for i in range(args.runs)]
-    Xs = minmax_scale_members(X, [m.rows for m in members])
+    torch.set_num_threads(1)
+    problem, Xs, Y, members = _setup(args.runs, args.epochs)
+    S = problem.S
+    print(f"problem: {problem}; S^T S would have {(S.T @ S).nnz} non-zeros vs {2 * S.nnz} in "
+          f"S and S^T (not folded)")
     train_ensemble(problem, Xs[:1], Y, members[:1], progress=False)  # warm-up
 
-    start = time.perf_counter()
-    looped = [train_ensemble(problem, Xs[e:e + 1], Y, [m], progress=False).predict(Xs[e:e + 1])[0]
-              for e, m in enumerate(members)]
-    loop_seconds = time.perf_counter() - start
+    old_ms, old_fit = _cpu_ms_per_run_step(legacy_training.train_ensemble, problem, Xs, Y,
+                                           members, args.epochs)
+    new_ms, new_fit = _cpu_ms_per_run_step(train_ensemble, problem, Xs, Y, members, args.epochs)
+    old_pred, new_pred = old_fit.predict(Xs), new_fit.predict(Xs)
+    gap = float(np.abs(old_pred - new_pred).max() / np.abs(old_pred).max())
+    print(f"1. {args.runs} runs x {args.epochs} epochs: old {old_ms:.2f} CPU-ms per run-step, "
+          f"new {new_ms:.2f} -> {old_ms / new_ms:.2f}x fewer CPU-ms "
+          f"(max relative prediction difference {gap:.1e}, float32)")
 
-    start = time.perf_counter()
-    batched = train_ensemble(problem, Xs, Y, members, progress=False).predict(Xs)
-    batch_seconds = time.perf_counter() - start
+    member = Member(**{**members[0].__dict__, "epochs": args.naive_epochs})
+    start = time.process_time()
+    train_naive(problem, Xs[0], Y, member, dtype=torch.float32)
+    naive_ms = 1e3 * (time.process_time() - start) / (args.naive_epochs * STEPS_PER_EPOCH)
+    print(f"2. naive reference (dense S, autograd, torch.optim.Adam, one run): "
+          f"{naive_ms:.1f} CPU-ms per run-step -> new path {naive_ms / new_ms:.0f}x faster")
 
-    gap = max(float(np.abs(batched[e] - looped[e]).max()) for e in range(args.runs))
-    steps = args.epochs * int(np.ceil((len(X) - 1) / 5))
-    per_run_step = batch_seconds / args.runs / steps
-    paper_runs = 29 * (25 * 5 + 1)
-    paper_steps = 100 * int(np.ceil(23 / 5))
-    print(f"problem: {problem}")
-    print(f"{args.runs} runs x {args.epochs} epochs: loop {loop_seconds:.2f} s, "
-          f"batched {batch_seconds:.2f} s, speed-up {loop_seconds / batch_seconds:.2f}x "
-          f"(max |prediction difference| {gap:.2e})")
-    print(f"batched cost: {1e3 * per_run_step:.2f} ms per run-step; paper protocol "
-          f"({paper_runs} runs x ~{paper_steps} steps) extrapolated: "
-          f"{paper_runs * paper_steps * per_run_step / 60:.0f} min per variant on this machine")
+    walls = Parallel(n_jobs=2)(delayed(_worker)(args.runs, args.epochs, s) for s in (1, 2))
+    wall_ms = 1e3 * max(walls) / (2 * args.runs * args.epochs * STEPS_PER_EPOCH)
+    print(f"3. two workers side by side: {wall_ms:.2f} wall-ms per run-step -> paper protocol of "
+          f"one c-tuned variant ({PAPER_RUN_STEPS:,} run-steps) ~{PAPER_RUN_STEPS * wall_ms / 6e4:.0f} "
+          f"min on this machine (the old path on one core: "
+          f"~{PAPER_RUN_STEPS * old_ms / 6e4:.0f} min)")
+
+    floor_ms = _floor_ms_per_run_step(problem, args.runs)
+    print(f"4. floor (output layer products + Adam pass + 34 sparse products, {args.runs} runs): "
+          f"{floor_ms:.2f} CPU-ms per run-step; the new path is at {new_ms / floor_ms:.2f}x the "
+          f"floor, the old at {old_ms / floor_ms:.2f}x")
 
 
 if __name__ == "__main__":

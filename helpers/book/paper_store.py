@@ -417,16 +417,18 @@ def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, str]:
     Each row has ``n_folds`` (of 29) and ``stale``; a partial study is shown as partial, never
     as complete, and stale units are counted, not used.
     """
-    from helpers.evaluation.comparison import comparison_table
+    from helpers.evaluation.metrics import summarize
+    from helpers.evaluation.paper_results import paper_table as published_table
 
+    metrics = ["R2", "MAE", "RMSE", "NE", "L2"]
     frame, info = per_sample(chapter, seed)
     total = len(samples())
-    if frame.empty:
-        table = pd.DataFrame({"model": list(info)})
-    else:
-        table = comparison_table(frame, TABLES[chapter][0],
-                                 metrics=["R2", "MAE", "RMSE", "NE", "L2"])
-        table = table.set_index("model").reindex(list(info)).reset_index()
+    table = pd.DataFrame({"model": list(info)})
+    if not frame.empty:
+        table = table.merge(summarize(frame, metrics), on="model", how="left")
+    published = published_table(TABLES[chapter][0])
+    keep = ["model"] + [c for c in published.columns if c.startswith("paper_")]
+    table = table.merge(published[keep], on="model", how="left")
     table["n_folds"] = [info[m]["n_folds"] for m in table["model"]]
     table["stale"] = [info[m]["stale"] for m in table["model"]]
     commits = sorted({c for v in info.values() for c in v["commits"]})

@@ -1,0 +1,117 @@
+"""The paper-protocol results store: unit files, validation, resume bookkeeping, tables, CI check."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from helpers.book import paper_store as ps
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv(ps.STORE_ENV, str(tmp_path / "paper"))
+    return tmp_path / "paper"
+
+
+def _fake_unit(study, sample, ishii, *, offset=0.1, hash_=None):
+    """A unit file as compute_unit writes it, with predictions = measured + offset (no training)."""
+    prediction = (ishii.reference.loc[sample] + offset).to_dict()
+    content = {
+        "unit": {"chapter": study.chapter, "study": study.key, "label": study.label,
+                 "sample": sample, "fold": 0},
+        "protocol_hash": hash_ or ps.protocol_hash(study),
+        "prediction": prediction, "metrics": {"L2": 1e-3}, "chosen": {"c": 30.0},
+        "inner_cv": [], "seconds": 12.0, "provenance": {"git_commit": "abcdef0123"},
+    }
+    content["checksum"] = ps._checksum(content)
+    return ps.write_unit(content, ps.unit_path(study, sample))
+
+
+def test_unit_file_round_trip_and_atomic_write(store, ishii):
+    study, sample = ps.get_study("c-balanced"), ps.samples()[1]
+    path = _fake_unit(study, sample, ishii)
+    assert path == store / "03_minn_vs_ml" / "c-balanced" / f"{sample}.json"
+    assert ps.read_unit(path)["unit"]["sample"] == sample
+    assert [p.name for p in path.parent.iterdir()] == [f"{sample}.json"]  # no temporary left
+
+
+def test_tampered_truncated_or_incomplete_units_are_rejected_by_name(store, ishii):
+    sample = ps.samples()[1]
+    path = _fake_unit(ps.get_study("c-balanced"), sample, ishii)
+    content = json.loads(path.read_text())
+    content["prediction"]["R_PGI_fwd"] = 99.0
+    path.write_text(json.dumps(content))
+    with pytest.raises(ps.StoreError, match=rf"{sample}.json was modified after it was written"):
+        ps.read_unit(path)
+    del content["checksum"]
+    path.write_text(json.dumps(content))
+    with pytest.raises(ps.StoreError, match=r"incomplete: missing \['checksum'\]"):
+        ps.read_unit(path)
+    path.write_text(path.read_text()[:40])
+    with pytest.raises(ps.StoreError, match=rf"{sample}.json is unreadable"):
+        ps.read_unit(path)
+
+
+def test_status_and_pending_count_done_stale_and_missing(store, ishii):
+    study = ps.get_study("MSE-base")
+    samples = ps.samples()
+    _fake_unit(study, samples[0], ishii)
+    _fake_unit(study, samples[1], ishii, hash_="0" * 64)  # computed under another protocol
+    row = ps.status(studies=["MSE-base"]).iloc[0]
+    assert (row["done"], row["stale"], row["missing"]) == (1, 1, len(samples) - 2)
+    todo = ps.pending(studies=["MSE-base"])
+    assert len(todo) == len(samples) - 1 and (study, samples[0]) not in todo
+    with pytest.raises(ValueError, match="Unknown study 'nope'"):
+        ps.status(studies=["nope"])
+
+
+def test_protocol_hash_changes_with_numerics_version(monkeypatch):
+    import helpers.minn
+
+    study = ps.get_study("c-balanced")
+    before = ps.protocol_hash(study)
+    monkeypatch.setattr(helpers.minn, "NUMERICS_VERSION", helpers.minn.NUMERICS_VERSION + 1)
+    assert ps.protocol_hash(study) != before
+    assert ps.protocol_hash(ps.get_study("MSE-base")) != before
+
+
+def test_partial_store_is_shown_as_partial_with_fold_counts(store, ishii):
+    study = ps.get_study("c-balanced")
+    for sample in ps.samples()[:3]:
+        _fake_unit(study, sample, ishii, offset=0.0)
+    _fake_unit(ps.get_study("MSE-base"), ps.samples()[0], ishii, hash_="1" * 64)
+    table, caption = ps.paper_table("03_minn_vs_ml")
+    row = table.set_index("model")
+    assert row.loc["MINN-c-balanced", "n_folds"] == 3
+    assert row.loc["MINN-c-balanced", "MAE_mean"] == pytest.approx(0.0)
+    assert row.loc["MINN-c-balanced", "paper_MAE_mean"] == pytest.approx(0.473)
+    assert row.loc["MINN-MSE-base", "n_folds"] == 0 and row.loc["MINN-MSE-base", "stale"] == 1
+    assert caption.startswith("paper protocol (partial)")
+    assert "MINN-c-balanced: 3 of 29 folds" in caption and "1 stale unit(s) not used" in caption
+    assert "abcdef0" in caption
+
+
+def test_stored_unit_still_matches_the_code():
+    """CI spot check: recompute the cheapest stored unit from scratch; predictions within 1e-4.
+
+    Fails (it does not skip) when the store holds no current unit: the book's paper tables
+    would then show nothing, and ``make paper`` must be run.
+    """
+    candidates = []
+    for study in ps.STUDIES:
+        current = ps.protocol_hash(study)
+        for path in sorted((ps.store_dir() / study.chapter / study.key).glob("*.json")):
+            content = ps.read_unit(path)
+            if content["protocol_hash"] == current:
+                candidates.append((content["seconds"], study, content))
+    assert candidates, "the results store holds no current unit: run `make paper`"
+    _, study, stored = min(candidates, key=lambda c: c[0])
+    fresh = ps.compute_unit(study, stored["unit"]["sample"])
+    assert fresh["protocol_hash"] == stored["protocol_hash"]
+    assert fresh["chosen"] == pytest.approx(stored["chosen"], rel=1e-4)
+    ours = np.array([fresh["prediction"][k] for k in stored["prediction"]])
+    kept = np.array(list(stored["prediction"].values()))
+    np.testing.assert_allclose(ours, kept, rtol=1e-4, atol=1e-4 * np.abs(kept).max())
