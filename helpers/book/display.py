@@ -1,0 +1,251 @@
+"""How every chapter shows a table: readable on a page, the full CSV one link away.
+
+:func:`show_table` turns a frame (usually the one just written by
+:func:`helpers.book.tables.write_table`) into a compact HTML table:
+
+- metric pairs ``<m>_mean`` / ``<m>_sd`` become one column ``<m>`` reading "mean ± sd", with the
+  paper's value (``paper_<m>_mean`` / ``paper_<m>_sd``) on a second line of the same cell, so ours
+  and the paper's sit side by side per metric;
+- numbers get a few significant figures; tiny or huge values (and every column named in ``sci``,
+  e.g. L2) use scientific notation; whole numbers print as integers; missing values as "–";
+- no index column; long text (notes, GPR rules) goes to a numbered list under the table, the cell
+  keeping only its note number;
+- a caption line names the CSV under ``_build/tables`` with every column.
+
+Introduced in chapter ``00_toy_example``; used by every chapter.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+import re
+
+import pandas as pd
+
+#: Metrics shown in scientific notation whatever their size (the mechanistic residuals).
+SCI_METRICS = ("L2", "SV2", "L2_active")
+#: Text longer than this (characters) goes to the notes list under the table.
+LONG_TEXT = 60
+_PAIR = re.compile(r"^(?P<metric>.+)_mean$")
+_STYLE = (
+    "<style>.minnbook-table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0;}"
+    ".minnbook-table th,.minnbook-table td{padding:0.25em 0.6em;text-align:right;"
+    "vertical-align:top;border-bottom:1px solid #ddd;white-space:nowrap;}"
+    ".minnbook-table td.text,.minnbook-table th.text{text-align:left;white-space:normal;"
+    "max-width:22em;}"
+    ".minnbook-table .paper{color:#666;font-size:0.9em;display:block;}"
+    ".minnbook-notes{font-size:0.85em;}.minnbook-source{font-size:0.8em;color:#555;}</style>"
+)
+
+
+def format_number(value, sig: int = 3, *, sci: bool = False) -> str:
+    """``value`` with ``sig`` significant figures; "–" when missing.
+
+    Whole numbers (ints, or floats such as 141.0 that are whole and not forced to ``sci``) print
+    without decimals; values below 1e-3 or at least 1e5 in magnitude, or any value when ``sci``,
+    print as ``8.75e-05``. Anything that is not a number is returned as text.
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, numbers.Number):
+        return str(value)
+    value = float(value) if not isinstance(value, numbers.Integral) else int(value)
+    if isinstance(value, float) and math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if isinstance(value, int) or (value.is_integer() and not sci and abs(value) < 1e5):
+        return f"{int(value):d}"
+    if sci or (value != 0 and not 1e-3 <= abs(value) < 1e5):
+        return f"{value:.{sig - 1}e}"
+    if abs(value) >= 1:
+        digits = int(math.floor(math.log10(abs(value)))) + 1
+        return f"{value:.{max(sig - digits, 0)}f}"
+    return f"{value:.{sig}g}"
+
+
+def mean_sd(mean, sd, sig: int = 3, *, sci: bool = False) -> str:
+    """"mean ± sd" (just the mean when the sd is missing; "–" when the mean is)."""
+    text = format_number(mean, sig, sci=sci)
+    if text == "–" or sd is None or sd is pd.NA or (isinstance(sd, float) and math.isnan(sd)):
+        return text
+    return f"{text} ± {format_number(sd, 2 if sig > 2 else sig, sci=sci)}"
+
+
+def _metrics(columns: list[str]) -> list[str]:
+    """Metrics ``m`` with an ``m_mean`` column that is not itself a paper column."""
+    found = []
+    for column in columns:
+        match = _PAIR.match(column)
+        if match and not column.startswith("paper_"):
+            found.append(match["metric"])
+    return found
+
+
+def table_cells(frame: pd.DataFrame, *, sig: int = 3, sci: tuple[str, ...] = SCI_METRICS,
+                paper_label: str = "paper",
+                wrap: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[str]]:
+    """The text of each shown cell, and the notes moved out of long-text cells.
+
+    Returns ``(cells, notes)``: ``cells`` is a frame of strings without the index (a meaningful
+    index becomes the first column(s)), one column per metric pair; ``notes`` the long texts in
+    order, each cell keeping its ``[k]`` (columns in ``wrap`` keep their text, wrapped).
+    """
+    index = frame.index
+    if any(n is not None for n in index.names) or not pd.api.types.is_integer_dtype(index.dtype):
+        frame = frame.reset_index()
+        if "index" in frame.columns and index.names == [None]:
+            frame = frame.rename(columns={"index": ""})
+    columns = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in frame.columns]
+    frame = frame.set_axis(columns, axis=1)
+    metrics = _metrics(columns)
+    used = set()
+    out: dict[str, list[str]] = {}
+    notes: list[str] = []
+    order: list[str] = []
+    text_columns: list[str] = []
+    for column in columns:
+        if column in used:
+            continue
+        match = _PAIR.match(column)
+        metric = match["metric"] if match else None
+        if metric in metrics:
+            pieces = [f"{metric}_mean", f"{metric}_sd", f"paper_{metric}_mean", f"paper_{metric}_sd"]
+            used.update(pieces)
+            is_sci = metric in sci
+            ours = [mean_sd(m, frame[f"{metric}_sd"].iloc[i] if f"{metric}_sd" in frame else None,
+                            sig, sci=is_sci) for i, m in enumerate(frame[f"{metric}_mean"])]
+            if f"paper_{metric}_mean" in frame:
+                psd = frame.get(f"paper_{metric}_sd")
+                theirs = [mean_sd(m, psd.iloc[i] if psd is not None else None, sig, sci=is_sci)
+                          for i, m in enumerate(frame[f"paper_{metric}_mean"])]
+                ours = [html.escape(o) + ("" if t == "–" else
+                                          f'<span class="paper">{paper_label} {html.escape(t)}'
+                                          "</span>")
+                        for o, t in zip(ours, theirs, strict=True)]
+            else:
+                ours = [html.escape(o) for o in ours]
+            out[metric] = ours
+            order.append(metric)
+            continue
+        if column.startswith("paper_") and column.endswith(("_mean", "_sd")):
+            base = column[len("paper_"):].rsplit("_", 1)[0]
+            if base in metrics:
+                continue
+        used.add(column)
+        values = []
+        is_sci = column in sci
+        for value in frame[column]:
+            text = format_number(value, sig, sci=is_sci)
+            if isinstance(value, str) and len(value) > LONG_TEXT and column not in wrap:
+                notes.append(value)
+                text = f"[{len(notes)}]"
+            values.append(html.escape(text))
+        out[column] = values
+        order.append(column)
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            text_columns.append(column)
+    cells = pd.DataFrame(out, columns=order)
+    cells.attrs["text_columns"] = text_columns
+    return cells, notes
+
+
+def _transposed(cells: pd.DataFrame) -> pd.DataFrame:
+    """Rows become columns: the first column's values are the new header."""
+    first = cells.columns[0]
+    out = cells.set_index(first).T.reset_index(names="")
+    out.attrs["text_columns"] = [""]
+    return out
+
+
+def table_html(frame: pd.DataFrame, name: str | None = None, *, sig: int = 3,
+               sci: tuple[str, ...] = SCI_METRICS, caption: str | None = None,
+               paper_label: str = "paper", transpose: bool = False,
+               wrap: tuple[str, ...] = ()) -> str:
+    """The HTML :func:`show_table` displays (a ``<table>``, notes list and CSV line)."""
+    cells, notes = table_cells(frame, sig=sig, sci=sci, paper_label=paper_label, wrap=wrap)
+    if transpose:
+        cells = _transposed(cells)
+    text_columns = set(cells.attrs.get("text_columns", ()))
+    parts = [_STYLE]
+    if caption:
+        parts.append(f"<p><em>{html.escape(caption)}</em></p>")
+    parts.append('<table class="minnbook-table"><thead><tr>')
+    for column in cells.columns:
+        klass = ' class="text"' if column in text_columns else ""
+        parts.append(f"<th{klass}>{html.escape(column.replace('_', ' '))}</th>")
+    parts.append("</tr></thead><tbody>")
+    for row in cells.itertuples(index=False):
+        parts.append("<tr>")
+        for column, value in zip(cells.columns, row, strict=True):
+            klass = ' class="text"' if column in text_columns else ""
+            parts.append(f"<td{klass}>{value}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    if notes:
+        parts.append('<ol class="minnbook-notes">')
+        parts += [f"<li>{html.escape(note)}</li>" for note in notes]
+        parts.append("</ol>")
+    if name:
+        parts.append(f'<p class="minnbook-source">All columns: <code>_build/tables/{name}.csv'
+                     f'</code> (<a href="../../../tables/{name}.csv">open</a>).</p>')
+    return "".join(parts)
+
+
+class TableView:
+    """A table for the page: renders as HTML in notebooks and the book, as text elsewhere."""
+
+    def __init__(self, frame: pd.DataFrame, name: str | None = None, **options) -> None:
+        self.frame = frame
+        self.name = name
+        self.options = options
+
+    def _repr_html_(self) -> str:
+        return table_html(self.frame, self.name, **self.options)
+
+    def __repr__(self) -> str:
+        options = {k: v for k, v in self.options.items() if k in ("sig", "sci", "paper_label", "wrap")}
+        cells, notes = table_cells(self.frame, **options)
+        if self.options.get("transpose"):
+            cells = _transposed(cells)
+        cells = cells.map(lambda v: html.unescape(re.sub(r"</span>", "", v.replace(
+            '<span class="paper">', " | "))))
+        text = cells.to_string(index=False)
+        lines = [text] + [f"[{k}] {note}" for k, note in enumerate(notes, 1)]
+        if self.name:
+            lines.append(f"All columns: _build/tables/{self.name}.csv")
+        return "\n".join(lines)
+
+
+def show_table(frame: pd.DataFrame | pd.Series, name: str | None = None, *, sig: int = 3,
+               sci: tuple[str, ...] = SCI_METRICS, caption: str | None = None,
+               paper_label: str = "paper", transpose: bool = False,
+               wrap: tuple[str, ...] = ()) -> TableView:
+    """The readable view of ``frame``; make it a cell's last expression to display it.
+
+    Parameters
+    ----------
+    frame : DataFrame or Series
+        The table (a Series becomes one column). Pairs ``<m>_mean`` / ``<m>_sd`` show as one
+        "mean ± sd" column, with ``paper_<m>_mean`` / ``paper_<m>_sd`` under ours in the same cell.
+    name : str, optional
+        The table's name in ``_build/tables`` (as given to ``write_table``); adds the CSV line.
+    sig : int
+        Significant figures (the sd gets two).
+    sci : tuple of str
+        Columns and metrics always shown in scientific notation.
+    caption : str, optional
+        A line of text above the table.
+    paper_label : str
+        The word before the paper's value in a metric cell.
+    transpose : bool
+        One column per row of ``frame`` (headed by its first column), for few, wide rows.
+    wrap : tuple of str
+        Text columns kept in the table (wrapped) however long their text.
+    """
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    return TableView(frame, name, sig=sig, sci=tuple(sci), caption=caption,
+                     paper_label=paper_label, transpose=transpose, wrap=tuple(wrap))

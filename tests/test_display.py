@@ -1,0 +1,64 @@
+"""The display helper every chapter uses for its tables (helpers.book.display)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.book.display import format_number, mean_sd, show_table, table_cells
+
+
+@pytest.mark.parametrize(("value", "kwargs", "expected"), [
+    (141.0, {}, "141"),
+    (np.int64(4), {}, "4"),
+    (8.75e-5, {}, "8.75e-05"),
+    (0.123456, {}, "0.123"),
+    (12345.6, {}, "12346"),
+    (2.5, {"sci": True}, "2.50e+00"),
+    (np.nan, {}, "–"),
+    (pd.NA, {}, "–"),
+    ("text", {}, "text"),
+])
+def test_format_number(value, kwargs, expected):
+    assert format_number(value, **kwargs) == expected
+
+
+def test_mean_sd():
+    assert mean_sd(0.5123, 0.0412) == "0.512 ± 0.041"
+    assert mean_sd(8.75e-5, 3e-4, sci=True) == "8.75e-05 ± 3.0e-04"
+    assert mean_sd(0.5, np.nan) == "0.5"
+
+
+def test_metric_pairs_beside_the_paper_no_index_long_text_as_notes():
+    frame = pd.DataFrame({
+        "model": ["MINN", "pFBA"], "R2_mean": [0.9, 0.8], "R2_sd": [0.05, 0.1],
+        "L2_mean": [1e-4, 2e-4], "L2_sd": [1e-5, 2e-5],
+        "paper_R2_mean": [0.95, np.nan], "paper_R2_sd": [0.01, np.nan],
+        "n_folds": [29.0, 29.0], "note": ["x" * 100, "short"],
+    }, index=[3, 4])
+    cells, notes = table_cells(frame)
+    assert list(cells.columns) == ["model", "R2", "L2", "n_folds", "note"]
+    assert cells.loc[0, "R2"].startswith("0.9 ± 0.05") and "paper 0.95 ± 0.01" in cells.loc[0, "R2"]
+    assert cells.loc[1, "R2"] == "0.8 ± 0.1"
+    assert cells.loc[0, "L2"] == "1.00e-04 ± 1.0e-05"
+    assert list(cells["n_folds"]) == ["29", "29"]
+    assert list(cells["note"]) == ["[1]", "short"] and notes == ["x" * 100]
+    html = show_table(frame, "table2_minn_vs_ml")._repr_html_()
+    assert "_build/tables/table2_minn_vs_ml.csv" in html and "<li>" in html
+    assert ">3<" not in html  # no index
+
+
+def test_series_and_named_index():
+    text = repr(show_table(pd.Series([1.5, 2.25], index=["a", "b"], name="seconds")))
+    assert "seconds" in text and "index" not in text
+    cells, _ = table_cells(pd.DataFrame({"v": [1.0]}, index=pd.Index(["x"], name="model")))
+    assert list(cells.columns) == ["model", "v"]
+
+
+def test_transpose_and_multiindex_columns():
+    frame = pd.DataFrame({"model": ["a", "b"], "NE_mean": [0.1, 0.2], "NE_sd": [0.01, 0.02]})
+    text = repr(show_table(frame, transpose=True))
+    assert text.splitlines()[0].split() == ["a", "b"] and "NE" in text
+    wide = pd.concat({"X": pd.DataFrame({"g1": [1.0]}), "Y": pd.DataFrame({"f1": [2.0]})}, axis=1)
+    assert list(table_cells(wide)[0].columns) == ["X / g1", "Y / f1"]
