@@ -139,9 +139,30 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *,
     except BaseException as exc:
         _keep_failed(name, running, output_dir, exc)
         raise
+    hide_injected_parameters(running)
     os.replace(running, target)
     failed_path(name, output_dir).unlink(missing_ok=True)  # an old failure is no longer current
     return target
+
+
+def hide_injected_parameters(path: Path) -> bool:
+    """Tag papermill's "injected-parameters" cell of ``path`` ``remove-cell`` (not in the book).
+
+    The chapter's own ``parameters`` cell stays visible; the injected cell only repeats the values
+    given on the command line. Returns whether the notebook was changed.
+    """
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    changed = False
+    for cell in notebook.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+            changed = True
+    if changed:
+        nbformat.write(notebook, path)
+    return changed
 
 
 def _keep_failed(name: str, running: Path, output_dir: Path, exc: BaseException) -> None:

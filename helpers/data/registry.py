@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import pooch
+with warnings.catch_warnings():
+    # pooch imports tqdm.auto, which warns "IProgress not found" (with a machine path) in a kernel
+    # without ipywidgets; the book shows no download progress bars, so the warning is noise.
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import pooch
 
 __all__ = [
     "REGISTRY",

@@ -48,6 +48,7 @@ from helpers.gem.reduce import (
     fba_reduce,
     fva_reduce,
 )
+from helpers.gem.solvers import silence_highs_banner
 from helpers.gem.split import merge_split_fluxes, split_pairs, split_reversible, unsplit_model
 from helpers.gem.summary import (
     PAPER_TABLE1,
@@ -72,3 +73,5 @@ __all__ = [
     "gem_size", "split_count", "removed_by_subsystem", "compare_reactions",
     "PAPER_TABLE1", "table_row", "flux_coverage",
 ]
+
+silence_highs_banner()  # HiGHS's licence banner would otherwise land in chapter 04's output
