@@ -41,13 +41,12 @@ def test_every_variant_trains_and_lowers_its_loss(toy, variant):
     assert h["data"].iloc[-1] < h["data"].iloc[0]
 
 
-def test_nan_inputs_raise_a_clear_error_naming_epoch_and_term(toy):
-    X = _scaled(toy)
-    X[3, 0] = np.nan
-    with pytest.raises(TrainingDivergedError, match=r"diverged at epoch 1 \(of 5\).*the data loss "
-                                                    r"of member 0 \(variant 'c-balanced'"):
-        train_ensemble(toy.problem, X, toy.Y.to_numpy(), [Member(hidden=8, epochs=5)],
-                       progress=False)
+def test_exploding_network_output_is_named_as_the_data_term(toy):
+    """NaN inputs are refused up front (test below); a network that overflows is divergence."""
+    with pytest.raises(TrainingDivergedError, match=r"diverged at epoch \d+ \(of 5\).*the data "
+                                                    r"loss of member 0 \(variant 'c-balanced'"):
+        train_ensemble(toy.problem, _scaled(toy), toy.Y.to_numpy(),
+                       [Member(hidden=8, epochs=5, lr=1e37)], progress=False)
 
 
 def test_exploding_mechanistic_layer_is_named(toy):
@@ -149,3 +148,13 @@ def test_cv_members_trains_trials_times_folds_in_one_call(toy):
     assert fit.predict(X).shape == (4, 30, 6)
     with pytest.raises(ValueError, match=r"Trial 0 has unknown hyper-parameter\(s\) \['hiden'\]"):
         cv_members([{"hiden": 3}], folds)
+
+
+def test_nan_in_inputs_or_targets_is_named_before_training(toy):
+    X, Y = _scaled(toy), toy.Y.to_numpy().copy()
+    X[3, 2] = np.nan
+    with pytest.raises(ValueError, match=r"X contains NaN at row 3, column 2"):
+        train_ensemble(toy.problem, X, Y, [Member(epochs=1)], progress=False)
+    Y[5, 1] = np.inf
+    with pytest.raises(ValueError, match=r"Y contains inf at row 5, column 1"):
+        train_ensemble(toy.problem, _scaled(toy), Y, [Member(epochs=1)], progress=False)

@@ -263,6 +263,18 @@ def _as_members_tensor(a, E: int, N: int, width: int, dtype: torch.dtype, name: 
     return t.to(device)
 
 
+def _check_finite_input(t: torch.Tensor, name: str) -> None:
+    """Raise ``ValueError`` naming the first NaN/inf of ``X`` or ``Y`` (member, row, column)."""
+    bad = ~torch.isfinite(t)
+    if not bool(bad.any()):
+        return
+    e, i, j = (int(k) for k in bad.nonzero()[0])
+    where = f"row {i}, column {j}" + (f" (member {e})" if t.shape[0] > 1 else "")
+    raise ValueError(f"{name} contains {'NaN' if torch.isnan(t[e, i, j]) else 'inf'} at {where} "
+                     f"({int(bad.sum())} non-finite cell(s) in all); MINN training needs finite "
+                     "inputs and targets.")
+
+
 #: Per-step statistics kept for the history and the divergence check (summed over a batch).
 _STATS = ("loss", "data", "mechanistic", "steady_state", "upper_bound", "positivity", "v0")
 
@@ -462,6 +474,8 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
     d = np.shape(X)[-1]
     Xt = _as_members_tensor(X, E, N, d, dtype, "X", device)
     Yt = _as_members_tensor(Y, E, N, problem.n_ref, dtype, "Y", device)
+    _check_finite_input(Xt, "X")
+    _check_finite_input(Yt, "Y")
     vin_t = None
     if v_in is not None:
         vin_t = torch.as_tensor(np.asarray(v_in, dtype=np.float64), dtype=dtype, device=device)
