@@ -10,7 +10,7 @@ JOBS ?= 2
 ARGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: setup book notebooks notebook html test unit lint bench paper paper-status clean clean-cache
+.PHONY: setup book notebooks notebook html test unit lint bench paper paper-status clean clean-cache lab
 
 setup: $(STAMP)
 
@@ -33,6 +33,11 @@ notebook: $(STAMP)
 html: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
+
+# JupyterLab on the chapter sources with the project's .venv as the kernel (installed on first use).
+lab: $(STAMP)
+	$(VENV)/bin/jupyter-lab --version >/dev/null 2>&1 || $(PY) -m pip install -q "jupyterlab>=4"
+	$(VENV)/bin/jupyter-lab notebooks
 
 test: $(STAMP)
 	$(PY) -m pytest tests
