@@ -72,3 +72,10 @@ def test_device_argument_runs_on_cpu(toy):
     fit = train_ensemble(toy.problem, X, toy.Y.to_numpy(), [member], device="cpu",
                          progress=False)
     assert fit.device.type == "cpu" and fit.predict(X).shape == (1, 23, toy.problem.n_ref)
+
+
+def test_estimator_passes_its_device_on(toy):
+    from helpers.minn import MINNRegressor
+
+    model = MINNRegressor(toy.problem, hidden=8, epochs=1, device="cpu").fit(toy.X, toy.Y)
+    assert model.fit_.device.type == "cpu" and model.get_params()["device"] == "cpu"

@@ -91,6 +91,8 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
     dtype : {'float32', 'float64'}
     progress : bool
         tqdm bar during ``fit``.
+    device : str
+        Where to train: 'cpu' (default) or a GPU ('cuda', 'cuda:1').
 
     Attributes
     ----------
@@ -115,7 +117,7 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
                  data_weight: float | None = None, epochs: int | None = None,
                  batch_size: int = 5, seed: int = 0, mech_lr: float = 0.01,
                  mech_steps: int = 8, mech_decay: float = 0.9, dtype: str = "float32",
-                 progress: bool = False) -> None:
+                 progress: bool = False, device: str = "cpu") -> None:
         self.problem = problem
         self.variant = variant
         self.hidden = hidden
@@ -132,6 +134,7 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
         self.mech_decay = mech_decay
         self.dtype = dtype
         self.progress = progress
+        self.device = device
 
     # ----- validation ---------------------------------------------------------------------
     def _check_params(self) -> None:
@@ -210,7 +213,7 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
             self.problem, self.x_scaler_.transform(X), Y, [member], v_in=v_in,
             batch_size=int(self.batch_size), mech_lr=self.mech_lr, mech_steps=int(self.mech_steps),
             mech_decay=self.mech_decay, dtype=_DTYPES[self.dtype], progress=self.progress,
-            desc="MINN fit")
+            desc="MINN fit", device=self.device)
         self.net_ = self.fit_.net
         self.history_ = self.fit_.member_history(0)
         return self
