@@ -15,6 +15,7 @@ from helpers.mome.analysis import (
     front_at,
     knockout_frequency,
     remove_superfluous,
+    strain_table,
 )
 from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.search import hypervolume
@@ -99,3 +100,28 @@ def test_unknown_product_or_biomass_names_id_and_model(core):
         envelope(model, biomass="Biomass_Ecoli_core", product="EX_butanol_e")
     with pytest.raises(ValueError, match=r"'biomass' parameter names reaction 'growth'"):
         envelope_at(model, biomass="growth", product="EX_etoh_e", values=[0.1])
+
+
+def test_strain_table_gives_exact_and_paper_cost_and_minimal_genes(core):
+    from helpers.mome.gpr import evaluate_gpr, paper_knockout_cost
+
+    _, ev = core
+    atp = next(u for u, rule in enumerate(ev.units) if "b3731" in rule and "b3739" in rule)
+    other = next(u for u in range(len(ev.units)) if u != atp and ev.evaluate([u, atp])[0] > 0)
+    table = strain_table(ev, [[atp], [atp, other]], {"b3731": "atpC"})
+    assert table.knockout_cost[0] == 1 and table.paper_cost[0] == paper_knockout_cost(ev.units[atp]) == 2
+    assert table.minimal_genes[0] == "atpC"
+    genes = {"atpC": "b3731"}
+    cut = {genes.get(g, g) for g in table.minimal_genes[1].split(", ")}
+    assert not evaluate_gpr(ev.units[other], cut) and not evaluate_gpr(ev.units[atp], cut)
+    assert table.knockout_cost[1] <= table.paper_cost[1]
+
+
+def test_remove_superfluous_never_lowers_either_objective(core):
+    _, ev = core
+    rng = np.random.default_rng(3)
+    for _ in range(25):
+        g = ev.normalize(rng.choice(np.flatnonzero(ev.viable_units), size=4, replace=False))
+        before = ev.evaluate(g)
+        after = ev.evaluate(remove_superfluous(ev, g))
+        assert after[0] >= before[0] - 1e-9 and after[2] >= before[2] - 1e-9

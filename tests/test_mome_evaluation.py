@@ -126,3 +126,45 @@ def test_errors_name_the_parameter(core_reduced):
     ev = StrainEvaluator(core_reduced, biomass=BIOMASS, product=PRODUCT)
     with pytest.raises(ValueError, match=r"Unit indices must lie in \[0, "):
         ev.evaluate([10_000])
+
+
+def test_strain_cost_is_the_exact_minimal_gene_cut(evaluator):
+    from itertools import combinations
+
+    from helpers.mome.gpr import evaluate_gpr, genes_of
+
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        g = evaluator.normalize(rng.choice(len(evaluator.units), size=rng.integers(1, 4), replace=False))
+        cut = evaluator.cut(g)
+        assert evaluator.cost(g) == len(cut) <= evaluator.costs[list(g)].sum()
+        # the cut disables every gene set of the strain ...
+        assert all(not evaluate_gpr(evaluator.units[u], cut) for u in g)
+        assert set(g) <= set(evaluator.gene_strain(cut))
+        # ... and no smaller gene set does (brute force over the strain's genes)
+        genes = sorted(set().union(*(genes_of(evaluator.units[u]) for u in g)))
+        if len(cut) > 1 and len(genes) <= 14:
+            for combo in combinations(genes, len(cut) - 1):
+                assert any(evaluate_gpr(evaluator.units[u], set(combo)) for u in g)
+
+
+def test_atp_synthase_strain_costs_one_gene(evaluator):
+    # e_coli_core's ATP synthase has two variants sharing atpC: one gene disables it
+    from helpers.mome.gpr import paper_knockout_cost
+
+    atp = [u for u, rule in enumerate(evaluator.units) if "b3731" in rule and "b3739" in rule]
+    assert atp, "ATP synthase gene set missing"
+    assert paper_knockout_cost(evaluator.units[atp[0]]) == 2
+    assert evaluator.cost(atp) == 1
+
+
+def test_flux_support_matches_evaluate_and_counts_lps(evaluator):
+    strains = _random_strains(len(evaluator.units), 20, seed=9, max_size=2)
+    for g in strains:
+        phen, support = evaluator.flux_support(g)
+        np.testing.assert_array_equal(phen, evaluator.evaluate(g))
+        if phen[0] == 0:
+            assert not support.any()
+        else:
+            assert not support[evaluator.knocked_reactions(g)].any()
+    assert evaluator.n_lp <= evaluator.n_computed

@@ -5,7 +5,17 @@ from __future__ import annotations
 import cobra
 import pytest
 
-from helpers.mome.gpr import canonical_rule, evaluate_gpr, gene_sets, genes_of, knockout_cost
+from helpers.mome.gpr import (
+    canonical_rule,
+    clauses,
+    evaluate_gpr,
+    gene_sets,
+    genes_of,
+    knockout_cost,
+    minimal_cut,
+    paper_knockout_cost,
+    strain_cut,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,18 +27,71 @@ from helpers.mome.gpr import canonical_rule, evaluate_gpr, gene_sets, genes_of, 
         ("(a and b) or c", 2),
         ("(a or b) and (c or d or e)", 2),
         ("(a or b) and c", 1),
-        ("((a and b) or (a and c) or (d and e) or ((a and b) and f))", 4),
+        ("((a and b) or (a and c) or (d and e) or ((a and b) and f))", 2),  # a + d
         ("(a or (b and (c or d))) and (e or f)", 2),
     ],
 )
-def test_knockout_cost_recursion(rule, cost):
+def test_knockout_cost_is_exact(rule, cost):
     assert knockout_cost(rule) == cost
 
 
-def test_knockout_cost_of_papers_pfl_gene_set_is_four():
-    # Patané et al. 2018, Table 1: the pfl gene set contributes 4 to the strain's KC of 14
+def test_papers_pfl_gene_set_costs_four_by_the_recursion_and_two_exactly():
+    # Patané et al. 2018, Table 1: the pfl gene set contributes 4 to the strain's KC of 14; the
+    # recursion counts pflA twice: knocking out pflA and pflD disables all four variants
     rule = "((pflA and pflB) or (pflA and tdcE) or (pflD and pflC) or ((pflA and pflB) and yfiD))"
-    assert knockout_cost(rule) == 4
+    assert paper_knockout_cost(rule) == 4
+    assert knockout_cost(rule) == 2
+    cut = minimal_cut(rule)
+    assert len(cut) == 2 and "pflA" in cut and not evaluate_gpr(rule, cut)
+
+
+def test_atp_synthase_costs_one_gene():
+    # iJO1366's ATPS4rpp: two enzyme variants sharing atpC (b3731): the recursion says 2
+    rule = ("(b3736 and b3737 and b3738 and b3731 and b3732 and b3733 and b3734 and b3735 and b3739)"
+            " or (b3736 and b3737 and b3738 and b3731 and b3732 and b3733 and b3734 and b3735)")
+    assert paper_knockout_cost(rule) == 2
+    assert knockout_cost(rule) == 1
+    cut = minimal_cut(rule)
+    assert len(cut) == 1 and not evaluate_gpr(rule, cut)
+
+
+def test_atp_synthase_rule_of_ijo1366_is_cut_by_one_gene():
+    model = cobra.io.load_model("iJO1366")
+    rule = model.reactions.ATPS4rpp.gene_reaction_rule
+    assert paper_knockout_cost(rule) == 2
+    assert knockout_cost(rule) == 1
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["(a and b) or (a and c) or (b and c)", "(a or b) and (a or c)", "(a and b) or (b and c) or d",
+     "(a and (b or c)) or (d and (b or e))", "((a or b) and (c or d)) or (a and e)", "x"],
+)
+def test_minimal_cut_is_a_smallest_disabling_set_by_brute_force(rule):
+    from itertools import combinations
+
+    genes = sorted(genes_of(rule))
+    smallest = min(k for k in range(1, len(genes) + 1)
+                   for combo in combinations(genes, k) if not evaluate_gpr(rule, set(combo)))
+    cut = minimal_cut(rule)
+    assert len(cut) == smallest == knockout_cost(rule)
+    assert not evaluate_gpr(rule, cut)
+    assert knockout_cost(rule) <= paper_knockout_cost(rule)
+
+
+def test_clauses_are_the_minimal_dnf():
+    assert clauses("a or (a and b)") == {frozenset("a")}
+    assert clauses("(a or b) and (c or a)") == {frozenset("a"), frozenset("bc")}
+
+
+def test_strain_cut_shares_genes_across_gene_sets():
+    # two gene sets that share gene a: one knock-out disables both
+    cut = strain_cut(["(a and b) or (a and c)", "a and d"])
+    assert cut == {"a"}
+    # disjoint gene sets add up
+    assert len(strain_cut(["a or b", "c and d"])) == 3
+    # precomputed clauses are accepted
+    assert strain_cut([clauses("a and b"), clauses("b or c")]) == {"b", "c"}
 
 
 def test_knockout_cost_accepts_cobra_gpr():

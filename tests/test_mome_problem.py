@@ -9,6 +9,7 @@ from pymoo.core.population import Population
 from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.problem import (
     CloningMating,
+    CostEliteSurvival,
     CostRepair,
     FewMutationSampling,
     KnockoutMutation,
@@ -82,3 +83,39 @@ def test_units_outside_viable_are_lethal_alone(problem):
     assert 0 < viable.sum() < len(viable)
     phen = ev.evaluate_many([[u] for u in np.flatnonzero(~viable)])
     assert (phen == 0).all()
+
+
+def test_cost_elite_survival_keeps_the_best_cheap_strain(problem):
+    ev = problem.evaluator
+    # the best growing single knock-out, plus many strains that dominate it on (biomass, product)
+    # would not make it through plain rank and crowding if we ask for few survivors
+    singles = [u for u in np.flatnonzero(ev.viable_units)]
+    phen = ev.evaluate_many([[u] for u in singles])
+    alive = phen[:, 0] > 0
+    best = singles[int(np.flatnonzero(alive)[np.argmax(phen[alive, 2])])]
+    rng = np.random.default_rng(0)
+    X = np.zeros((30, problem.n_var), dtype=bool)
+    X[0, best] = True
+    for row in X[1:]:
+        row[rng.choice(singles, size=4, replace=False)] = True
+    pop = Population.new(X=X)
+    problem_eval = problem.evaluate(X, return_as_dictionary=True)
+    pop.set("F", problem_eval["F"])
+    c = ev.cost([best])
+    cheap = [i for i, row in enumerate(X) if ev.cost(row) <= c and -pop.get("F")[i, 0] > 0]
+    expected = max(cheap, key=lambda i: (-pop.get("F")[i, 1], -pop.get("F")[i, 0]))
+    out = CostEliteSurvival(elite_cost=c).do(problem, pop, n_survive=3,
+                                             random_state=np.random.default_rng(0))
+    kept = np.asarray(out.get("X"), dtype=bool)
+    assert len(out) == 3
+    assert any((row == X[expected]).all() for row in kept)
+    assert out.get("rank") is not None
+
+
+def test_cost_as_third_objective(problem):
+    three = KnockoutProblem(problem.evaluator, cost_objective=True)
+    X = np.zeros((2, three.n_var), dtype=bool)
+    X[1, int(np.flatnonzero(problem.evaluator.viable_units)[0])] = True
+    F = three.evaluate(X, return_as_dictionary=True)["F"]
+    assert F.shape == (2, 3)
+    assert F[0, 2] == 0 and F[1, 2] == problem.evaluator.cost(X[1])

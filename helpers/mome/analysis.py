@@ -201,8 +201,14 @@ def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],
                  names: dict[str, str], *, labels: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per strain: biomass, guaranteed and LP ethanol, change vs wild type, KC, knock-outs.
 
-    Knock-outs are written with gene names (``names``), one gene set per item.
+    ``knockout_cost`` is the exact cost (:meth:`StrainEvaluator.cost`), ``paper_cost`` the paper's
+    recursion summed over the gene sets (:func:`helpers.mome.gpr.paper_knockout_cost`),
+    ``minimal_genes`` one smallest gene list that disables every gene set of the strain
+    (:meth:`StrainEvaluator.cut`). Knock-outs and genes are written with gene names (``names``),
+    one gene set per item.
     """
+    from helpers.mome.gpr import paper_knockout_cost
+
     genotypes = [evaluator.normalize(g) for g in genotypes]
     labels = list(labels) if labels is not None else [f"S{k}" for k in range(1, len(genotypes) + 1)]
     ref = evaluator.reference
@@ -212,7 +218,11 @@ def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],
         rows.append({
             "strain": label, "biomass": biomass, "ethanol_guaranteed": guaranteed, "ethanol_lp": lp,
             "ethanol_change_pct": 100.0 * (guaranteed / ref[2] - 1.0) if ref[2] > 0 else np.nan,
-            "knockout_cost": evaluator.cost(g), "n_gene_sets": len(g),
+            "knockout_cost": evaluator.cost(g),
+            "paper_cost": (sum(paper_knockout_cost(evaluator.units[u]) for u in g)
+                           if evaluator.mode == "gene_sets" else len(g)),
+            "minimal_genes": ", ".join(sorted(names.get(x, x) for x in evaluator.cut(g))),
+            "n_gene_sets": len(g),
             "knockouts": ", ".join(f"({d})" if " " in d else d for d in evaluator.describe(g, names)),
         })
     return pd.DataFrame(rows)

@@ -32,7 +32,7 @@ import numpy as np
 import swiglpk as glp
 from cobra.util.array import create_stoichiometric_matrix
 
-from helpers.mome.gpr import as_gpr, evaluate_gpr, gene_sets, genes_of
+from helpers.mome.gpr import as_gpr, clauses, evaluate_gpr, gene_sets, genes_of, strain_cut
 
 __all__ = [
     "StrainEvaluator",
@@ -167,10 +167,14 @@ class _LP:
         return np.array([glp.glp_get_col_prim(self.lp, j + 1) for j in range(self.n_cols)])
 
     def solve(self, knocked: Sequence[int], lethal_threshold: float,
-              keep_fluxes: bool = False) -> tuple[float, float, float, np.ndarray | None]:
-        """(mu, product of the LP solution, guaranteed product at mu[, fluxes of the min LP])."""
+              keep_fluxes: bool | str = False, reset: bool = True) -> tuple[float, float, float, np.ndarray | None]:
+        """(mu, product of the LP solution, guaranteed product at mu[, fluxes]).
+
+        ``keep_fluxes=True``: rows = fluxes of the growth LP and of the product-min LP;
+        ``"min"``: only the product-min LP's fluxes are read (both rows hold them)."""
         lp, obj, prod = self.lp, self.objective, self.product
-        self.reset_basis()
+        if reset:
+            self.reset_basis()
         for j in knocked:
             glp.glp_set_col_bnds(lp, j + 1, glp.GLP_FX, 0.0, 0.0)
         result: tuple[float, float, float, np.ndarray | None] = (0.0, 0.0, 0.0, None)
@@ -178,7 +182,7 @@ class _LP:
             if self._simplex() and glp.glp_get_obj_val(lp) >= lethal_threshold:
                 mu = glp.glp_get_obj_val(lp)
                 product_lp = glp.glp_get_col_prim(lp, prod + 1)
-                fluxes_lp = self.primal() if keep_fluxes else None
+                fluxes_lp = self.primal() if keep_fluxes is True else None
                 glp.glp_set_col_bnds(lp, obj + 1, glp.GLP_DB, mu * (1 - 1e-9), self.ub[obj])
                 glp.glp_set_obj_coef(lp, obj + 1, 0.0)
                 glp.glp_set_obj_coef(lp, prod + 1, 1.0)
@@ -192,8 +196,10 @@ class _LP:
                     glp.glp_set_obj_coef(lp, prod + 1, 0.0)
                     glp.glp_set_obj_dir(lp, glp.GLP_MAX)
                     self._restore(lp, obj)
-                if keep_fluxes:
+                if keep_fluxes is True:
                     fluxes = np.vstack([fluxes_lp, fluxes])  # type: ignore[list-item]
+                elif keep_fluxes == "min":
+                    fluxes = np.vstack([fluxes, fluxes])  # type: ignore[list-item]
                 result = (mu, product_lp, product_min, fluxes)
         finally:
             for j in knocked:
@@ -204,9 +210,13 @@ class _LP:
 _WORKER_LPS: dict[str, _LP] = {}
 
 
-def _evaluate_chunk(evaluator: StrainEvaluator, genotypes: list[tuple[int, ...]]) -> np.ndarray:
-    """Joblib worker: evaluate ``genotypes`` without cache (the parent caches)."""
-    return np.array([evaluator._compute(g) for g in genotypes]).reshape(-1, 3)
+def _evaluate_chunk(evaluator: StrainEvaluator, genotypes: list[tuple[int, ...]]
+                    ) -> tuple[np.ndarray, int]:
+    """Joblib worker: evaluate ``genotypes`` without cache (the parent caches); also returns the
+    number of LPs solved."""
+    before = evaluator.n_lp
+    out = np.array([evaluator._compute(g) for g in genotypes]).reshape(-1, 3)
+    return out, evaluator.n_lp - before
 
 
 class StrainEvaluator:
@@ -229,7 +239,8 @@ class StrainEvaluator:
     units : list of str
         Names of the design units (GPR rules or gene ids), the genotype's coordinates.
     costs : numpy.ndarray
-        Knock-out cost of each unit (gene-set KC, or 1 per gene).
+        Knock-out cost of each unit (exact gene-set KC, or 1 per gene). A strain's cost
+        (:meth:`cost`) can be lower than the sum when its gene sets share genes.
     reference : numpy.ndarray
         Wild-type phenotype ``(biomass, product_lp, product_min)``.
     """
@@ -253,6 +264,8 @@ class StrainEvaluator:
             sets = gene_sets(model)
             self.units = list(sets.rules)
             self.costs = np.array(sets.costs, dtype=int)
+            self._clauses = [clauses(r) for r in self.units]
+            self._genes = [frozenset().union(*c) for c in self._clauses]
             self._unit_cols = [np.array([index[r] for r in rxns], dtype=int) for rxns in sets.reactions]
             self._rules: list[str] = []
             self._rule_cols: list[int] = []
@@ -270,8 +283,10 @@ class StrainEvaluator:
             self._unit_cols = [np.array(t, dtype=int) for t in touched]
         self.token = uuid.uuid4().hex
         self.cache: dict[tuple[int, ...], np.ndarray] = {}
+        self._cuts: dict[tuple[int, ...], frozenset[str]] = {}
         self.hits = 0
         self.n_computed = 0  # strains computed (cache misses), by LP or shortcut
+        self.n_lp = 0  # strains computed by solving the LP (serial evaluation; workers add theirs)
         #: strains answered without an LP (serial evaluation only): essential reaction hit, or
         #: knock-outs outside the wild type's flux support
         self.shortcuts = {"lethal": 0, "wild_type": 0}
@@ -335,9 +350,50 @@ class StrainEvaluator:
             raise ValueError(f"Unit indices must lie in [0, {len(self.units)}). Got {idx} instead.")
         return idx
 
+    def cut(self, genotype: Iterable[int] | np.ndarray) -> frozenset[str]:
+        """A smallest set of genes whose knock-out disables every unit of ``genotype``
+        (:func:`helpers.mome.gpr.strain_cut`; in ``"genes"`` mode the genes themselves).
+
+        Knocking these genes out may disable further gene sets that share them (a gene-level
+        strain can be a larger gene-set strain); :meth:`gene_strain` gives that strain.
+        """
+        g = self.normalize(genotype)
+        if self.mode == "genes":
+            return frozenset(self.units[u] for u in g)
+        cut = self._cuts.get(g)
+        if cut is None:
+            cut = strain_cut(self._clauses[u] for u in g)
+            self._cuts[g] = cut
+        return cut
+
+    def shares_genes(self, genotype: Iterable[int] | np.ndarray) -> bool:
+        """Whether two units of ``genotype`` share a gene (only then can its cost be below the
+        sum of its units' costs)."""
+        g = self.normalize(genotype)
+        if self.mode == "genes" or len(g) < 2:
+            return False
+        seen: set[str] = set()
+        for u in g:
+            if self._genes[u] & seen:
+                return True
+            seen |= self._genes[u]
+        return False
+
     def cost(self, genotype: Iterable[int] | np.ndarray) -> int:
-        """Knock-out cost of a genotype (sum of its units' costs)."""
-        return int(self.costs[list(self.normalize(genotype))].sum())
+        """Exact knock-out cost of a genotype: the size of its :meth:`cut` (never more than the
+        sum of its units' :attr:`costs`, equal to it when no two units share a gene)."""
+        g = self.normalize(genotype)
+        if not self.shares_genes(g):
+            return int(self.costs[list(g)].sum())
+        return len(self.cut(g))
+
+    def gene_strain(self, genes: Iterable[str]) -> tuple[int, ...]:
+        """The gene-set genotype that knocking out ``genes`` produces: every unit whose rule the
+        genes make false (``"gene_sets"`` mode)."""
+        off = set(genes)
+        if self.mode == "genes":
+            return tuple(u for u, g in enumerate(self.units) if g in off)
+        return tuple(u for u, rule in enumerate(self.units) if not evaluate_gpr(rule, off))
 
     def knocked_reactions(self, genotype: Iterable[int] | np.ndarray) -> np.ndarray:
         """Column indices (into :attr:`reaction_ids`) of the reactions a genotype disables."""
@@ -363,8 +419,40 @@ class StrainEvaluator:
             if not self._zero_lp[cols].all():
                 ref[1] = ref[2]
             return ref
+        self.n_lp += 1
         mu, p_lp, p_min, _ = self._lp.solve(cols.tolist(), self.lethal_threshold)
         return np.round(np.array([mu, p_lp, p_min]), _DECIMALS)
+
+    def flux_support(self, genotype: Iterable[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Phenotype and flux support of one strain: ``(phenotype, carries_flux)`` where
+        ``carries_flux`` marks the reactions with non-zero flux (> 1e-9) in the strain's
+        product-minimal optimal flux vector (all False for a lethal strain).
+
+        A unit whose reactions are all outside this support cannot change the strain's
+        (biomass, guaranteed product) when knocked out: that flux vector stays feasible and
+        optimal. :func:`helpers.mome.exact.exact_best_per_cost` enumerates on it. The phenotype
+        goes to the cache like :meth:`evaluate`'s (counted as computed, or as a hit if cached).
+        """
+        g = self.normalize(genotype)
+        cols = self.knocked_reactions(g)
+        if not g:
+            phen = self.reference.copy()
+            support = ~self._zero_min
+        elif cols.size and self._essential[cols].any():
+            phen, support = np.zeros(3), np.zeros(len(self.reaction_ids), dtype=bool)
+        else:
+            self.n_lp += 1
+            mu, p_lp, p_min, fluxes = self._lp.solve(cols.tolist(), self.lethal_threshold,
+                                                      keep_fluxes="min")
+            phen = np.round(np.array([mu, p_lp, p_min]), _DECIMALS)
+            support = (np.abs(fluxes[1]) > 1e-9 if fluxes is not None
+                       else np.zeros(len(self.reaction_ids), dtype=bool))
+        if g in self.cache:
+            self.hits += 1
+        else:
+            self.cache[g] = phen
+            self.n_computed += 1
+        return self.cache[g], support
 
     def evaluate(self, genotype: Iterable[int] | np.ndarray) -> np.ndarray:
         """Phenotype ``(biomass, product_lp, product_min)`` of one strain (cached)."""
@@ -383,8 +471,9 @@ class StrainEvaluator:
 
                 chunks = [todo[i::n_jobs] for i in range(n_jobs)]
                 parts = Parallel(n_jobs=n_jobs)(delayed(_evaluate_chunk)(self, c) for c in chunks)
-                for chunk, part in zip(chunks, parts, strict=True):
+                for chunk, (part, n_lp) in zip(chunks, parts, strict=True):
                     self.cache.update(zip(chunk, part, strict=True))
+                    self.n_lp += n_lp
             else:
                 for k in todo:
                     self.cache[k] = self._compute(k)

@@ -2,8 +2,14 @@
 
 A *gene set* is the Boolean gene-protein-reaction (GPR) rule of a reaction, e.g. ``nuoA and nuoB``
 (an enzyme complex) or ``fadB or yfcX`` (isoenzymes). Knocking a gene set out forces to zero every
-reaction that carries that rule (Patané et al. 2018, Sect. 2). Its knock-out cost (KC) is defined
-recursively: ``A and B`` -> ``min(KC(A), KC(B))``, ``A or B`` -> ``KC(A) + KC(B)``, a gene -> 1.
+reaction that carries that rule (Patané et al. 2018, Sect. 2). Its knock-out cost (KC) is the
+smallest number of genes whose knock-out makes the rule false: a *minimum hitting set* over the
+rule's clauses (its disjunctive normal form; each clause is one enzyme variant, and every variant
+must lose a gene), computed exactly by :func:`minimal_cut`. The paper defines KC by a recursion
+(``A and B`` -> ``min``, ``A or B`` -> sum, :func:`paper_knockout_cost`), which overcounts when
+clauses share a gene: ATP synthase, ``(atpC and ... and atpI) or (atpC and ... and atpB)``, costs
+2 by the recursion but 1 exactly (atpC alone). A *strain* (several gene sets) costs the minimum
+hitting set of all its gene sets' clauses together (:func:`strain_cut`).
 
 For single-gene designs the rule is evaluated under a set of knocked-out genes instead.
 
@@ -25,8 +31,8 @@ from dataclasses import dataclass
 import cobra
 from cobra.core.gene import GPR
 
-__all__ = ["GeneSets", "gene_sets", "knockout_cost", "evaluate_gpr", "as_gpr", "genes_of",
-           "canonical_rule"]
+__all__ = ["GeneSets", "gene_sets", "knockout_cost", "paper_knockout_cost", "minimal_cut",
+           "strain_cut", "clauses", "evaluate_gpr", "as_gpr", "genes_of", "canonical_rule"]
 
 
 def as_gpr(rule: str | GPR) -> GPR:
@@ -47,8 +53,145 @@ def _node(rule: str | GPR | ast.AST) -> ast.AST:
     return gpr.body
 
 
+def paper_knockout_cost(rule: str | GPR | ast.AST) -> int:
+    """The paper's recursive knock-out cost: ``and`` -> min, ``or`` -> sum, a gene -> 1.
+
+    An upper bound of the exact cost (:func:`knockout_cost`); equal to it when no gene appears in
+    two clauses. Kept to compare with the paper's KC values (its pfl gene set: 4; exactly: 2).
+
+    Examples
+    --------
+    >>> paper_knockout_cost("(a and b) or (a and c)")
+    2
+    """
+    node = _node(rule)
+    if isinstance(node, ast.Name):
+        return 1
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+        return min(paper_knockout_cost(v) for v in node.values)
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        return sum(paper_knockout_cost(v) for v in node.values)
+    raise ValueError(
+        f"Unsupported GPR node {ast.dump(node)!r} in {str(rule)!r}; allowed: gene names, 'and', 'or'."
+    )
+
+
+_MAX_CLAUSES = 100_000
+
+
+def _minimize(cl: set[frozenset[str]]) -> set[frozenset[str]]:
+    """Drop clauses that contain another clause (absorption: ``a or (a and b)`` is ``a``)."""
+    ordered = sorted(cl, key=len)
+    kept: list[frozenset[str]] = []
+    for c in ordered:
+        if not any(k <= c for k in kept):
+            kept.append(c)
+    return set(kept)
+
+
+def _dnf(node: ast.AST, rule: object) -> set[frozenset[str]]:
+    if isinstance(node, ast.Name):
+        return {frozenset([node.id])}
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        out: set[frozenset[str]] = set()
+        for v in node.values:
+            out |= _dnf(v, rule)
+        return _minimize(out)
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+        out = {frozenset()}
+        for v in node.values:
+            out = _minimize({a | b for a in out for b in _dnf(v, rule)})
+            if len(out) > _MAX_CLAUSES:
+                raise ValueError(f"The GPR rule {str(rule)!r} expands to more than {_MAX_CLAUSES} "
+                                 "clauses; its exact knock-out cost is not computed.")
+        return out
+    raise ValueError(
+        f"Unsupported GPR node {ast.dump(node)!r} in {str(rule)!r}; allowed: gene names, 'and', 'or'."
+    )
+
+
+def clauses(rule: str | GPR | ast.AST) -> frozenset[frozenset[str]]:
+    """The rule's minimal disjunctive normal form: the gene sets (enzyme variants) any of which
+    keeps the reaction active. A knock-out disables the rule iff it hits every clause.
+
+    Examples
+    --------
+    >>> sorted(sorted(c) for c in clauses("(a or b) and c"))
+    [['a', 'c'], ['b', 'c']]
+    """
+    return frozenset(_dnf(_node(rule), rule))
+
+
+def _hitting_set(sets: Iterable[frozenset[str]]) -> frozenset[str]:
+    """A minimum hitting set of ``sets`` (exact branch and bound; ties: lexicographically first).
+
+    Branches on the genes of the smallest clause not yet hit; bounds by the best size so far plus
+    a greedy lower bound (disjoint clauses each need their own gene).
+    """
+    todo = sorted(_minimize(set(sets)), key=lambda c: (len(c), sorted(c)))
+    best: list[frozenset[str] | None] = [None]
+
+    def lower_bound(rest: list[frozenset[str]]) -> int:
+        used: set[str] = set()
+        n = 0
+        for c in rest:
+            if not (c & used):
+                used |= c
+                n += 1
+        return n
+
+    def search(chosen: frozenset[str], rest: list[frozenset[str]]) -> None:
+        if not rest:
+            if best[0] is None or len(chosen) < len(best[0]):
+                best[0] = chosen
+            return
+        if best[0] is not None and len(chosen) + lower_bound(rest) >= len(best[0]):
+            return
+        for gene in sorted(rest[0]):
+            search(chosen | {gene}, [c for c in rest if gene not in c])
+
+    search(frozenset(), todo)
+    return best[0] if best[0] is not None else frozenset()
+
+
+def minimal_cut(rule: str | GPR | ast.AST) -> frozenset[str]:
+    """A smallest set of genes whose knock-out makes ``rule`` false (exact minimum hitting set of
+    its :func:`clauses`). Chapter ``07_mome_ethanol``.
+
+    Examples
+    --------
+    >>> sorted(minimal_cut("(a and b and c) or (a and d)"))
+    ['a']
+    """
+    return _hitting_set(clauses(rule))
+
+
+def strain_cut(rules: Iterable[str | GPR | ast.AST | frozenset[frozenset[str]]]
+               ) -> frozenset[str]:
+    """A smallest set of genes whose knock-out makes every rule of a strain false.
+
+    ``rules`` are GPR rules or their precomputed :func:`clauses`. Rules that share no gene are
+    solved separately (their cuts add up), so the branch and bound only ever sees one group of
+    overlapping rules at a time.
+    """
+    groups: list[tuple[set[str], set[frozenset[str]]]] = []
+    for rule in rules:
+        cl = set(rule) if isinstance(rule, frozenset) else set(clauses(rule))
+        genes = set().union(*cl)
+        merged = [g for g in groups if g[0] & genes]
+        for g in merged:
+            groups.remove(g)
+            genes |= g[0]
+            cl |= g[1]
+        groups.append((genes, cl))
+    out: frozenset[str] = frozenset()
+    for _, cl in groups:
+        out |= _hitting_set(cl)
+    return out
+
+
 def knockout_cost(rule: str | GPR | ast.AST) -> int:
-    """Knock-out cost of a gene set: ``and`` -> min, ``or`` -> sum, a gene -> 1.
+    """Exact knock-out cost of a gene set: the size of its :func:`minimal_cut`.
 
     Parameters
     ----------
@@ -59,23 +202,17 @@ def knockout_cost(rule: str | GPR | ast.AST) -> int:
     Returns
     -------
     int
-        The smallest number of genes whose knock-out disables the rule.
+        The smallest number of genes whose knock-out disables the rule (never more than
+        :func:`paper_knockout_cost`).
 
     Examples
     --------
     >>> knockout_cost("(a and b) or (c and d) or e")
     3
+    >>> knockout_cost("(a and b) or (a and c)")
+    1
     """
-    node = _node(rule)
-    if isinstance(node, ast.Name):
-        return 1
-    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
-        return min(knockout_cost(v) for v in node.values)
-    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-        return sum(knockout_cost(v) for v in node.values)
-    raise ValueError(
-        f"Unsupported GPR node {ast.dump(node)!r} in {str(rule)!r}; allowed: gene names, 'and', 'or'."
-    )
+    return len(minimal_cut(rule))
 
 
 def evaluate_gpr(rule: str | GPR | ast.AST, knocked_out: Iterable[str]) -> bool:

@@ -1,11 +1,16 @@
 """The knock-out design problem and MOME's operators, on pymoo's NSGA-II.
 
 * :class:`KnockoutProblem` — binary genotype (one bit per design unit), two objectives to
-  maximize (biomass, product); pymoo minimizes, so ``F = -(biomass, product)``. Every strain it
-  evaluates goes to :attr:`KnockoutProblem.archive`.
+  maximize (biomass, product); pymoo minimizes, so ``F = -(biomass, product)``. With
+  ``cost_objective=True`` the exact knock-out cost is a third objective (minimized), so that the
+  population keeps the best cheap strains instead of only the two-objective front. Every strain it
+  evaluates goes to :attr:`KnockoutProblem.archive` with its phenotype.
 * :class:`FewMutationSampling` — the wild type plus strains with a few random knock-outs.
 * :class:`KnockoutMutation` — binary mutation: knock a random unit out (or, sometimes, back in).
 * :class:`CostRepair` — random knock-ins until the knock-out cost is at most ``ukc``.
+* :class:`CostEliteSurvival` — pymoo's rank-and-crowding survival that also keeps, for every
+  knock-out cost ``c <= elite_cost``, the best growing strain of cost ``<= c`` (a per-cost
+  archive inside the population, so cheap strains keep breeding).
 * :class:`CloningMating` — binary tournament picks ``n_offsprings`` parents; each parent gets
   ``dup`` mutated, repaired, evaluated clones and only the best clone (pymoo's rank and crowding)
   becomes a child (the cloning operator of Patané et al. 2018, Algorithm 1).
@@ -36,6 +41,7 @@ __all__ = [
     "KnockoutMutation",
     "CostRepair",
     "CloningMating",
+    "CostEliteSurvival",
     "make_nsga2",
     "OBJECTIVES",
 ]
@@ -55,24 +61,38 @@ class KnockoutProblem(Problem):
         (the product flux of whatever optimum the LP returned).
     n_jobs
         Processes for evaluating a batch (joblib).
+    cost_objective
+        Add the strain's exact knock-out cost as a third objective (minimized). Lethal strains get
+        a cost above any real one, so that a lethal strain never survives for being cheap.
     """
 
     def __init__(self, evaluator: StrainEvaluator, *, objective: str = "product_min",
-                 n_jobs: int = 1) -> None:
+                 n_jobs: int = 1, cost_objective: bool = False) -> None:
         if objective not in OBJECTIVES:
             raise ValueError(f"The 'objective' parameter must be one of {list(OBJECTIVES)}. "
                              f"Got {objective!r} instead.")
-        super().__init__(n_var=len(evaluator.units), n_obj=2, xl=0, xu=1, vtype=bool)
+        n_obj = 3 if cost_objective else 2
+        super().__init__(n_var=len(evaluator.units), n_obj=n_obj, xl=0, xu=1, vtype=bool)
         self.evaluator, self.objective, self.n_jobs = evaluator, objective, n_jobs
+        self.cost_objective = cost_objective
         self.generation = 0
-        self.archive: list[tuple[int, tuple[int, ...]]] = []
+        #: (generation, genotype, phenotype row) of every strain evaluated, in order
+        self.archive: list[tuple[int, tuple[int, ...], np.ndarray]] = []
 
     def _evaluate(self, X, out, *args, **kwargs):
         X = np.asarray(X, dtype=bool)
         phen = self.evaluator.evaluate_many(list(X), n_jobs=self.n_jobs)
         column = 2 if self.objective == "product_min" else 1
-        out["F"] = -np.column_stack([phen[:, 0], phen[:, column]])
-        self.archive.extend((self.generation, self.evaluator.normalize(x)) for x in X)
+        F = [phen[:, 0], phen[:, column]]
+        if self.cost_objective:
+            worst = float(self.evaluator.costs.sum() + 1)
+            F.append(np.array([self.evaluator.cost(x) if p[0] > 0 else worst
+                               for x, p in zip(X, phen, strict=True)], dtype=float))
+            out["F"] = np.column_stack([-F[0], -F[1], F[2]])
+        else:
+            out["F"] = -np.column_stack(F)
+        self.archive.extend((self.generation, self.evaluator.normalize(x), p)
+                            for x, p in zip(X, phen, strict=True))
 
 
 class _KnockoutPicker:
@@ -195,17 +215,68 @@ class CloningMating(InfillCriterion):
         return Population.merge(*best)
 
 
+class CostEliteSurvival(RankAndCrowding):
+    """Rank and crowding survival plus a per-cost elite (chapter ``07_mome_ethanol``).
+
+    For each ``c = 1 .. elite_cost`` the strain with the most product (then biomass) among the
+    growing strains of exact knock-out cost ``<= c`` survives, whatever its rank; the other places
+    go by rank and crowding. Elites that rank-and-crowding would drop keep their non-dominated
+    rank and get crowding 0. Needs a :class:`KnockoutProblem` (its evaluator gives the cost).
+    """
+
+    def __init__(self, elite_cost: int) -> None:
+        super().__init__()
+        if elite_cost < 0:
+            raise ValueError(f"The 'elite_cost' parameter must be >= 0. Got {elite_cost} instead.")
+        self.elite_cost = int(elite_cost)
+
+    def _elites(self, problem, pop) -> list[int]:
+        F, X = pop.get("F"), np.asarray(pop.get("X"), dtype=bool)
+        cost = np.array([problem.evaluator.cost(x) for x in X])
+        alive = -F[:, 0] > 0
+        chosen: list[int] = []
+        for c in range(1, self.elite_cost + 1):
+            idx = np.flatnonzero(alive & (cost <= c))
+            if idx.size:
+                best = idx[np.lexsort((F[idx, 0], F[idx, 1]))[0]]
+                if best not in chosen:
+                    chosen.append(int(best))
+        return chosen
+
+    def _do(self, problem, pop, *args, n_survive=None, **kwargs):
+        n_survive = len(pop) if n_survive is None else n_survive
+        if self.elite_cost == 0 or not hasattr(problem, "evaluator"):
+            return super()._do(problem, pop, *args, n_survive=n_survive, **kwargs)
+        elites = self._elites(problem, pop)
+        survivors = super()._do(problem, pop, *args, n_survive=n_survive, **kwargs)
+        kept = {np.asarray(x, dtype=bool).tobytes() for x in survivors.get("X")}
+        X = np.asarray(pop.get("X"), dtype=bool)
+        missing = [i for i in elites if X[i].tobytes() not in kept][:n_survive]
+        if not missing:
+            return survivors
+        from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
+
+        ranks = np.empty(len(pop), dtype=int)
+        for r, front in enumerate(NonDominatedSorting().do(pop.get("F"))):
+            ranks[front] = r
+        rest = super()._do(problem, pop, *args, n_survive=n_survive - len(missing), **kwargs)
+        extra = pop[missing]
+        extra.set("rank", ranks[missing], "crowding", np.zeros(len(missing)))
+        return Population.merge(rest, extra)
+
+
 def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
                max_initial_mutations: int = 3, max_flips: int = 2, knock_in_prob: float = 0.3,
                allowed: np.ndarray | None = None, preferred: np.ndarray | None = None,
-               prefer_prob: float = 0.0) -> NSGA2:
+               prefer_prob: float = 0.0, elite_cost: int = 0) -> NSGA2:
     """NSGA-II configured as MOME: few-mutation start, cloning mating, cost repair.
 
     ``pop_size // 2`` parents are selected per generation (the paper's mating pool) and each yields
     one child, the best of its ``dup`` clones. Knock-outs are drawn among ``allowed`` units (e.g.
     :attr:`StrainEvaluator.viable_units`: a unit lethal on its own can only make lethal strains),
     from the ``preferred`` ones (e.g. :attr:`StrainEvaluator.support_units`) with probability
-    ``prefer_prob``.
+    ``prefer_prob``. ``elite_cost > 0`` keeps the best strain per cost up to it
+    (:class:`CostEliteSurvival`).
     """
     repair = CostRepair(costs, ukc)
     mutation = KnockoutMutation(max_flips, knock_in_prob, allowed=allowed, preferred=preferred,
@@ -214,4 +285,4 @@ def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
                                    prefer_prob=prefer_prob)
     return NSGA2(pop_size=pop_size, n_offsprings=max(1, pop_size // 2), sampling=sampling,
                  mating=CloningMating(mutation, repair, dup), repair=repair,
-                 eliminate_duplicates=False)
+                 survival=CostEliteSurvival(elite_cost), eliminate_duplicates=False)

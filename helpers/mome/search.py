@@ -34,8 +34,18 @@ class MomeResult:
         Per generation: ``generation``, ``n_strains`` (archive size), ``hv``, ``hv_relative``.
     objective
         Product column the search maximized.
-    wall_s, n_evaluations
-        Wall time and number of strain evaluations (cache hits included).
+    wall_s
+        Wall time of the search.
+    n_requests
+        Strain evaluations the search asked for (clones and repeats included).
+    n_computed
+        Distinct strains computed (cache misses): ``n_lp`` of them by solving the LP, the rest by
+        an exact shortcut (lethal without an LP, or the wild type's phenotype).
+    n_lp
+        Strains whose phenotype needed the LP (two simplex solves each).
+    n_cache_hits
+        Requests answered from the evaluator's cache: ``n_requests - n_computed``. Nothing else
+        (the hypervolume bookkeeping reads the phenotypes the search already has) is counted.
     """
 
     archive: pd.DataFrame
@@ -43,12 +53,20 @@ class MomeResult:
     history: pd.DataFrame
     objective: str
     wall_s: float
-    n_evaluations: int
+    n_requests: int
+    n_computed: int
+    n_lp: int
+    n_cache_hits: int
 
     @property
     def evaluations_per_s(self) -> float:
-        """Strain evaluations per second of wall time."""
-        return self.n_evaluations / self.wall_s if self.wall_s > 0 else float("nan")
+        """Distinct strains computed per second of wall time (cache hits not counted)."""
+        return self.n_computed / self.wall_s if self.wall_s > 0 else float("nan")
+
+    @property
+    def lp_per_s(self) -> float:
+        """Strains solved by LP per second of wall time."""
+        return self.n_lp / self.wall_s if self.wall_s > 0 else float("nan")
 
 
 def hypervolume(points: np.ndarray) -> float:
@@ -75,13 +93,13 @@ def pareto_front(archive: pd.DataFrame, objective: str = "product_min") -> pd.Da
 
 def _archive_frame(problem: KnockoutProblem) -> pd.DataFrame:
     ev = problem.evaluator
-    seen: dict[tuple[int, ...], int] = {}
-    for gen, geno in problem.archive:
-        seen.setdefault(geno, gen)
+    seen: dict[tuple[int, ...], tuple[int, np.ndarray]] = {}
+    for gen, geno, phen_row in problem.archive:
+        seen.setdefault(geno, (gen, phen_row))
     genotypes = list(seen)
-    phen = ev.evaluate_many(genotypes) if genotypes else np.zeros((0, 3))
+    phen = np.array([p for _, p in seen.values()]).reshape(-1, 3)
     return pd.DataFrame({
-        "generation": list(seen.values()),
+        "generation": [g for g, _ in seen.values()],
         "genotype": genotypes,
         "cost": [ev.cost(g) for g in genotypes],
         "n_units": [len(g) for g in genotypes],
@@ -95,7 +113,8 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
              seed: int = 0, objective: str = "product_min", n_jobs: int = 1,
              max_initial_mutations: int = 3, skip_lethal_units: bool = True,
              prefer_support: float = 0.0, envelope_hv: float | None = None,
-             verbose: bool = False) -> MomeResult:
+             cost_objective: bool = False, elite_cost: int = 0, verbose: bool = False
+             ) -> MomeResult:
     """Run MOME (NSGA-II with cloning and cost repair) for ``n_gen`` generations.
 
     Parameters
@@ -114,19 +133,26 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
         Probability that a knock-out is drawn among the units that carry wild-type flux.
     envelope_hv
         Hypervolume of the production envelope; when given, ``history.hv_relative`` is HV / it.
+    cost_objective
+        Minimize the exact knock-out cost as a third objective, so that cheap strains survive
+        (best strain per cost); the front and HV stay two-objective.
+    elite_cost
+        Keep in the population the best strain of each knock-out cost ``1 .. elite_cost``
+        (:class:`~helpers.mome.problem.CostEliteSurvival`); 0: plain rank and crowding.
 
     Returns
     -------
     MomeResult
     """
-    problem = KnockoutProblem(evaluator, objective=objective, n_jobs=n_jobs)
+    problem = KnockoutProblem(evaluator, objective=objective, n_jobs=n_jobs,
+                              cost_objective=cost_objective)
     algorithm = make_nsga2(evaluator.costs, pop_size=pop_size, dup=dup, ukc=ukc,
                            max_initial_mutations=max_initial_mutations,
                            allowed=evaluator.viable_units if skip_lethal_units else None,
                            preferred=evaluator.support_units if prefer_support > 0 else None,
-                           prefer_prob=prefer_support)
+                           prefer_prob=prefer_support, elite_cost=elite_cost)
     algorithm.setup(problem, termination=("n_gen", n_gen), seed=seed, verbose=False)
-    hits0 = evaluator.hits + evaluator.n_computed
+    hits0, computed0, lp0 = evaluator.hits, evaluator.n_computed, evaluator.n_lp
     start = time.perf_counter()
     rows = []
     best = np.zeros((0, 2))
@@ -139,9 +165,9 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
         algorithm.tell(infills=pop)
         new = problem.archive[n_seen:]
         n_seen = len(problem.archive)
-        distinct.update(g for _, g in new)
+        distinct.update(g for _, g, _ in new)
         if new:
-            phen = evaluator.evaluate_many([g for _, g in new])
+            phen = np.array([p for _, _, p in new]).reshape(-1, 3)
             col = 2 if objective == "product_min" else 1
             pts = np.vstack([best, phen[:, [0, col]]])
             keep = NonDominatedSorting().do(-pts, only_non_dominated_front=True)
@@ -152,8 +178,9 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
         if verbose:
             print(rows[-1], flush=True)
     wall = time.perf_counter() - start
-    n_evals = evaluator.hits + evaluator.n_computed - hits0
+    hits, computed = evaluator.hits - hits0, evaluator.n_computed - computed0
     archive = _archive_frame(problem)
     return MomeResult(archive=archive, front=pareto_front(archive, objective),
                       history=pd.DataFrame(rows), objective=objective, wall_s=wall,
-                      n_evaluations=int(n_evals))
+                      n_requests=int(hits + computed), n_computed=int(computed),
+                      n_lp=int(evaluator.n_lp - lp0), n_cache_hits=int(hits))

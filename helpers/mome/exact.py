@@ -1,0 +1,133 @@
+"""Exact best strain per knock-out cost, by enumeration on the flux support.
+
+For a small cost budget the design problem can be solved exactly with the fast evaluator. The key
+fact (used by :class:`~helpers.mome.evaluation.StrainEvaluator`'s wild-type shortcut too): if a
+strain's product-minimal optimal flux vector ``v`` carries no flux through the reactions of a
+unit, knocking that unit out leaves ``v`` feasible and optimal, so neither the maximal growth nor
+the guaranteed product changes. Hence every strain ``T`` has a sub-strain with the same phenotype
+that is reached from the wild type by adding, one at a time, a unit of ``T`` on the *current*
+strain's flux support. Enumerating only those extensions (breadth first, cost budget checked with
+the exact strain cost, lethal strains not extended, units lethal on their own skipped) visits a
+strain with every phenotype any strain of cost ``<= max_cost`` has: its best is the exact optimum.
+
+Introduced in chapter ``07_mome_ethanol`` (how good is the evolutionary search?).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from helpers.mome.evaluation import StrainEvaluator
+
+__all__ = ["exact_best_per_cost", "best_per_cost"]
+
+_COLUMNS = {"product_lp": 1, "product_min": 2}
+
+
+def _check_objective(objective: str) -> int:
+    if objective not in _COLUMNS:
+        raise ValueError(f"The 'objective' parameter must be one of {list(_COLUMNS)}. "
+                         f"Got {objective!r} instead.")
+    return _COLUMNS[objective]
+
+
+def best_per_cost(archive: pd.DataFrame, max_cost: int, *, objective: str = "product_min"
+                  ) -> pd.DataFrame:
+    """Best strain of ``archive`` with knock-out cost ``<= c`` for ``c = 0 .. max_cost``.
+
+    "Best" = most ``objective`` among growing strains, then most biomass, then lowest cost.
+    Columns: ``max_cost``, ``cost``, ``biomass``, ``objective``'s column, ``genotype``.
+    The archive needs ``cost``, ``biomass``, ``genotype`` and the objective's column.
+    """
+    _check_objective(objective)
+    live = archive[archive["biomass"] > 0]
+    rows = []
+    for c in range(max_cost + 1):
+        part = live[live["cost"] <= c]
+        if part.empty:
+            rows.append({"max_cost": c, "cost": np.nan, "biomass": np.nan, objective: np.nan,
+                         "genotype": None})
+            continue
+        top = part.sort_values([objective, "biomass", "cost"], ascending=[False, False, True]).iloc[0]
+        rows.append({"max_cost": c, "cost": int(top["cost"]), "biomass": float(top["biomass"]),
+                     objective: float(top[objective]), "genotype": tuple(top["genotype"])})
+    return pd.DataFrame(rows)
+
+
+def exact_best_per_cost(evaluator: StrainEvaluator, max_cost: int, *,
+                        objective: str = "product_min", skip_lethal_units: bool = True,
+                        time_limit_s: float | None = None) -> tuple[pd.DataFrame, dict]:
+    """Exact best strain per knock-out cost ``0 .. max_cost`` (see the module docstring).
+
+    Parameters
+    ----------
+    evaluator
+        The strain evaluator (its cache is filled; its counters count the LPs).
+    max_cost
+        Largest knock-out cost (exact strain cost, :meth:`StrainEvaluator.cost`) enumerated.
+    objective
+        ``"product_min"`` (exact) or ``"product_lp"`` (the LP's own value: not covered by the
+        support argument, so the result is then only a lower bound).
+    skip_lethal_units
+        Skip units whose knock-out alone is lethal (every strain containing them is lethal).
+    time_limit_s
+        Stop after this much wall time; ``stats["complete"]`` then says False and the table is a
+        lower bound.
+
+    Returns
+    -------
+    (table, stats)
+        ``table`` as :func:`best_per_cost`; ``stats``: ``n_strains`` (distinct strains visited),
+        ``n_lp``, ``wall_s``, ``complete``, ``levels`` (strains visited per number of units).
+    """
+    col = _check_objective(objective)
+    allowed = evaluator.viable_units if skip_lethal_units else np.ones(len(evaluator.units), bool)
+    from scipy.sparse import csr_matrix
+
+    n_units, n_rxn = len(evaluator.units), len(evaluator.reaction_ids)
+    rows = [(u, j) for u in range(n_units) for j in evaluator.knocked_reactions([u])]
+    incidence = csr_matrix((np.ones(len(rows)), ([r[0] for r in rows], [r[1] for r in rows])),
+                           shape=(n_units, n_rxn))
+    lp0, start = evaluator.n_lp, time.perf_counter()
+    seen: dict[tuple[int, ...], np.ndarray] = {}
+    frontier: list[tuple[int, ...]] = [()]
+    complete, levels = True, []
+    while frontier and complete:
+        levels.append(len(frontier))
+        nxt: set[tuple[int, ...]] = set()
+        for geno in frontier:
+            if time_limit_s is not None and time.perf_counter() - start > time_limit_s:
+                complete = False
+                break
+            phen, support = evaluator.flux_support(geno)
+            seen[geno] = phen
+            if phen[0] <= 0:
+                continue  # lethal: every extension is lethal too
+            members = set(geno)
+            base = evaluator.cost(geno)
+            genes = evaluator.cut(geno) | frozenset().union(
+                *(evaluator._genes[v] for v in geno)) if evaluator.mode == "gene_sets" else None
+            on_support = allowed & (incidence @ support.astype(float) > 0)
+            for u in np.flatnonzero(on_support):
+                u = int(u)
+                if u in members:
+                    continue
+                child = tuple(sorted(members | {u}))
+                if child in seen or child in nxt:
+                    continue
+                if base + evaluator.costs[u] > max_cost and (
+                        genes is None or not (evaluator._genes[u] & genes)
+                        or evaluator.cost(child) > max_cost):
+                    continue
+                nxt.add(child)
+        frontier = sorted(nxt)
+    genotypes = list(seen)
+    phen = np.array([seen[g] for g in genotypes]).reshape(-1, 3)
+    archive = pd.DataFrame({"genotype": genotypes, "cost": [evaluator.cost(g) for g in genotypes],
+                            "biomass": phen[:, 0], objective: phen[:, col]})
+    stats = {"n_strains": len(seen), "n_lp": evaluator.n_lp - lp0,
+             "wall_s": time.perf_counter() - start, "complete": complete, "levels": levels}
+    return best_per_cost(archive, max_cost, objective=objective), stats

@@ -1,0 +1,65 @@
+"""Exact best strain per knock-out cost (helpers.mome.exact) and the search against it."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.mome.evaluation import StrainEvaluator
+from helpers.mome.exact import best_per_cost, exact_best_per_cost
+from helpers.mome.search import run_mome
+
+BIOMASS, PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
+
+
+@pytest.fixture(scope="module")
+def evaluator(anaerobic_core):
+    return StrainEvaluator(anaerobic_core, biomass=BIOMASS, product=PRODUCT)
+
+
+def test_best_per_cost_is_cumulative_and_skips_lethal():
+    archive = pd.DataFrame({"genotype": [(), (0,), (1,), (0, 1)], "cost": [0, 1, 1, 2],
+                            "biomass": [1.0, 0.5, 0.0, 0.2], "product_min": [1.0, 3.0, 9.0, 2.0]})
+    table = best_per_cost(archive, 3)
+    assert table.product_min.tolist() == [1.0, 3.0, 3.0, 3.0]  # the lethal (1,) never counts
+    assert table.genotype.tolist() == [(), (0,), (0,), (0,)]
+
+
+def test_exact_enumeration_equals_brute_force_up_to_cost_two(evaluator):
+    table, stats = exact_best_per_cost(evaluator, 2)
+    assert stats["complete"]
+    # brute force over every strain of cost <= 2 (units viable on their own)
+    units = np.flatnonzero(evaluator.viable_units)
+    strains = [(int(u),) for u in units] + [tuple(int(x) for x in c) for c in combinations(units, 2)]
+    strains = [s for s in strains if evaluator.cost(s) <= 2]
+    phen = evaluator.evaluate_many(strains)
+    for c in (1, 2):
+        ok = np.array([evaluator.cost(s) <= c for s in strains]) & (phen[:, 0] > 0)
+        brute = max(phen[ok, 2].max(), evaluator.reference[2])
+        assert table.product_min[c] == pytest.approx(brute, abs=1e-6)
+    # the enumeration needs far fewer strains than brute force
+    assert stats["n_strains"] < len(strains)
+
+
+def test_search_reaches_the_exact_optimum_at_cost_two(evaluator):
+    # quick-profile-sized search on the small model, with the per-cost elite of chapter 07
+    table, _ = exact_best_per_cost(evaluator, 2)
+    res = run_mome(evaluator, pop_size=40, n_gen=15, dup=3, ukc=10, seed=0, elite_cost=4)
+    ours = best_per_cost(res.archive, 2)
+    np.testing.assert_allclose(ours.product_min, table.product_min, atol=1e-6)
+
+
+def test_time_limit_marks_the_table_incomplete(evaluator):
+    _, stats = exact_best_per_cost(evaluator, 3, time_limit_s=0.0)
+    assert not stats["complete"]
+
+
+def test_cost_as_third_objective_also_reaches_it(evaluator):
+    table, _ = exact_best_per_cost(evaluator, 2)
+    res = run_mome(evaluator, pop_size=40, n_gen=15, dup=3, ukc=10, seed=0, cost_objective=True)
+    np.testing.assert_allclose(best_per_cost(res.archive, 2).product_min, table.product_min, atol=1e-6)
+    assert res.n_requests == res.n_computed + res.n_cache_hits
+    assert res.n_lp <= res.n_computed
