@@ -1,0 +1,58 @@
+"""Course apparatus of chapters 00-06 (issue #18): objectives, prerequisites, exercises + solutions.
+
+Reads the notebook sources only (no execution): every chapter opens with a "You will learn" box of
+3-5 items and a "Before you start" box, and has 3-5 exercises, each with a solution (a
+``{solution}`` directive or a gated ``{solution-start}`` / ``{solution-end}`` pair around an
+executed cell), solutions folded (``:class: dropdown``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ["00_toy_example", "01_dataset", "02_gem_preparation", "03_minn_vs_ml",
+            "04_conflicting_losses", "05_gem_choice", "06_reservoir_pfba"]
+EXERCISE = re.compile(r"^:{3,}\{exercise\}.*\n:label: (?P<label>[\w-]+)", re.M)
+SOLUTION = re.compile(r"^(?::{3,}|`{3,})\{solution(?:-start)?\} (?P<label>[\w-]+)\n:class: dropdown",
+                      re.M)
+LEARN = re.compile(r"^:::\{admonition\} You will learn\n(?::class: .*\n)?\n(?P<items>(?:- .*\n(?:  .*\n)*)+):::",
+                   re.M)
+
+
+def _markdown(chapter: str) -> str:
+    notebook = nbformat.read(ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
+    return "\n\n".join(c.source + "\n" for c in notebook.cells if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_objectives_and_prerequisites(chapter):
+    text = _markdown(chapter)
+    boxes = LEARN.findall(text)
+    assert len(boxes) == 1, f"{chapter}: expected one 'You will learn' box, found {len(boxes)}"
+    items = [line for line in boxes[0].splitlines() if line.startswith("- ")]
+    assert 3 <= len(items) <= 5, f"{chapter}: 'You will learn' has {len(items)} items (3-5)"
+    assert text.count(":::{admonition} Before you start") == 1, f"{chapter}: no 'Before you start'"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_exercises_each_with_a_folded_solution(chapter):
+    text = _markdown(chapter)
+    exercises = [m["label"] for m in EXERCISE.finditer(text)]
+    solutions = [m["label"] for m in SOLUTION.finditer(text)]
+    assert 3 <= len(exercises) <= 5, f"{chapter}: {len(exercises)} exercises (3-5)"
+    assert len(set(exercises)) == len(exercises), f"{chapter}: duplicated exercise labels"
+    missing = sorted(set(exercises) - set(solutions))
+    assert not missing, f"{chapter}: exercises without a folded solution: {missing}"
+    assert f'make notebook NB={chapter} ARGS="-p ' in text, f"{chapter}: no parameterized re-run"
+    assert text.count("{solution-start}") == text.count("{solution-end}") >= 1, \
+        f"{chapter}: needs one executed-code solution (solution-start / solution-end)"
+
+
+def test_exercise_labels_unique_across_the_book():
+    labels = [m["label"] for c in CHAPTERS for m in EXERCISE.finditer(_markdown(c))]
+    assert len(labels) == len(set(labels))
