@@ -48,3 +48,12 @@ def test_iz1308_growth_aerobic_and_anaerobic_matches_provenance():
 def test_unknown_organism_is_named():
     with pytest.raises(ValueError, match="'name' parameter must be one of"):
         load_organism("iXX0")
+
+
+def test_lenient_reader_drops_boundary_species_and_reads_rules():
+    model = load_organism("iYL619_PCP")
+    assert not any(m.id.endswith("_b") for m in model.metabolites)
+    assert not any(" " in m.id for m in model.metabolites)
+    # exchanges are open-ended once the *_b pseudo-species are gone
+    assert len(model.reactions.R1291.metabolites) == 1
+    assert sum(1 for r in model.reactions if r.gene_reaction_rule) > 0

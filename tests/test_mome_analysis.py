@@ -14,6 +14,7 @@ from helpers.mome.analysis import (
     envelope_hypervolume,
     front_at,
     knockout_frequency,
+    postprocess_front,
     remove_superfluous,
     strain_table,
 )
@@ -125,3 +126,16 @@ def test_remove_superfluous_never_lowers_either_objective(core):
         before = ev.evaluate(g)
         after = ev.evaluate(remove_superfluous(ev, g))
         assert after[0] >= before[0] - 1e-9 and after[2] >= before[2] - 1e-9
+
+
+def test_postprocess_front_keeps_phenotypes_and_lowers_cost(core):
+    from helpers.mome.search import run_mome
+
+    _, ev = core
+    res = run_mome(ev, pop_size=16, n_gen=4, dup=3, ukc=8, seed=1)
+    post = postprocess_front(ev, res.front)
+    assert len(post) == len(res.front.drop_duplicates(["biomass", "product_min"]))
+    assert (post.cost <= post.raw_cost).all()
+    merged = post.merge(res.front[["biomass", "product_min"]].drop_duplicates(),
+                        on=["biomass", "product_min"])
+    assert len(merged) == len(post)

@@ -103,15 +103,39 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # not state pop, maxGen or dup in its text; "paper" is our choice (pop 200, dup 10) with maxGen
     # cut to 100: late generations (strains near uKC) slow down sharply, and 200 generations did not
     # finish within an hour on 2 cores. "quick" is the same search, small enough for CI.
+    # elite_cost: best strain per knock-out cost 1..elite_cost kept in the population (per-cost
+    # archive); exact_max_cost: budget of the exact enumeration (cost 2: about a minute on iJO1366,
+    # cost 3: several minutes); best_cost_table: budgets shown in the best-per-cost table.
     "mome": {
         "quick": {"model": "iJO1366", "pop_size": 100, "n_gen": 40, "dup": 5, "ukc": 50,
                   "max_initial_mutations": 3, "skip_lethal_units": True, "prefer_support": 0.0,
-                  "envelope_points": 60, "n_jobs": 1},
+                  "envelope_points": 60, "n_jobs": 1, "elite_cost": 6, "exact_max_cost": 2,
+                  "best_cost_table": 10},
         "paper": {"model": "iJO1366", "pop_size": 200, "n_gen": 100, "dup": 10, "ukc": 50,
                   "max_initial_mutations": 3, "skip_lethal_units": True, "prefer_support": 0.0,
-                  "envelope_points": 60, "n_jobs": 1},
+                  "envelope_points": 60, "n_jobs": 1, "elite_cost": 10, "exact_max_cost": 3,
+                  "best_cost_table": 10},
     },
     # </mome>
+    # <mome_organisms>
+    # Chapter 08: chapter 07's search on each organism of helpers.gem.organisms. "quick" is a small
+    # search per model (CI budget for chapters 08 + 09: 6 min); "paper" is chapter 07's quick
+    # search size per model (the paper gives pop/maxGen for none of them; uKC 50 as in the paper).
+    "mome_organisms": {
+        "quick": {"organisms": ["iJO1366", "iZ_1308", "iCA1273", "iSB619", "STM_v1_0",
+                                "iPC815", "yeast_7.6", "iMM904", "iRC1080", "iYL619_PCP"],
+                  "pop_size": 24, "n_gen": 8, "dup": 3, "ukc": 50, "elite_cost": 4,
+                  "envelope_points": 20,
+                  "constrained": {"pop_size": 24, "n_gen": 8, "dup": 3, "ukc": 10,
+                                  "elite_cost": 10, "table_max_cost": 10}},
+        "paper": {"organisms": ["iJO1366", "iZ_1308", "iCA1273", "iSB619", "STM_v1_0",
+                                "iPC815", "yeast_7.6", "iMM904", "iRC1080", "iYL619_PCP"],
+                  "pop_size": 100, "n_gen": 40, "dup": 5, "ukc": 50, "elite_cost": 6,
+                  "envelope_points": 60,
+                  "constrained": {"pop_size": 100, "n_gen": 40, "dup": 5, "ukc": 50,
+                                  "elite_cost": 10, "table_max_cost": 10}},
+    },
+    # </mome_organisms>
 }
 
 

@@ -1,6 +1,6 @@
 """The MOME paper's other organisms: one loader per genome-scale model, with its design set-up.
 
-Each :class:`Organism` names the registry file, how to read it, the biomass reaction, the ethanol
+Each :class:`Organism` names the registry file (or ``cobra:<name>`` for a model bundled with cobra), how to read it, the biomass reaction, the ethanol
 exchange, the glucose and oxygen exchanges (``None`` where the model has none) and the counts
 that ``../shared/data/PROVENANCE.md`` gives, so that a test can check the file read is the one
 registered. :func:`load_organism` returns a fresh :class:`cobra.Model` with bounds clipped to
@@ -13,7 +13,10 @@ Special readers:
   model is built from the struct's arrays, each metabolite's compartment taken from the
   ``[name]`` suffix of its name, gene rules with ``AND``/``OR`` lower-cased.
 
-Not covered yet: iYL619_PCP (an invalid SBML that needs a lenient reader) and the uKC-50 study.
+* iYL619_PCP is an invalid SBML (undeclared compartment ``C_m``, boundary pseudo-species
+  ``*_b``): :func:`read_lenient_sbml` reads its XML directly, drops the ``_b`` species (making the
+  exchanges open-ended), takes bounds and objective from each reaction's kinetic-law parameters
+  and gene rules from the ``GENE_ASSOCIATION`` notes.
 
 Introduced in chapter ``08_mome_organisms_and_constraints``.
 """
@@ -32,7 +35,7 @@ import numpy as np
 from helpers.data.registry import fetch
 from helpers.gem.loading import normalize_bounds, read_model_file
 
-__all__ = ["Organism", "ORGANISMS", "load_organism", "read_yeast_mat"]
+__all__ = ["Organism", "ORGANISMS", "load_organism", "read_yeast_mat", "read_lenient_sbml"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Organism:
 
 #: name -> organism (counts from PROVENANCE.md; metabolite counts where it gives them)
 ORGANISMS: dict[str, Organism] = {o.name: o for o in [
+    Organism("iJO1366", "E. coli K-12 MG1655", "cobra:iJO1366", "BIOMASS_Ec_iJO1366_core_53p95M",
+             "EX_etoh_e", "EX_glc__D_e", "EX_o2_e", 2583, 1805, 1367, False),
     Organism("iZ_1308", "E. coli O157:H7 EDL933", "gems/iZ_1308.xml.gz",
              "BIOMASS_Ec_iJO1366_core_53p95M", "EX_etoh_e", "EX_glc__D_e", "EX_o2_e",
              2721, 1923, 1308, False),
@@ -71,6 +76,8 @@ ORGANISMS: dict[str, Organism] = {o.name: o for o in [
              "r_1714", "r_1992", 3493, 2220, 909, True),
     Organism("iMM904", "S. cerevisiae", "gems/iMM904.json", "BIOMASS_SC5_notrace", "EX_etoh_e",
              "EX_glc__D_e", "EX_o2_e", 1577, None, 905, True),
+    Organism("iYL619_PCP", "Y. lipolytica", "gems/iYL619_PCP.xml", "R2000", "R1291", "R1294",
+             "R1204", 1142, 843, 619, True),
     Organism("iRC1080", "C. reinhardtii", "gems/iRC1080.xml", "Biomass_Chlamy_auto", "EX_etoh_e",
              None, "EX_o2_e", 2191, None, 1086, True, max_bound=2000.0),
 ]}
@@ -124,6 +131,52 @@ def read_yeast_mat(path: str | Path) -> cobra.Model:
     return model
 
 
+def read_lenient_sbml(path: str | Path, model_id: str = "iYL619_PCP") -> cobra.Model:
+    """Read a COBRA-toolbox SBML level 2 file that libSBML rejects (see the module docstring)."""
+    import xml.etree.ElementTree as ET
+
+    sbml = "{http://www.sbml.org/sbml/level2}"
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    root = ET.parse(str(path)).getroot()
+    model = cobra.Model(model_id)
+    metabolites = {}
+    for sp in root.iter(f"{sbml}species"):
+        sid = sp.get("id")
+        if sid.endswith("_b"):
+            continue
+        comp = (sp.get("compartment") or "C_c").removeprefix("C_")
+        clean = re.sub(r"\s+", "", sid.removeprefix("M_"))  # ids with spaces: "am6sa _c"
+        metabolites[sid] = cobra.Metabolite(clean, name=sp.get("name"),
+                                            compartment=comp)
+    model.add_metabolites(list(metabolites.values()))
+    reactions, objective = [], {}
+    for rx in root.iter(f"{sbml}reaction"):
+        params = {p.get("id"): float(p.get("value").strip())
+                  for p in rx.iter(f"{sbml}parameter")}
+        r = cobra.Reaction(re.sub(r"\s+", "", rx.get("id")), name=rx.get("name"),
+                           lower_bound=params.get("LOWER_BOUND", 0.0),
+                           upper_bound=params.get("UPPER_BOUND", 1000.0))
+        coefficients: dict[cobra.Metabolite, float] = {}
+        for side, sign in (("listOfReactants", -1.0), ("listOfProducts", 1.0)):
+            for block in rx.findall(f"{sbml}{side}"):
+                for ref in block.findall(f"{sbml}speciesReference"):
+                    met = metabolites.get(ref.get("species"))
+                    if met is not None:
+                        value = sign * float((ref.get("stoichiometry") or "1").strip())
+                        coefficients[met] = coefficients.get(met, 0.0) + value
+        r.add_metabolites(coefficients)
+        for p in rx.iter(f"{xhtml}p"):
+            if p.text and p.text.startswith("GENE_ASSOCIATION:"):
+                rule = p.text.split(":", 1)[1].strip()
+                r.gene_reaction_rule = re.sub(r"\bAND\b", "and", re.sub(r"\bOR\b", "or", rule))
+        if params.get("OBJECTIVE_COEFFICIENT", 0.0):
+            objective[r] = params["OBJECTIVE_COEFFICIENT"]
+        reactions.append(r)
+    model.add_reactions(reactions)
+    model.objective = objective
+    return model
+
+
 def load_organism(name: str) -> cobra.Model:
     """A fresh copy of organism ``name``'s model (one of :data:`ORGANISMS`), bounds clipped to
     +-``max_bound`` (1000; 2000 for iRC1080, whose photon bounds are 2000), ``model.id`` set to
@@ -135,6 +188,10 @@ def load_organism(name: str) -> cobra.Model:
     if name not in ORGANISMS:
         raise ValueError(f"The 'name' parameter must be one of {list(ORGANISMS)}. Got {name!r} instead.")
     org = ORGANISMS[name]
+    if org.key.startswith("cobra:"):
+        model = cobra.io.load_model(org.key.removeprefix("cobra:"))
+        model.id = name
+        return normalize_bounds(model, max_bound=org.max_bound)
     path = fetch(org.key)
     if org.key.endswith(".omex"):
         with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(path) as archive:
@@ -143,6 +200,8 @@ def load_organism(name: str) -> cobra.Model:
             model = read_model_file(Path(tmp) / member, label=f"{org.key}:{member}")
     elif org.key.endswith(".mat"):
         model = read_yeast_mat(path)
+    elif name == "iYL619_PCP":
+        model = read_lenient_sbml(path)
     else:
         model = read_model_file(path, label=org.key)
     model.id = name

@@ -22,6 +22,7 @@ __all__ = [
     "knockout_frequency",
     "remove_superfluous",
     "best_tradeoffs",
+    "postprocess_front",
     "ecoli_gene_names",
     "units_with_genes",
     "cluster_summary",
@@ -129,6 +130,29 @@ def remove_superfluous(evaluator: StrainEvaluator, genotype: Iterable[int], *, t
         if abs(phen[0] - ref[0]) <= tol and abs(phen[cols[column]] - ref[cols[column]]) <= tol:
             current, ref = trial, phen
     return tuple(current)
+
+
+def postprocess_front(evaluator: StrainEvaluator, front: pd.DataFrame, *,
+                      objective: str = "product_min") -> pd.DataFrame:
+    """The front's distinct phenotypes, each with its cheapest genotype after
+    :func:`remove_superfluous` (chapter ``07_mome_ethanol``).
+
+    Returns rows like the archive's (``genotype``, ``cost``, ``n_units``, ``biomass``,
+    ``product_lp``, ``product_min``) with ``raw_cost``, the cost before post-processing.
+    Removal never changes the phenotype beyond the evaluator's rounding, so best-per-cost tables
+    can use these cheaper genotypes.
+    """
+    if front.empty:
+        return front.assign(raw_cost=front.get("cost"))
+    distinct = front.sort_values(["cost", "n_units"]).drop_duplicates(["biomass", objective])
+    rows = []
+    for geno, raw in zip(distinct.genotype, distinct.cost, strict=True):
+        g = remove_superfluous(evaluator, geno, column=objective)
+        phen = evaluator.evaluate(g)
+        rows.append({"genotype": g, "cost": evaluator.cost(g), "n_units": len(g),
+                     "biomass": phen[0], "product_lp": phen[1], "product_min": phen[2],
+                     "raw_cost": int(raw)})
+    return pd.DataFrame(rows)
 
 
 def best_tradeoffs(front: pd.DataFrame, *, n: int = 10, objective: str = "product_min"

@@ -64,15 +64,21 @@ class KnockoutProblem(Problem):
     cost_objective
         Add the strain's exact knock-out cost as a third objective (minimized). Lethal strains get
         a cost above any real one, so that a lethal strain never survives for being cheap.
+    min_biomass
+        When given, growth must be at least this (a pymoo inequality constraint; feasible strains
+        always beat infeasible ones in NSGA-II's comparisons).
     """
 
     def __init__(self, evaluator: StrainEvaluator, *, objective: str = "product_min",
-                 n_jobs: int = 1, cost_objective: bool = False) -> None:
+                 n_jobs: int = 1, cost_objective: bool = False,
+                 min_biomass: float | None = None) -> None:
         if objective not in OBJECTIVES:
             raise ValueError(f"The 'objective' parameter must be one of {list(OBJECTIVES)}. "
                              f"Got {objective!r} instead.")
         n_obj = 3 if cost_objective else 2
-        super().__init__(n_var=len(evaluator.units), n_obj=n_obj, xl=0, xu=1, vtype=bool)
+        super().__init__(n_var=len(evaluator.units), n_obj=n_obj, xl=0, xu=1, vtype=bool,
+                         n_ieq_constr=0 if min_biomass is None else 1)
+        self.min_biomass = min_biomass
         self.evaluator, self.objective, self.n_jobs = evaluator, objective, n_jobs
         self.cost_objective = cost_objective
         self.generation = 0
@@ -91,6 +97,8 @@ class KnockoutProblem(Problem):
             out["F"] = np.column_stack([-F[0], -F[1], F[2]])
         else:
             out["F"] = -np.column_stack(F)
+        if self.min_biomass is not None:  # biomass >= min_biomass, as pymoo's G <= 0
+            out["G"] = (self.min_biomass - phen[:, 0]).reshape(-1, 1)
         self.archive.extend((self.generation, self.evaluator.normalize(x), p)
                             for x, p in zip(X, phen, strict=True))
 
@@ -193,8 +201,9 @@ class CloningMating(InfillCriterion):
     asked for one survivor among the ``dup`` siblings (lowest rank, then largest crowding).
     """
 
-    def __init__(self, mutation: Mutation, repair: Repair, dup: int) -> None:
+    def __init__(self, mutation: Mutation, repair: Repair, dup: int, retries: int = 10) -> None:
         super().__init__(repair=None, eliminate_duplicates=None)
+        self.retries = retries
         if dup < 1:
             raise ValueError(f"The 'dup' parameter must be >= 1. Got {dup} instead.")
         self.selection = TournamentSelection(func_comp=binary_tournament)
@@ -209,6 +218,18 @@ class CloningMating(InfillCriterion):
         clones = self.mutation(problem, clones, random_state=random_state)
         clones = self.clone_repair(problem, clones, random_state=random_state)
         algorithm.evaluator.eval(problem, clones, algorithm=algorithm)
+        if getattr(problem, "n_ieq_constr", 0):
+            # a clone that breaks the constraint (e.g. biomass >= 90 % of the wild type) is mutated
+            # again from its parent, up to `retries` times (Patané et al. 2018, constrained runs)
+            for _ in range(self.retries):
+                bad = np.flatnonzero(clones.get("G")[:, 0] > 0)
+                if bad.size == 0:
+                    break
+                redo = self.mutation(problem, Population.new(X=X[bad]), random_state=random_state)
+                redo = self.clone_repair(problem, redo, random_state=random_state)
+                algorithm.evaluator.eval(problem, redo, algorithm=algorithm)
+                for k, i in enumerate(bad):
+                    clones[i] = redo[k]
         best = [self.survival.do(problem, clones[i * self.dup:(i + 1) * self.dup], n_survive=1,
                                  random_state=random_state)
                 for i in range(len(parents))]

@@ -113,8 +113,9 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
              seed: int = 0, objective: str = "product_min", n_jobs: int = 1,
              max_initial_mutations: int = 3, skip_lethal_units: bool = True,
              prefer_support: float = 0.0, envelope_hv: float | None = None,
-             cost_objective: bool = False, elite_cost: int = 0, verbose: bool = False
-             ) -> MomeResult:
+             cost_objective: bool = False, elite_cost: int = 0,
+             forbidden: np.ndarray | None = None, min_biomass: float | None = None,
+             verbose: bool = False) -> MomeResult:
     """Run MOME (NSGA-II with cloning and cost repair) for ``n_gen`` generations.
 
     Parameters
@@ -139,16 +140,30 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
     elite_cost
         Keep in the population the best strain of each knock-out cost ``1 .. elite_cost``
         (:class:`~helpers.mome.problem.CostEliteSurvival`); 0: plain rank and crowding.
+    forbidden
+        Boolean mask of units never knocked out (e.g. essential genes): sampling and mutation
+        never draw them, so no evaluated strain contains them (chapter 08).
+    min_biomass
+        Growth every returned strain must reach (e.g. 90 % of the wild type's): a constraint of
+        the search, a clone breaking it is mutated again up to 10 times, and the archive, front
+        and hypervolume keep only the strains that satisfy it.
 
     Returns
     -------
     MomeResult
     """
     problem = KnockoutProblem(evaluator, objective=objective, n_jobs=n_jobs,
-                              cost_objective=cost_objective)
+                              cost_objective=cost_objective, min_biomass=min_biomass)
+    allowed = evaluator.viable_units if skip_lethal_units else np.ones(len(evaluator.units), bool)
+    if forbidden is not None:
+        forbidden = np.asarray(forbidden, dtype=bool)
+        if forbidden.shape != allowed.shape:
+            raise ValueError(f"The 'forbidden' mask must have length {len(allowed)} (the number of "
+                             f"units). Got shape {forbidden.shape} instead.")
+        allowed = allowed & ~forbidden
     algorithm = make_nsga2(evaluator.costs, pop_size=pop_size, dup=dup, ukc=ukc,
                            max_initial_mutations=max_initial_mutations,
-                           allowed=evaluator.viable_units if skip_lethal_units else None,
+                           allowed=allowed,
                            preferred=evaluator.support_units if prefer_support > 0 else None,
                            prefer_prob=prefer_support, elite_cost=elite_cost)
     algorithm.setup(problem, termination=("n_gen", n_gen), seed=seed, verbose=False)
@@ -166,6 +181,8 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
         new = problem.archive[n_seen:]
         n_seen = len(problem.archive)
         distinct.update(g for _, g, _ in new)
+        if min_biomass is not None:
+            new = [item for item in new if item[2][0] >= min_biomass]
         if new:
             phen = np.array([p for _, _, p in new]).reshape(-1, 3)
             col = 2 if objective == "product_min" else 1
@@ -180,6 +197,8 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
     wall = time.perf_counter() - start
     hits, computed = evaluator.hits - hits0, evaluator.n_computed - computed0
     archive = _archive_frame(problem)
+    if min_biomass is not None:
+        archive = archive[archive.biomass >= min_biomass].reset_index(drop=True)
     return MomeResult(archive=archive, front=pareto_front(archive, objective),
                       history=pd.DataFrame(rows), objective=objective, wall_s=wall,
                       n_requests=int(hits + computed), n_computed=int(computed),

@@ -1,0 +1,86 @@
+"""MOME across organisms: media, theoretical maxima, normalized fronts and the paper's claims.
+
+Chapter ``08_mome_organisms_and_constraints`` runs the search of chapter ``07_mome_ethanol`` on
+the models of :data:`helpers.gem.organisms.ORGANISMS`. This module holds what is specific to
+that comparison:
+
+* :func:`organism_medium` — glucose 10 mmol/gDW/h and no oxygen where the wild type grows so
+  (the paper's main setting); oxygen-limited (2 mmol/gDW/h) where it does not; the model's own
+  bounds for a phototroph without a glucose exchange (iRC1080: light).
+* :func:`theoretical_maxima` — maximal biomass and maximal ethanol of the wild-type network.
+* :func:`normalize_front` and :func:`utopia_distance` — the paper's Fig. 3 normalization and the
+  distance of the best normalized strain to the utopia point (1, 1).
+
+Introduced in chapter ``08_mome_organisms_and_constraints``.
+"""
+
+from __future__ import annotations
+
+import cobra
+import numpy as np
+import pandas as pd
+
+from helpers.gem.organisms import ORGANISMS
+
+__all__ = ["organism_medium", "theoretical_maxima", "normalize_front", "utopia_distance",
+           "on_axes_only"]
+
+GLUCOSE_UPTAKE = 10.0
+OXYGEN_LIMITED = 2.0
+
+
+def organism_medium(model: cobra.Model, name: str, *, threshold: float = 1e-3
+                    ) -> tuple[dict[str, float], str]:
+    """Lower bounds of the medium for organism ``name`` and a one-line description.
+
+    The model is only read (each trial runs inside ``with model:``).
+    """
+    org = ORGANISMS[name]
+    if org.glucose is None:
+        return {}, "the model's own bounds (phototrophic, no glucose exchange)"
+    bounds = {org.glucose: -GLUCOSE_UPTAKE}
+    if org.oxygen is None:
+        return bounds, f"glucose {GLUCOSE_UPTAKE:g}"
+    with model:
+        model.reactions.get_by_id(org.glucose).lower_bound = -GLUCOSE_UPTAKE
+        model.reactions.get_by_id(org.oxygen).lower_bound = 0.0
+        grows = model.slim_optimize(error_value=0.0) > threshold
+    if grows:
+        return {**bounds, org.oxygen: 0.0}, f"glucose {GLUCOSE_UPTAKE:g}, anaerobic"
+    return ({**bounds, org.oxygen: -OXYGEN_LIMITED},
+            f"glucose {GLUCOSE_UPTAKE:g}, oxygen-limited ({OXYGEN_LIMITED:g}; no anaerobic growth)")
+
+
+def theoretical_maxima(model: cobra.Model, *, biomass: str, product: str) -> tuple[float, float]:
+    """(maximal biomass, maximal product flux) of the network in its current medium."""
+    with model:
+        model.objective = biomass
+        mu = model.slim_optimize(error_value=0.0)
+    with model:
+        model.objective = product
+        p = model.slim_optimize(error_value=0.0)
+    return float(mu), float(p)
+
+
+def normalize_front(front: pd.DataFrame, max_biomass: float, max_product: float, *,
+                    objective: str = "product_min") -> pd.DataFrame:
+    """The front with ``biomass_norm`` and ``product_norm`` in [0, 1] (divided by the maxima)."""
+    out = front.copy()
+    out["biomass_norm"] = out["biomass"] / max_biomass if max_biomass > 0 else np.nan
+    out["product_norm"] = out[objective] / max_product if max_product > 0 else np.nan
+    return out
+
+
+def utopia_distance(normalized: pd.DataFrame) -> float:
+    """Smallest Euclidean distance of a normalized strain to the utopia point (1, 1)."""
+    if normalized.empty:
+        return float("nan")
+    d = np.hypot(1 - normalized["biomass_norm"], 1 - normalized["product_norm"])
+    return float(d.min())
+
+
+def on_axes_only(normalized: pd.DataFrame, *, tol: float = 0.02) -> bool:
+    """Whether every front point lies on an axis: no strain has both a normalized biomass and a
+    normalized product above ``tol`` (no trade-off points)."""
+    both = (normalized["biomass_norm"] > tol) & (normalized["product_norm"] > tol)
+    return not bool(both.any())
