@@ -3,7 +3,10 @@
 One concept per module: :mod:`~helpers.mome.gpr` (gene sets, knock-out cost, GPR evaluation),
 :mod:`~helpers.mome.evaluation` (strain phenotypes on one LP), :mod:`~helpers.mome.problem`
 (pymoo problem and operators), :mod:`~helpers.mome.search` (run loop, archive, front, HV),
-:mod:`~helpers.mome.exact` (exact best strain per knock-out cost), :mod:`~helpers.mome.analysis` (envelope, clusters, post-processing).
+:mod:`~helpers.mome.exact` (exact best strain per knock-out cost), :mod:`~helpers.mome.analysis`
+(envelope, clusters, post-processing), :mod:`~helpers.mome.constraints` (essential genes),
+:mod:`~helpers.mome.study` (cross-organism fronts), :mod:`~helpers.mome.redirector` (enzyme
+regulation).
 
 Imports: :mod:`helpers.gem` and :mod:`helpers.data` only.
 
