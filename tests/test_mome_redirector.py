@@ -39,3 +39,18 @@ def test_unknown_target_is_an_error(anaerobic_core):
     ev = RedirectorEvaluator(anaerobic_core, biomass=BIOMASS, product=PRODUCT, targets=[0, 1])
     with pytest.raises(ValueError, match="not regulation targets"):
         ev.evaluate({5: 0.5})
+
+
+def test_regulation_design_runs_in_the_mome_search(anaerobic_core):
+    from helpers.mome.redirector import RegulationDesign
+    from helpers.mome.search import run_mome
+
+    ev = RedirectorEvaluator(anaerobic_core, biomass=BIOMASS, product=PRODUCT, targets=list(range(12)))
+    design = RegulationDesign(ev, levels=(-0.1, 0.1))
+    assert len(design.units) == 24
+    # two levels of one enzyme add up; cost counts enzymes
+    assert design.beta([0, 1]) == {} and design.cost([0, 2]) == 2
+    np.testing.assert_allclose(design.evaluate([])[[0, 1]], ev.reference)
+    res = run_mome(design, pop_size=8, n_gen=3, dup=2, ukc=3, seed=0)
+    assert res.archive.cost.max() <= 3
+    assert (res.archive.biomass <= ev.reference[0] + 1e-6).all()

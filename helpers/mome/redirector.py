@@ -12,8 +12,12 @@ ethanol flux among the optima of the regulated objective), as in chapter 07.
 
 With every β = 0 the objective is the wild type's, so the phenotype is wild-type FBA's.
 
-Status: the evaluator only. The NSGA-II search over β (discrete levels, a bound on the number of
-regulated enzymes) and chapter ``09_mome_redirector`` are not written yet.
+The search: :class:`RegulationDesign` turns regulations into the binary genotypes of chapter 07's
+search, one unit per (enzyme, β level); an enzyme's β is the sum of its selected levels, and the
+knock-out cost becomes the number of regulated enzymes, bounded by ``uKC``. So
+:func:`helpers.mome.search.run_mome` runs unchanged (NSGA-II, cloning, cost repair, per-cost elite).
+
+Introduced in chapter ``09_mome_redirector``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,11 @@ import numpy as np
 
 from helpers.mome.gpr import gene_sets
 
-__all__ = ["RedirectorEvaluator"]
+__all__ = ["RedirectorEvaluator", "RegulationDesign", "DEFAULT_LEVELS"]
+
+#: β levels (relative to the biomass coefficient 1): enzyme fluxes are ~10-100 times the biomass
+#: flux, so weights above ~0.1 make the enzyme term dominate growth.
+DEFAULT_LEVELS = (-0.1, -0.01, 0.01, 0.1)
 
 
 class RedirectorEvaluator:
@@ -92,3 +100,75 @@ class RedirectorEvaluator:
                 out = np.round(np.array([mu, guaranteed if np.isfinite(guaranteed) else 0.0]), 6)
         self.cache[key] = out
         return out
+
+
+class RegulationDesign:
+    """A :class:`RedirectorEvaluator` seen as a binary design space for
+    :func:`helpers.mome.search.run_mome` (chapter ``09_mome_redirector``).
+
+    Units are ``(enzyme, level)`` pairs over the evaluator's targets; a genotype's β for an enzyme
+    is the sum of its selected levels; its cost is the number of distinct regulated enzymes.
+    Phenotypes are ``(biomass, guaranteed product, guaranteed product)`` (the evaluator has no
+    separate LP value), cached by β.
+    """
+
+    mode = "regulation"
+
+    def __init__(self, evaluator: RedirectorEvaluator, levels: tuple[float, ...] = DEFAULT_LEVELS
+                 ) -> None:
+        if not levels or any(v == 0 for v in levels):
+            raise ValueError(f"The 'levels' parameter must be non-zero weights. Got {levels} instead.")
+        self.evaluator, self.levels = evaluator, tuple(levels)
+        self.pairs = [(k, v) for k in evaluator.targets for v in self.levels]
+        self.units = [f"{evaluator.enzymes[k]} @ {v:+g}" for k, v in self.pairs]
+        self.costs = np.ones(len(self.units), dtype=int)
+        mu, guaranteed = evaluator.reference
+        self.reference = np.array([mu, guaranteed, guaranteed])
+        self.cache: dict[tuple[int, ...], np.ndarray] = {}
+        self.hits = self.n_computed = self.n_lp = 0
+
+    @property
+    def viable_units(self) -> np.ndarray:
+        return np.ones(len(self.units), dtype=bool)
+
+    @property
+    def support_units(self) -> np.ndarray:
+        return np.ones(len(self.units), dtype=bool)
+
+    def normalize(self, genotype) -> tuple[int, ...]:
+        arr = np.asarray(genotype)
+        if arr.dtype == bool:
+            return tuple(int(i) for i in np.flatnonzero(arr))
+        return tuple(sorted({int(i) for i in arr.ravel()}))
+
+    def beta(self, genotype) -> dict[int, float]:
+        """Enzyme index -> summed β of a genotype."""
+        out: dict[int, float] = {}
+        for u in self.normalize(genotype):
+            k, v = self.pairs[u]
+            out[k] = out.get(k, 0.0) + v
+        return {k: v for k, v in out.items() if abs(v) > 1e-12}
+
+    def cost(self, genotype) -> int:
+        """Number of regulated enzymes."""
+        return len(self.beta(genotype))
+
+    def evaluate_many(self, genotypes, n_jobs: int = 1) -> np.ndarray:
+        keys = [self.normalize(g) for g in genotypes]
+        rows = []
+        for key in keys:
+            if key in self.cache:
+                self.hits += 1
+            else:
+                mu, guaranteed = self.evaluator.evaluate(self.beta(key))
+                self.cache[key] = np.array([mu, guaranteed, guaranteed])
+                self.n_computed += 1
+                self.n_lp += 1
+            rows.append(self.cache[key])
+        return np.array(rows).reshape(-1, 3)
+
+    def evaluate(self, genotype) -> np.ndarray:
+        return self.evaluate_many([genotype])[0]
+
+    def describe(self, genotype, names=None) -> list[str]:
+        return [f"{self.evaluator.enzymes[k]}: β={v:+g}" for k, v in self.beta(genotype).items()]
