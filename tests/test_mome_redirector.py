@@ -54,3 +54,5 @@ def test_regulation_design_runs_in_the_mome_search(anaerobic_core):
     res = run_mome(design, pop_size=8, n_gen=3, dup=2, ukc=3, seed=0)
     assert res.archive.cost.max() <= 3
     assert (res.archive.biomass <= ev.reference[0] + 1e-6).all()
+    # no-growth regulations score (0, 0): nothing on the front secretes ethanol without growing
+    assert not ((res.archive.biomass == 0) & (res.archive.product_min > 0)).any()

@@ -136,6 +136,17 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
                                   "elite_cost": 10, "table_max_cost": 10}},
     },
     # </mome_organisms>
+    # <mome_redirector>
+    # Chapter 09: knock-out and regulation searches on iMM904 with the same sizes. The paper gives
+    # no beta grid: levels are ours (relative to the biomass coefficient 1); ukc bounds how many
+    # enzymes are regulated at once; bins: biomass intervals for the evenness check.
+    "mome_redirector": {
+        "quick": {"pop_size": 20, "n_gen": 6, "dup": 3, "ukc": 5, "elite_cost": 3,
+                  "levels": [-0.1, -0.01, 0.01, 0.1], "bins": 20},
+        "paper": {"pop_size": 100, "n_gen": 40, "dup": 5, "ukc": 10, "elite_cost": 5,
+                  "levels": [-0.1, -0.01, -0.001, 0.001, 0.01, 0.1], "bins": 20},
+    },
+    # </mome_redirector>
 }
 
 

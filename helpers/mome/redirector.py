@@ -109,13 +109,16 @@ class RegulationDesign:
     Units are ``(enzyme, level)`` pairs over the evaluator's targets; a genotype's β for an enzyme
     is the sum of its selected levels; its cost is the number of distinct regulated enzymes.
     Phenotypes are ``(biomass, guaranteed product, guaranteed product)`` (the evaluator has no
-    separate LP value), cached by β.
+    separate LP value), cached by β. A regulation under which the cell does not grow
+    (biomass < ``lethal_threshold``) scores ``(0, 0, 0)``, as a lethal knock-out does: a strong
+    weight can make the optimum secrete ethanol at zero growth, which is no strain.
     """
 
     mode = "regulation"
 
-    def __init__(self, evaluator: RedirectorEvaluator, levels: tuple[float, ...] = DEFAULT_LEVELS
-                 ) -> None:
+    def __init__(self, evaluator: RedirectorEvaluator, levels: tuple[float, ...] = DEFAULT_LEVELS,
+                 lethal_threshold: float = 1e-6) -> None:
+        self.lethal_threshold = lethal_threshold
         if not levels or any(v == 0 for v in levels):
             raise ValueError(f"The 'levels' parameter must be non-zero weights. Got {levels} instead.")
         self.evaluator, self.levels = evaluator, tuple(levels)
@@ -161,6 +164,8 @@ class RegulationDesign:
                 self.hits += 1
             else:
                 mu, guaranteed = self.evaluator.evaluate(self.beta(key))
+                if mu < self.lethal_threshold:  # no growth: scored like a lethal knock-out
+                    mu = guaranteed = 0.0
                 self.cache[key] = np.array([mu, guaranteed, guaranteed])
                 self.n_computed += 1
                 self.n_lp += 1
