@@ -187,11 +187,15 @@ def samples() -> list[str]:
     return list(_ishii().X.index)
 
 
+@functools.lru_cache(maxsize=1)
 def _git_commit() -> str:
+    """HEAD when this process first asked (its code's version), '+dirty' if helpers/ had edits."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=10)
-        return out.stdout.strip() or "unknown"
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "helpers"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return (head or "unknown") + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -203,6 +207,8 @@ def _checksum(content: dict) -> str:
 def compute_unit(study: Study, sample: str, *, seed: int = 0, device: str = "cpu") -> dict:
     """Run one unit (inner search + refit of one outer fold) and return its file content."""
     import torch
+
+    commit = _git_commit()  # before the work: the version of the code that computes the unit
 
     from helpers.evaluation.metrics import sample_metrics
     from helpers.evaluation.minn_loo import evaluate_minn_fold, protocol_for
@@ -229,7 +235,7 @@ def compute_unit(study: Study, sample: str, *, seed: int = 0, device: str = "cpu
         "inner_cv": out["inner_cv"],
         "seconds": out["seconds"],
         "provenance": {
-            "git_commit": _git_commit(), "torch": torch.__version__,
+            "git_commit": commit, "torch": torch.__version__,
             "python": platform.python_version(), "cores": os.cpu_count(), "device": device,
             "machine": platform.machine(), "date": _dt.datetime.now(_dt.timezone.utc).isoformat(),
             "protocol": protocol(study, seed),
