@@ -30,13 +30,13 @@ SCI_METRICS = ("L2", "SV2", "L2_active")
 LONG_TEXT = 60
 _PAIR = re.compile(r"^(?P<metric>.+)_mean$")
 _STYLE = (
-    "<style>.minnbook-table{border-collapse:collapse;font-size:0.8em;margin:0.5em 0;}"
-    ".minnbook-table th,.minnbook-table td{padding:0.2em 0.45em;text-align:right;"
+    "<style>.minnbook-table{border-collapse:collapse;font-size:0.75em;margin:0.5em 0;}"
+    ".minnbook-table th,.minnbook-table td{padding:0.2em 0.3em;text-align:right;"
     "vertical-align:top;border-bottom:1px solid #ddd;}"
     ".minnbook-table td{white-space:nowrap;}.minnbook-table th{white-space:normal;}"
     ".minnbook-table td.text,.minnbook-table th.text{text-align:left;white-space:normal;"
     "min-width:6em;max-width:16em;}"
-    ".minnbook-table .paper{color:#666;font-size:0.9em;display:block;}"
+    ".minnbook-table .paper{color:#666;font-size:0.9em;display:block;white-space:normal;}"
     ".minnbook-notes{font-size:0.85em;}.minnbook-source{font-size:0.8em;color:#555;}</style>"
 )
 
