@@ -250,3 +250,36 @@ def show_table(frame: pd.DataFrame | pd.Series, name: str | None = None, *, sig:
         frame = frame.to_frame()
     return TableView(frame, name, sig=sig, sci=tuple(sci), caption=caption,
                      paper_label=paper_label, transpose=transpose, wrap=tuple(wrap))
+
+
+def plain(value):
+    """``value`` as a plain Python number or string (numpy scalars unwrapped).
+
+    ``{glue:text}`name:.3f``` formats the glued ``text/plain`` repr; a numpy 2 scalar's repr is
+    ``np.float64(0.5)``, which no format specification can read.
+    """
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        return plain(value.item())
+    return value
+
+
+def glue_values(values: dict | None = None, /, *, prefix: str = "", **named) -> dict:
+    """Glue every value (numbers, short texts) for ``{glue:text}`` in the chapter's prose.
+
+    One call replaces a run of ``glue(name, value, display=False)`` lines: ``values`` and the
+    keyword arguments map names to values; each is glued under ``prefix + name`` as a plain Python
+    value (:func:`plain`), so that the prose can format it (``{glue:text}`toy_sv0:.3f```).
+    Nothing is displayed. Returns the glued ``{name: value}``.
+    """
+    from myst_nb import glue
+
+    glued = {f"{prefix}{key}": plain(value) for key, value in {**(values or {}), **named}.items()}
+    for key, value in glued.items():
+        glue(key, value, display=False)
+    return glued

@@ -1,12 +1,71 @@
-"""Figures shared by the MINN chapters (matplotlib / seaborn)."""
+"""Figures of the chapters (matplotlib / seaborn), and how a chapter shows one.
+
+Every chapter figure is drawn by the chapter (or by a function here) and handed to
+:func:`glue_figure`, which renders it to PNG and glues it under a name; the chapter's markdown then
+shows it as a numbered, captioned figure::
+
+    ```{glue:figure} fig-toy-steps
+    :name: fig-toy-steps
+    :alt: ||SV|| and L_mech fall over the eight steps of the mechanistic layer
+
+    One forward pass: the imbalance falls at every step of the layer.
+    ```
+
+Rendering to PNG here (not through the notebook's matplotlib backend) makes the figure appear in the
+book whatever backend the kernel runs with (CI sets ``MPLBACKEND=Agg``). Figures are at most
+:data:`MAX_WIDTH_IN` inches wide, so that 10-point tick labels stay readable when the book scales the
+figure to its text column; a wider figure is an error, not a silently shrunk one.
+"""
 
 from __future__ import annotations
+
+import io
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-__all__ = ["parity_plot", "metric_heatmap", "tradeoff_plot"]
+__all__ = ["MAX_WIDTH_IN", "DPI", "render_png", "glue_figure", "parity_plot", "metric_heatmap",
+           "tradeoff_plot"]
+
+#: Widest figure (inches, as saved, legend included) a chapter may show. The text column of the
+#: book is about 750 px wide; a 10-pt label on a figure this wide is still about 12 px there.
+MAX_WIDTH_IN = 9.0
+#: Resolution of the PNG files in the book.
+DPI = 110
+#: Units of the axes that the MINN chapters share.
+FLUX_UNIT = "mmol/gDW/h"
+
+
+def render_png(fig: plt.Figure, *, max_width: float = MAX_WIDTH_IN, dpi: int = DPI) -> bytes:
+    """``fig`` as PNG bytes (tight bounding box); :class:`ValueError` when it is too wide.
+
+    The width is measured on the saved image, so a legend placed outside the axes counts.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    png = buffer.getvalue()
+    width = int.from_bytes(png[16:20], "big") / dpi  # IHDR: width in pixels
+    if width > max_width + 0.05:
+        raise ValueError(f"figure is {width:.1f} in wide (legend included); at most {max_width} in "
+                         "keeps its labels readable at the book's text width: use fewer panels per "
+                         "row, a smaller figsize or a legend below the axes")
+    return png
+
+
+def glue_figure(name: str, fig: plt.Figure, *, display: bool = True) -> None:
+    """Glue ``fig`` as a PNG image under ``name`` and close it.
+
+    The chapter shows it with a ``{glue:figure}`` directive (number, caption, alt text). With
+    ``display`` the image is also the cell's output, for a reader running the notebook; the cell is
+    then tagged ``remove-output`` so that the book shows the figure once, where the directive is.
+    """
+    from IPython.display import Image
+    from myst_nb import glue
+
+    png = render_png(fig)
+    plt.close(fig)
+    glue(name, Image(data=png, format="png"), display=display)
 
 
 def parity_plot(ax: plt.Axes, measured: pd.DataFrame, predicted: pd.DataFrame, *, title: str,
@@ -21,18 +80,23 @@ def parity_plot(ax: plt.Axes, measured: pd.DataFrame, predicted: pd.DataFrame, *
     low, high = floor, max(x.max(), y.max()) * 1.5
     ax.plot([low, high], [low, high], color="black", lw=0.8)
     ax.set(xscale="log", yscale="log", xlim=(low, high), ylim=(low, high), title=title,
-           xlabel="measured flux (mmol/gDW/h)", ylabel="predicted flux")
+           xlabel=f"measured flux ({FLUX_UNIT})", ylabel=f"predicted flux ({FLUX_UNIT})")
     return ax
 
 
 def metric_heatmap(per_sample: pd.DataFrame, metric: str, ax: plt.Axes, **kwargs) -> plt.Axes:
-    """Heat map of ``metric`` per held-out sample (rows) and model (columns)."""
+    """Heat map of ``metric`` per held-out sample (rows, every one labelled) and model (columns)."""
     import seaborn as sns
 
     grid = per_sample.pivot(index="sample", columns="model", values=metric)
     grid = grid.loc[per_sample["sample"].drop_duplicates()]
-    sns.heatmap(grid, ax=ax, cmap="magma_r", cbar_kws={"label": metric}, **kwargs)
+    grid = grid[per_sample["model"].drop_duplicates()]
+    sns.heatmap(grid, ax=ax, cmap="magma_r", cbar_kws={"label": metric}, yticklabels=True, **kwargs)
     ax.set(xlabel="", ylabel="held-out sample")
+    ax.tick_params(axis="y", labelsize=8)
+    ax.tick_params(axis="x", labelrotation=30)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
     return ax
 
 
@@ -41,26 +105,42 @@ def _log_errors(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
     return np.vstack([np.minimum(sd, 0.9 * mean), sd])
 
 
-def tradeoff_plot(ax: plt.Axes, table: pd.DataFrame, *, paper: pd.DataFrame | None = None,
-                  x: str = "L2", y: str = "RMSE") -> plt.Axes:
+#: One marker per model, so that points that overlap stay distinguishable.
+_MARKERS = ["o", "s", "D", "^", "v", "P", "X", "<", ">", "*"]
+
+
+def tradeoff_plot(table: pd.DataFrame, *, paper: bool = True, x: str = "L2",
+                  y: str = "RMSE") -> plt.Figure:
     """Data fit (``y``) against mechanistic fit (``x``, log axis), mean ± sd, one point per model.
 
-    ``table`` has ``model``, ``<x>_mean/_sd`` and ``<y>_mean/_sd``; ``paper`` (optional) the
-    same with ``paper_`` prefixes (:func:`helpers.evaluation.paper_results.paper_table`), drawn hollow.
-    A lower bar that would cross 0 is clipped (log axis).
+    ``table`` has ``model``, ``<x>_mean/_sd`` and ``<y>_mean/_sd`` and, with ``paper``, the paper's
+    values as ``paper_<x>_mean`` … (:func:`helpers.evaluation.comparison.comparison_table`). Ours
+    and the paper's are drawn in two panels, each with its own L2 range (they are orders of
+    magnitude apart), one colour and marker per model, and the legend below the panels, off the
+    data. A lower bar that would cross 0 is clipped (log axis).
     """
-    colors = dict(zip(table["model"], plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3, strict=False))
-    for source, frame, prefix, filled in (("ours", table, "", True),
-                                          ("paper", paper, "paper_", False)):
-        if frame is None:
-            continue
-        frame = frame.dropna(subset=[f"{prefix}{x}_mean", f"{prefix}{y}_mean"])
+    sources = [("ours", "")] + ([("paper", "paper_")] if paper else [])
+    fig, axes = plt.subplots(1, len(sources), figsize=(4.3 * len(sources), 3.6), squeeze=False,
+                             sharey=True)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    style = {model: (colors[i % len(colors)], _MARKERS[i % len(_MARKERS)])
+             for i, model in enumerate(table["model"])}
+    handles = {}
+    for ax, (source, prefix) in zip(axes[0], sources, strict=True):
+        frame = table.dropna(subset=[f"{prefix}{x}_mean", f"{prefix}{y}_mean"])
         for _, r in frame.iterrows():
-            color = colors.get(r["model"], "grey")
+            color, marker = style[r["model"]]
             xm, xs = np.array([r[f"{prefix}{x}_mean"]]), np.array([r[f"{prefix}{x}_sd"]])
-            ax.errorbar(xm, [r[f"{prefix}{y}_mean"]], xerr=_log_errors(xm, xs),
-                        yerr=[[r[f"{prefix}{y}_sd"]], [r[f"{prefix}{y}_sd"]]], fmt="o" if filled else "s",
-                        color=color, mfc=color if filled else "white", capsize=3, alpha=0.85,
-                        label=f"{r['model']} ({source})")
-    ax.set(xscale="log", xlabel=f"{x} = ||S V||² / m (log)", ylabel=f"{y} (mmol/gDW/h)")
-    return ax
+            ys = r[f"{prefix}{y}_sd"]
+            handles[r["model"]] = ax.errorbar(
+                xm, [r[f"{prefix}{y}_mean"]], xerr=_log_errors(xm, np.nan_to_num(xs)),
+                yerr=[[np.nan_to_num(ys)], [np.nan_to_num(ys)]], fmt=marker, color=color,
+                capsize=3, alpha=0.85, ms=7, label=r["model"])
+        ax.set(xscale="log", title=source, xlabel=f"{x} = ‖S V‖² / m (log scale)")
+        if frame.empty:
+            ax.text(0.5, 0.5, "no values", transform=ax.transAxes, ha="center")
+    axes[0, 0].set_ylabel(f"{y} ({FLUX_UNIT})")
+    fig.tight_layout()
+    fig.legend(list(handles.values()), list(handles), loc="upper center", ncol=3, fontsize=8,
+               bbox_to_anchor=(0.5, 0.0), frameon=False)
+    return fig

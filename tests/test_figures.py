@@ -1,0 +1,259 @@
+"""Figures as readers see them (issue #18): numbered, captioned, legible, legends off the data.
+
+Three layers, cheapest first:
+
+- the helpers of :mod:`helpers.book.plots` and :func:`helpers.book.display.glue_values`;
+- the chapter sources (00-06): every figure goes through ``glue_figure`` into a ``{glue:figure}``
+  directive with a name (numbered), alt text and a caption; no bare ``glue()`` bookkeeping; code
+  lines wrap at 88 characters;
+- the executed chapters and the built HTML (marked ``book``: ``make test`` executes the chapters
+  and builds the book first, in ``tests/test_book.py``): no stderr, no visible injected-parameters
+  cell, every glued figure is a PNG, every figure on a page has a number, a caption and alt text.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers.book import plots  # noqa: E402
+from helpers.book.display import glue_values  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ["00_toy_example", "01_dataset", "02_gem_preparation", "03_minn_vs_ml",
+            "04_conflicting_losses", "05_gem_choice", "06_reservoir_pfba"]
+FIGURE = re.compile(r"^```\{glue:figure\} (?P<key>[\w-]+)\n(?P<options>(?::\w+:.*\n)*)\n"
+                    r"(?P<caption>(?:.+\n?)+?)```", re.M)
+GLUED = re.compile(r"glue_figure\(\s*\"(?P<key>[\w-]+)\"")
+LINE = 88
+
+
+@pytest.fixture()
+def glued(monkeypatch):
+    """What ``myst_nb.glue`` received: name -> (value, display)."""
+    import myst_nb
+
+    calls = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: calls.__setitem__(
+        name, (value, display)))
+    return calls
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def test_render_png_refuses_a_figure_too_wide_to_read():
+    fig, _ = plt.subplots(1, 3, figsize=(13, 4))
+    with pytest.raises(ValueError, match="wide"):
+        plots.render_png(fig)
+    plt.close(fig)
+
+
+def test_render_png_counts_a_legend_outside_the_axes():
+    fig, ax = plt.subplots(figsize=(8.5, 3))
+    ax.plot([0, 1], label="a rather long legend entry that sticks out to the right of the axes")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
+    with pytest.raises(ValueError):
+        plots.render_png(fig)
+    plt.close(fig)
+
+
+def test_glue_figure_glues_a_png_and_closes_the_figure(glued):
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([1, 2, 3])
+    plots.glue_figure("fig-test", fig)
+    image, display = glued["fig-test"]
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n" and display
+    assert not plt.fignum_exists(fig.number)
+
+
+def test_glue_values_gives_plain_python_values(glued):
+    out = glue_values({"a": np.float64(0.25), "n": np.int64(3)}, prefix="x_", label="text")
+    assert out == {"x_a": 0.25, "x_n": 3, "x_label": "text"}
+    assert type(glued["x_a"][0]) is float and type(glued["x_n"][0]) is int
+    assert all(display is False for _, display in glued.values())
+    assert f"{glued['x_a'][0]!r}" == "0.25"  # {glue:text}`x_a:.2f` can read it
+
+
+def _table():
+    models = ["MINN-c-balanced", "MINN-bound", "MINN-scheduler", "MINN-divided loss"]
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({
+        "model": models, "L2_mean": rng.uniform(0.1, 0.2, 4), "L2_sd": 0.05,
+        "RMSE_mean": rng.uniform(0.8, 0.9, 4), "RMSE_sd": 0.2,
+        "paper_L2_mean": [8.75e-5, 5e-5, 1.6e-5, 0.3], "paper_L2_sd": 1e-5,
+        "paper_RMSE_mean": [0.8, 0.82, 0.9, 0.79], "paper_RMSE_sd": 0.1})
+
+
+def test_tradeoff_plot_legend_is_off_the_data_and_models_are_told_apart():
+    fig = plots.tradeoff_plot(_table())
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == ["ours", "paper"]
+    assert len(fig.legends) == 1
+    legend = fig.legends[0].get_window_extent(renderer)
+    for ax in axes:
+        assert not legend.overlaps(ax.get_window_extent(renderer)), "legend covers the data"
+    markers = {line.get_marker() for line in axes[0].lines} & set(plots._MARKERS)
+    assert len(markers) == 4, "one marker per model"
+    assert "mmol/gDW/h" in axes[0].get_ylabel()
+    plots.render_png(fig)  # legible width
+    plt.close(fig)
+
+
+def test_metric_heatmap_labels_every_sample():
+    samples = [f"sample_{i}" for i in range(29)]
+    per_sample = pd.DataFrame([(s, m, float(i)) for i, s in enumerate(samples)
+                               for m in ("A", "B")], columns=["sample", "model", "NE"])
+    fig, ax = plt.subplots(figsize=(6, 8))
+    plots.metric_heatmap(per_sample, "NE", ax)
+    assert [t.get_text() for t in ax.get_yticklabels()] == samples
+    plt.close(fig)
+
+
+def test_parity_plot_axes_have_units():
+    measured = pd.DataFrame(np.abs(np.random.default_rng(1).normal(size=(5, 3))) + 0.1)
+    fig, ax = plt.subplots()
+    plots.parity_plot(ax, measured, measured * 1.1, title="x")
+    assert "mmol/gDW/h" in ax.get_xlabel() and "mmol/gDW/h" in ax.get_ylabel()
+    plt.close(fig)
+
+
+# --- chapter sources -------------------------------------------------------------------------
+
+def _notebook(chapter: str):
+    return nbformat.read(ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_figure_is_numbered_captioned_and_has_alt_text(chapter):
+    cells = _notebook(chapter).cells
+    code = [c for c in cells if c.cell_type == "code"]
+    markdown = "\n\n".join(c.source + "\n" for c in cells if c.cell_type == "markdown")
+    glued_keys = [m["key"] for c in code for m in GLUED.finditer(c.source)]
+    assert glued_keys, f"{chapter}: no figure"
+    assert not any("plt.show()" in c.source for c in code), \
+        f"{chapter}: a figure shown with plt.show() has no number or caption (use glue_figure)"
+    figures = {m["key"]: m for m in FIGURE.finditer(markdown)}
+    for key in glued_keys:
+        assert key in figures, f"{chapter}: figure {key!r} is glued but no {{glue:figure}} shows it"
+        options = dict(re.findall(r"^:(\w+): (.*)$", figures[key]["options"], re.M))
+        assert options.get("name") == key, f"{chapter}: {key} needs ':name: {key}' (numbered)"
+        alt = options.get("alt", "")
+        assert len(alt) >= 20 and not re.search(r"\.(png|svg|jpg)\b|/", alt), \
+            f"{chapter}: {key} needs a describing alt text, not {alt!r}"
+        assert len(figures[key]["caption"].split()) >= 8, f"{chapter}: {key} needs a caption"
+    for cell in code:
+        if GLUED.search(cell.source):
+            assert "remove-output" in cell.metadata.get("tags", []), \
+                f"{chapter}: a glue_figure cell must be tagged remove-output (shown once)"
+    unused = sorted(set(figures) - set(glued_keys))
+    assert not unused, f"{chapter}: {{glue:figure}} of figures no cell glues: {unused}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_glue_bookkeeping_is_in_helpers_and_code_wraps(chapter):
+    cells = _notebook(chapter).cells
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "code":
+            assert not re.search(r"(?<![\w.])glue\(", cell.source), \
+                f"{chapter} cell {i}: glue() by hand; use helpers.book.display.glue_values"
+            lines = cell.source.splitlines()
+        else:
+            lines = [line for block in re.findall(r"```(?:python|bash)\n(.*?)```", cell.source,
+                                                  re.S) for line in block.splitlines()]
+        long = [line for line in lines if len(line) > LINE]
+        assert not long, f"{chapter} cell {i}: code lines over {LINE} characters: {long}"
+
+
+# --- executed chapters and the built book ----------------------------------------------------
+
+def _executed(chapter: str):
+    path = ROOT / "book" / "executed" / f"{chapter}.ipynb"
+    if not path.is_file():
+        pytest.skip(f"{path} not executed (tests/test_book.py executes it in make test)")
+    return nbformat.read(path, as_version=4)
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_executed_chapter_has_no_stderr_and_hides_injected_parameters(chapter):
+    cells = _executed(chapter).cells
+    stderr = [(i, o.text[:120]) for i, c in enumerate(cells) if c.cell_type == "code"
+              for o in c.get("outputs", []) if o.output_type == "stream" and o.name == "stderr"]
+    assert not stderr, f"{chapter}: stderr output in cells {stderr}"
+    for cell in cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags:
+            assert "remove-cell" in tags, f"{chapter}: the injected-parameters cell is shown"
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_executed_figures_are_png(chapter):
+    pngs = set()
+    for cell in _executed(chapter).cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            key = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if key and "image/png" in data:
+                pngs.add(key)
+    source = "\n".join(c.source for c in _notebook(chapter).cells if c.cell_type == "code")
+    missing = sorted({m["key"] for m in GLUED.finditer(source)} - pngs)
+    assert not missing, f"{chapter}: figures glued without a PNG: {missing}"
+
+
+class _Figures(HTMLParser):
+    """Collects, per ``<figure>``: its caption number, caption text and the alt of its image."""
+
+    def __init__(self):
+        super().__init__()
+        self.figures, self._depth, self._field = [], 0, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "figure":
+            self._depth += 1
+            self.figures.append({"number": "", "caption": "", "alt": None})
+        elif self._depth and tag == "img":
+            self.figures[-1]["alt"] = attrs.get("alt", "")
+        elif self._depth and tag == "span" and "caption-number" in attrs.get("class", ""):
+            self._field = "number"
+        elif self._depth and tag == "span" and "caption-text" in attrs.get("class", ""):
+            self._field = "caption"
+
+    def handle_endtag(self, tag):
+        if tag == "figure":
+            self._depth -= 1
+        elif tag == "span":
+            self._field = None
+
+    def handle_data(self, data):
+        if self._depth and self._field:
+            self.figures[-1][self._field] += data
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_built_pages_number_and_caption_every_figure(chapter):
+    page = ROOT / "_build" / "html" / "book" / "executed" / f"{chapter}.html"
+    if not page.is_file():
+        pytest.skip(f"{page} not built (tests/test_book.py builds the book in make test)")
+    parser = _Figures()
+    parser.feed(page.read_text())
+    assert parser.figures, f"{chapter}: no figure on the page"
+    for figure in parser.figures:
+        assert re.match(r"Fig\. \d+(\.\d+)*", figure["number"].strip()), figure
+        assert len(figure["caption"].split()) >= 8, figure
+        assert figure["alt"] and not figure["alt"].endswith(".png"), figure
