@@ -166,6 +166,18 @@ class _LP:
     def primal(self) -> np.ndarray:
         return np.array([glp.glp_get_col_prim(self.lp, j + 1) for j in range(self.n_cols)])
 
+    def max_growth(self, knocked: Sequence[int]) -> float:
+        """Maximal objective (growth) with ``knocked`` columns at zero; 0.0 when infeasible."""
+        lp = self.lp
+        self.reset_basis()
+        for j in knocked:
+            glp.glp_set_col_bnds(lp, j + 1, glp.GLP_FX, 0.0, 0.0)
+        try:
+            return float(glp.glp_get_obj_val(lp)) if self._simplex() else 0.0
+        finally:
+            for j in knocked:
+                self._restore(lp, j)
+
     def solve(self, knocked: Sequence[int], lethal_threshold: float,
               keep_fluxes: bool | str = False, reset: bool = True) -> tuple[float, float, float, np.ndarray | None]:
         """(mu, product of the LP solution, guaranteed product at mu[, fluxes]).
@@ -208,6 +220,13 @@ class _LP:
 
 
 _WORKER_LPS: dict[str, _LP] = {}
+
+
+def _clauses_or_none(rule: str) -> frozenset[frozenset[str]] | None:
+    try:
+        return clauses(rule)
+    except ValueError:
+        return None
 
 
 def _evaluate_chunk(evaluator: StrainEvaluator, genotypes: list[tuple[int, ...]]
@@ -273,6 +292,9 @@ class StrainEvaluator:
             self.units = sorted(g.id for g in model.genes)
             self.costs = np.ones(len(self.units), dtype=int)
             self._rules = [r.gene_reaction_rule for r in model.reactions]
+            # each rule as its clauses (DNF): the reaction is off when every clause has an off gene
+            self._rule_clauses = {j: _clauses_or_none(rule) for j, rule in enumerate(self._rules)
+                                  if rule.strip()}
             gene_index = {g: k for k, g in enumerate(self.units)}
             self._unit_cols = [np.array([], dtype=int) for _ in self.units]
             touched: list[list[int]] = [[] for _ in self.units]
@@ -404,8 +426,14 @@ class StrainEvaluator:
             return np.unique(np.concatenate([self._unit_cols[u] for u in g]))
         off = {self.units[u] for u in g}
         cand = np.unique(np.concatenate([self._unit_cols[u] for u in g]))
-        return np.array([j for j in cand if not evaluate_gpr(as_gpr(self._rules[j]), off)],
-                        dtype=int)
+        return np.array([j for j in cand.tolist() if self._off(j, off)], dtype=int)
+
+    def _off(self, j: int, off: set[str]) -> bool:
+        """Whether reaction ``j``'s rule is false with the genes ``off`` knocked out."""
+        dnf = self._rule_clauses[j]
+        if dnf is None:  # a rule too large to expand: evaluate it directly
+            return not evaluate_gpr(as_gpr(self._rules[j]), off)
+        return all(clause & off for clause in dnf)
 
     # -- evaluation
     def _compute(self, genotype: tuple[int, ...]) -> np.ndarray:
@@ -422,6 +450,19 @@ class StrainEvaluator:
         self.n_lp += 1
         mu, p_lp, p_min, _ = self._lp.solve(cols.tolist(), self.lethal_threshold)
         return np.round(np.array([mu, p_lp, p_min]), _DECIMALS)
+
+    def growth(self, genotype: Iterable[int] | np.ndarray) -> float:
+        """Maximal growth of one strain (one simplex solve, no cache, no product LP): the
+        cheap question of essentiality screens (:mod:`helpers.mome.constraints`). Strains whose
+        knock-outs touch no reaction of the wild type's optimal flux vector grow as the wild type
+        without an LP; strains that hit an essential reaction return 0 without one."""
+        cols = self.knocked_reactions(self.normalize(genotype))
+        if not cols.size or self._zero_min[cols].all():
+            return float(self.reference[0])
+        if self._essential[cols].any():
+            return 0.0
+        self.n_lp += 1
+        return self._lp.max_growth(cols.tolist())
 
     def flux_support(self, genotype: Iterable[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Phenotype and flux support of one strain: ``(phenotype, carries_flux)`` where

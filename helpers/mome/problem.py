@@ -105,16 +105,22 @@ class KnockoutProblem(Problem):
 
 class _KnockoutPicker:
     """Draws the unit to knock out: among ``allowed`` units (default all), from ``preferred`` ones
-    with probability ``prefer_prob``."""
+    with probability ``prefer_prob``; never a unit whose lethal-pair partner (``partners[u]``) is
+    already knocked out in the row."""
 
     def __init__(self, allowed: np.ndarray | None, preferred: np.ndarray | None,
-                 prefer_prob: float) -> None:
+                 prefer_prob: float, partners: list[np.ndarray] | None = None) -> None:
         if not 0.0 <= prefer_prob <= 1.0:
             raise ValueError(f"The 'prefer_prob' parameter must be in [0, 1]. Got {prefer_prob} instead.")
         self.allowed, self.preferred, self.prefer_prob = allowed, preferred, prefer_prob
+        self.partners = partners if partners and any(p.size for p in partners) else None
 
     def pick(self, row: np.ndarray, rng: np.random.Generator) -> int | None:
         free = ~row if self.allowed is None else (~row & self.allowed)
+        if self.partners is not None:
+            free = free.copy()
+            for u in np.flatnonzero(row):
+                free[self.partners[u]] = False
         if self.preferred is not None and rng.random() < self.prefer_prob:
             pool = np.flatnonzero(free & self.preferred)
             if pool.size:
@@ -131,12 +137,13 @@ class FewMutationSampling(Sampling):
     """
 
     def __init__(self, max_mutations: int = 3, *, allowed: np.ndarray | None = None,
-                 preferred: np.ndarray | None = None, prefer_prob: float = 0.0) -> None:
+                 preferred: np.ndarray | None = None, prefer_prob: float = 0.0,
+                 partners: list[np.ndarray] | None = None) -> None:
         super().__init__()
         if max_mutations < 1:
             raise ValueError(f"The 'max_mutations' parameter must be >= 1. Got {max_mutations} instead.")
         self.max_mutations = max_mutations
-        self.picker = _KnockoutPicker(allowed, preferred, prefer_prob)
+        self.picker = _KnockoutPicker(allowed, preferred, prefer_prob, partners)
 
     def _do(self, problem, n_samples, *args, random_state=None, **kwargs):
         X = np.zeros((n_samples, problem.n_var), dtype=bool)
@@ -155,12 +162,12 @@ class KnockoutMutation(Mutation):
 
     def __init__(self, max_flips: int = 2, knock_in_prob: float = 0.3, *,
                  allowed: np.ndarray | None = None, preferred: np.ndarray | None = None,
-                 prefer_prob: float = 0.0) -> None:
+                 prefer_prob: float = 0.0, partners: list[np.ndarray] | None = None) -> None:
         super().__init__(prob=1.0)
         if not 0.0 <= knock_in_prob <= 1.0:
             raise ValueError(f"The 'knock_in_prob' parameter must be in [0, 1]. Got {knock_in_prob} instead.")
         self.max_flips, self.knock_in_prob = max_flips, knock_in_prob
-        self.picker = _KnockoutPicker(allowed, preferred, prefer_prob)
+        self.picker = _KnockoutPicker(allowed, preferred, prefer_prob, partners)
 
     def _do(self, problem, X, *args, random_state=None, **kwargs):
         X = np.asarray(X, dtype=bool).copy()
@@ -289,7 +296,8 @@ class CostEliteSurvival(RankAndCrowding):
 def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
                max_initial_mutations: int = 3, max_flips: int = 2, knock_in_prob: float = 0.3,
                allowed: np.ndarray | None = None, preferred: np.ndarray | None = None,
-               prefer_prob: float = 0.0, elite_cost: int = 0) -> NSGA2:
+               prefer_prob: float = 0.0, elite_cost: int = 0,
+               partners: list[np.ndarray] | None = None) -> NSGA2:
     """NSGA-II configured as MOME: few-mutation start, cloning mating, cost repair.
 
     ``pop_size // 2`` parents are selected per generation (the paper's mating pool) and each yields
@@ -297,13 +305,15 @@ def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
     :attr:`StrainEvaluator.viable_units`: a unit lethal on its own can only make lethal strains),
     from the ``preferred`` ones (e.g. :attr:`StrainEvaluator.support_units`) with probability
     ``prefer_prob``. ``elite_cost > 0`` keeps the best strain per cost up to it
-    (:class:`CostEliteSurvival`).
+    (:class:`CostEliteSurvival`). ``partners[u]``: units never knocked out together with ``u``
+    (lethal pairs, :func:`helpers.mome.constraints.pair_partners`); sampling and mutation only
+    add allowed knock-outs and repair only removes knock-outs, so no strain ever holds a pair.
     """
     repair = CostRepair(costs, ukc)
     mutation = KnockoutMutation(max_flips, knock_in_prob, allowed=allowed, preferred=preferred,
-                                prefer_prob=prefer_prob)
+                                prefer_prob=prefer_prob, partners=partners)
     sampling = FewMutationSampling(max_initial_mutations, allowed=allowed, preferred=preferred,
-                                   prefer_prob=prefer_prob)
+                                   prefer_prob=prefer_prob, partners=partners)
     return NSGA2(pop_size=pop_size, n_offsprings=max(1, pop_size // 2), sampling=sampling,
                  mating=CloningMating(mutation, repair, dup), repair=repair,
                  survival=CostEliteSurvival(elite_cost), eliminate_duplicates=False)

@@ -115,6 +115,7 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
              prefer_support: float = 0.0, envelope_hv: float | None = None,
              cost_objective: bool = False, elite_cost: int = 0,
              forbidden: np.ndarray | None = None, min_biomass: float | None = None,
+             lethal_pairs: list[np.ndarray] | None = None,
              verbose: bool = False) -> MomeResult:
     """Run MOME (NSGA-II with cloning and cost repair) for ``n_gen`` generations.
 
@@ -143,6 +144,10 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
     forbidden
         Boolean mask of units never knocked out (e.g. essential genes): sampling and mutation
         never draw them, so no evaluated strain contains them (chapter 08).
+    lethal_pairs
+        For each unit, the units it must never be knocked out with
+        (:func:`helpers.mome.constraints.pair_partners`): no evaluated strain holds both genes
+        of a lethal pair (chapter 08).
     min_biomass
         Growth every returned strain must reach (e.g. 90 % of the wild type's): a constraint of
         the search, a clone breaking it is mutated again up to 10 times, and the archive, front
@@ -161,11 +166,15 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
             raise ValueError(f"The 'forbidden' mask must have length {len(allowed)} (the number of "
                              f"units). Got shape {forbidden.shape} instead.")
         allowed = allowed & ~forbidden
+    if lethal_pairs is not None and len(lethal_pairs) != len(allowed):
+        raise ValueError(f"The 'lethal_pairs' list must have one entry per unit ({len(allowed)}). "
+                         f"Got {len(lethal_pairs)} instead.")
     algorithm = make_nsga2(evaluator.costs, pop_size=pop_size, dup=dup, ukc=ukc,
                            max_initial_mutations=max_initial_mutations,
                            allowed=allowed,
                            preferred=evaluator.support_units if prefer_support > 0 else None,
-                           prefer_prob=prefer_support, elite_cost=elite_cost)
+                           prefer_prob=prefer_support, elite_cost=elite_cost,
+                           partners=lethal_pairs)
     algorithm.setup(problem, termination=("n_gen", n_gen), seed=seed, verbose=False)
     hits0, computed0, lp0 = evaluator.hits, evaluator.n_computed, evaluator.n_lp
     start = time.perf_counter()
