@@ -60,10 +60,22 @@ def test_ema_balancer_divides_by_the_running_average():
 
 def test_variants_are_configuration_in_one_place():
     assert set(VARIANTS) == {"MSE-base", "unbalanced", "c-balanced", "bound", "loss-balancing",
-                             "scheduler", "scheduler-bound", "divided-loss"}
+                             "scheduler", "scheduler-bound", "divided-loss", "c-balanced-exact"}
+    paper = [v for v in VARIANTS.values() if v.name != "c-balanced-exact"]
+    assert {v.layer for v in paper} == {"unrolled"}  # chapter 10's variant is the only exact one
+    assert VARIANTS["c-balanced-exact"].replace(layer="unrolled", name="c-balanced") == VARIANTS["c-balanced"]
     assert VARIANTS["c-balanced"].tuned == {"c": (10.0, 20.0, 30.0, 40.0, 50.0)}
     assert VARIANTS["scheduler"].tuned == {"data_weight": (0.8, 1.0)}
     assert get_variant("bound", c=10).c == 10 and VARIANTS["bound"].c == 30
+
+
+def test_fingerprint_leaves_later_fields_out_while_default():
+    """Adding a knob must not change the protocol hash of stored paper units it cannot affect."""
+    base = VARIANTS["c-balanced"].fingerprint()
+    assert "layer" not in base and "projection_steps" not in base and base["c"] == 30.0
+    exact = VARIANTS["c-balanced-exact"].fingerprint()
+    assert exact["layer"] == "projection" and "projection_steps" not in exact
+    assert VARIANTS["c-balanced-exact"].replace(projection_steps=5).fingerprint()["projection_steps"] == 5
     with pytest.raises(ValueError, match=r"'variant' parameter must be one of .*Got 'nope'"):
         get_variant("nope")
     with pytest.raises(ValueError, match=r"'l1' parameter of MinnConfig must be one of"):

@@ -158,7 +158,7 @@ def protocol(study: Study, seed: int = 0) -> dict:
     fixed, n_trials = protocol_for(study.variant, settings)
     return {
         "study": dataclasses.asdict(study),
-        "variant": dataclasses.asdict(get_variant(study.variant)),
+        "variant": get_variant(study.variant).fingerprint(),
         "fixed": fixed,
         "n_trials": n_trials,
         "inner_folds": settings["inner_folds"],

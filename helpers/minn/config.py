@@ -18,7 +18,11 @@ loss-balancing     NE    1                          L1/EMA(L1) + L_mech/EMA(L_me
 scheduler          NE    1                          w_d(t)·c·L1 + w_m(t)·L_mech, 3 phases, 150 ep.
 scheduler-bound    NE    1                          scheduler + bound
 divided-loss       NE    1                          L1 only (L_mech reported, not trained on)
+c-balanced-exact   NE    tuned in {10,...,50}       c·L1 + L_mech, exact steady-state layer
 =================  ====  =========================  ==============================================
+
+``c-balanced-exact`` is not in the paper: chapter ``10_beyond`` replaces the unrolled layer by an
+exact projection onto the null space of ``S`` (:mod:`helpers.minn.projection`).
 
 Our choices where the paper is silent (said so in the book): the bound threshold ``b`` (1e-3),
 and ``c = 1`` for the scheduler variants (the paper tunes only the final data weight there).
@@ -33,6 +37,10 @@ from dataclasses import dataclass
 import numpy as np
 
 L1_KINDS = ("ne", "mse")
+LAYERS = ("unrolled", "projection")
+#: Fields added after the paper-protocol store began: a protocol hash leaves them out while they
+#: hold their default, so adding a knob does not make units stale that it cannot have changed.
+LATER_FIELDS = ("layer", "projection_steps")
 C_GRID = (10.0, 20.0, 30.0, 40.0, 50.0)
 
 
@@ -72,6 +80,12 @@ class MinnConfig:
         Search range of ``w`` (paper: [0.8, 1.0]).
     epochs : int
         Training epochs (100; 150 = 30 + 40 + 80 with the scheduler).
+    layer : {'unrolled', 'projection'}
+        The mechanistic layer: the paper's unrolled gradient descent (settings given to the
+        trainer: ``mech_lr``, ``mech_steps``, ``mech_decay``) or the exact projection onto the
+        null space of ``S`` (:mod:`helpers.minn.projection`, chapter ``10_beyond``).
+    projection_steps : int
+        Clip-then-project steps of the projection layer (ignored by the unrolled layer).
     """
 
     name: str
@@ -89,8 +103,16 @@ class MinnConfig:
     data_weight: float = 0.9
     data_weight_range: tuple[float, float] = (0.8, 1.0)
     epochs: int = 100
+    layer: str = "unrolled"
+    projection_steps: int = 2
 
     def __post_init__(self) -> None:
+        if self.layer not in LAYERS:
+            raise ValueError(f"The 'layer' parameter of MinnConfig must be one of {list(LAYERS)}. "
+                             f"Got {self.layer!r} instead.")
+        if self.projection_steps < 0:
+            raise ValueError(f"The 'projection_steps' parameter must be >= 0. "
+                             f"Got {self.projection_steps!r} instead.")
         if self.l1 not in L1_KINDS:
             raise ValueError(f"The 'l1' parameter of MinnConfig must be one of {list(L1_KINDS)}. "
                              f"Got {self.l1!r} instead.")
@@ -114,6 +136,14 @@ class MinnConfig:
             out["data_weight"] = self.data_weight_range
         return out
 
+    def fingerprint(self) -> dict:
+        """The config as a dict for protocol hashes: :data:`LATER_FIELDS` only when not default."""
+        out = dataclasses.asdict(self)
+        for name in LATER_FIELDS:
+            if out[name] == MinnConfig.__dataclass_fields__[name].default:
+                del out[name]
+        return out
+
     def replace(self, **changes) -> MinnConfig:
         """A copy with some fields changed (the config itself is immutable)."""
         return dataclasses.replace(self, **changes)
@@ -129,6 +159,8 @@ VARIANTS: dict[str, MinnConfig] = {
     "scheduler-bound": MinnConfig("scheduler-bound", l1="ne", scheduler=True, bound=1e-3,
                                   epochs=150),
     "divided-loss": MinnConfig("divided-loss", l1="ne", mechanistic_in_loss=False),
+    "c-balanced-exact": MinnConfig("c-balanced-exact", l1="ne", c=30.0, c_grid=C_GRID,
+                                   layer="projection"),
 }
 
 

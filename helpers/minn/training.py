@@ -31,6 +31,7 @@ from .losses import EMABalancer, LossPlan
 from .mechanistic import descent_backward, descent_forward, mechanistic_terms, unroll
 from .network import EnsembleMLP
 from .problem import MechanisticProblem
+from .projection import null_space_basis, project, projection_backward, projection_forward
 
 HISTORY_TERMS = ("loss", "data", "mechanistic", "steady_state", "upper_bound", "positivity",
                  "w_data", "w_mech", "weight_data", "weight_mech")
@@ -198,6 +199,8 @@ class EnsembleFit:
     mech_lr: float = 0.01
     mech_steps: int = 8
     mech_decay: float = 0.9
+    layer: str = "unrolled"
+    projection_steps: int = 2
 
     @property
     def dtype(self) -> torch.dtype:
@@ -225,8 +228,10 @@ class EnsembleFit:
         V0 = self.net(self._inputs(X))
         vin = None if v_in is None else torch.as_tensor(np.asarray(v_in), dtype=self.dtype,
                                                          device=self.device)
-        V = unroll(V0, self.problem.to_torch(self.dtype, self.device), vin, lr=self.mech_lr, steps=self.mech_steps,
-                   decay=self.mech_decay)
+        if self.layer == "projection":
+            return V0, project(V0, self.problem, vin, steps=self.projection_steps)
+        V = unroll(V0, self.problem.to_torch(self.dtype, self.device), vin, lr=self.mech_lr,
+                   steps=self.mech_steps, decay=self.mech_decay)
         return V0, V
 
     def predict_fluxes(self, X, v_in=None) -> np.ndarray:
@@ -335,16 +340,50 @@ def _data_loss_and_grad(pred: torch.Tensor, target: torch.Tensor, is_ne: torch.T
     return torch.where(sel, ne, mse_value), torch.where(sel[..., None], d_ne, d_mse)
 
 
+@dataclass(frozen=True)
+class _Layer:
+    """The mechanistic layer of an ensemble: the unrolled descent, or the exact projection."""
+
+    kind: str
+    lr: float = 0.01
+    steps: int = 8
+    decay: float = 0.9
+    basis: torch.Tensor | None = None  # null-space basis N (projection only)
+
+    def forward(self, Vt, tp, vin):
+        if self.kind == "projection":
+            return projection_forward(Vt, self.basis, tp, vin, self.steps)
+        return descent_forward(Vt, tp, vin, self.lr, self.steps, self.decay)
+
+    def backward(self, grad, tp, masks):
+        if self.kind == "projection":
+            return projection_backward(grad, self.basis, masks)
+        return descent_backward(grad, tp, self.lr, self.decay, masks)
+
+
+def _ensemble_layer(configs, problem, mech_lr, mech_steps, mech_decay, dtype, device) -> _Layer:
+    """The one layer all members share (a ValueError names the members that disagree)."""
+    kinds = {(c.layer, c.projection_steps if c.layer == "projection" else None) for c in configs}
+    if len(kinds) > 1:
+        raise ValueError(f"All members of an ensemble must share the mechanistic layer; got "
+                         f"{sorted(kinds, key=str)} (train the layers in separate ensembles).")
+    kind, steps = kinds.pop()
+    if kind == "projection":
+        return _Layer(kind, steps=int(steps), basis=null_space_basis(problem, dtype, device))
+    return _Layer(kind, mech_lr, int(mech_steps), mech_decay)
+
+
 def _loss_and_grad(V0: torch.Tensor, yb: torch.Tensor, vb: torch.Tensor | None,
                    valid: torch.Tensor, tp, plan: LossPlan, col: int, bal_d: torch.Tensor,
-                   bal_m: torch.Tensor, mech_lr: float, mech_steps: int, mech_decay: float):
+                   bal_m: torch.Tensor, layer: _Layer):
     """One training step's loss terms and ``dLoss/dV0``, by hand (no autograd graph).
 
     The loss of member ``e`` is ``sum_b valid[e, b] · (a_e · L1 + b_e · bound(L_mech))`` with
     ``a = w_data · c · balance_data`` and ``b = w_mech · balance_mech`` (:meth:`LossPlan.total`).
     Its gradient at ``V_K`` is ``a · P_ref^T dL1/dp + b · bound' · grad L_mech(V_K)``, where
     ``grad L_mech(V_K)`` reuses the product ``S V_K`` that the steady-state term needs; the
-    unrolled layer is then reversed by :func:`~helpers.minn.mechanistic.descent_backward`.
+    unrolled layer is then reversed by :func:`~helpers.minn.mechanistic.descent_backward` (or
+    the projection layer by :func:`~helpers.minn.projection.projection_backward`).
 
     Returns ``(grad_V0 (E, B, n), stats (7, E, B))``; stats rows follow :data:`_STATS`.
     """
@@ -354,7 +393,7 @@ def _loss_and_grad(V0: torch.Tensor, yb: torch.Tensor, vb: torch.Tensor | None,
         vin = tp.v_in.reshape(-1, 1)
     else:
         vin = vb.reshape(E * B, tp.n_in).T.contiguous()
-    VK, masks = descent_forward(Vt, tp, vin, mech_lr, mech_steps, mech_decay)
+    VK, masks = layer.forward(Vt, tp, vin)
     SV = tp.S @ VK
     steady = SV.square().sum(0) / tp.m
     negative = VK.clamp_max(0)
@@ -380,7 +419,7 @@ def _loss_and_grad(V0: torch.Tensor, yb: torch.Tensor, vb: torch.Tensor | None,
     coef_data = torch.where(valid, a, zero)
     grad_VK = grad_mech.mul_(coef_mech.reshape(1, E * B))
     grad_VK.index_add_(0, tp.ref_idx, (coef_data[..., None] * d_l1).reshape(E * B, tp.n_ref).T)
-    grad_V0 = descent_backward(grad_VK, tp, mech_lr, mech_decay, masks)
+    grad_V0 = layer.backward(grad_VK, tp, masks)
     stats = torch.stack([per_sample, l1, l_mech, steady.view(E, B), upper.view(E, B),
                          positivity.view(E, B), V0.sum(-1)])
     return grad_V0.T.reshape(E, B, n), torch.where(valid, stats, zero)
@@ -483,6 +522,7 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
             vin_t = vin_t.expand(N, -1)
     tp = problem.to_torch(dtype, device)
     configs = [m.variant for m in members]
+    layer = _ensemble_layer(configs, problem, mech_lr, mech_steps, mech_decay, dtype, device)
     plan = LossPlan.from_configs(configs, dtype=dtype)
     plan_dev = LossPlan(**{k: v.to(device) for k, v in vars(plan).items()})
     rows = []
@@ -527,7 +567,7 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
             V0, cache = net.forward_train(xb_all[step], keep[step])
             bal_d, bal_m = balancer.factors()
             grad_V0, step_stats = _loss_and_grad(V0, yb_all[step], vb, b_valid, tp, plan_dev, col,
-                                                 bal_d, bal_m, mech_lr, mech_steps, mech_decay)
+                                                 bal_d, bal_m, layer)
             net.backward_into(cache, grad_V0, adam.grads)
             adam.step(None, active)
             sums = step_stats.sum(2)  # (7, E)
@@ -548,4 +588,5 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
                             mech=f"{np.nanmean(history['mechanistic'][:, epoch]):.3g}")
     bar.close()
     net.eval()
-    return EnsembleFit(net, problem, members, history, mech_lr, mech_steps, mech_decay)
+    return EnsembleFit(net, problem, members, history, mech_lr, mech_steps, mech_decay,
+                       layer.kind, layer.steps if layer.kind == "projection" else 2)
