@@ -56,3 +56,34 @@ def test_exercises_each_with_a_folded_solution(chapter):
 def test_exercise_labels_unique_across_the_book():
     labels = [m["label"] for c in CHAPTERS for m in EXERCISE.finditer(_markdown(c))]
     assert len(labels) == len(set(labels))
+
+
+BIB = ROOT / "book" / "references.bib"
+CITE = re.compile(r"\{cite(?::[pt])?\}`(?P<keys>[^`]+)`")
+
+
+def _all_text() -> str:
+    pages = [p.read_text() for p in (ROOT / "book").glob("*.md")]
+    return "\n".join(pages + [_markdown(c) for c in CHAPTERS])
+
+
+def test_bibliography_is_complete_and_writes_out_every_author():
+    bib = BIB.read_text()
+    keys = set(re.findall(r"^@\w+\{([\w-]+),", bib, re.M))
+    cited = {k.strip() for m in CITE.finditer(_all_text()) for k in m["keys"].split(",")}
+    assert cited <= keys, f"cited but not in references.bib: {sorted(cited - keys)}"
+    assert "hu2018balancing" in cited, "the loss balancing of Hu et al. 2018 is not cited"
+    authors = re.findall(r"^\s*author\s*=\s*\{(.*)\},?$", bib, re.M)
+    assert len(authors) == len(keys)
+    assert not [a for a in authors if re.search(r"\bothers\b|et al", a)], "authors cut short"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapters_cite_and_link_instead_of_plain_text(chapter):
+    text = _markdown(chapter)
+    plain = re.findall(r"(?:Ishii|Gon[cç]alves|Machado|Faure|Hu) \*et al\.\*|Machado & Herrg", text)
+    assert not plain, f"{chapter}: cite with {{cite}}, not plain text: {plain}"
+    assert not re.search(r"\b[Cc]hapter \d\d\b", text), f"{chapter}: refer to chapters by {{doc}}"
+    if chapter != CHAPTERS[0]:
+        assert re.search(r"\{doc\}`(?:\.\./executed/)?0\d_\w+`", text), \
+            f"{chapter}: links to no other chapter"
