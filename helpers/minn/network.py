@@ -45,11 +45,19 @@ class EnsembleMLP(nn.Module):
         ``torch.Generator().manual_seed(seeds[e])`` like :class:`torch.nn.Linear`
         (``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` for weights and biases).
     dtype : torch.dtype
+    input_groups : sequence of sequences of int, optional
+        Intermediate fusion (chapter ``10_beyond``): the input columns of each omics. Each member's
+        hidden units are split into ``len(input_groups)`` contiguous blocks, block ``g`` sees only
+        the columns of group ``g`` (one encoder per omics, initialised like a
+        :class:`torch.nn.Linear` of that group's width) and the head reads them all. The other
+        weights of ``W1`` start at zero and their gradient is masked, so they stay zero.
+        None (default): every unit sees every input (early fusion, the paper's network).
     """
 
     def __init__(self, d_in: int, n_out: int, hidden: int | Sequence[int] = 250,
                  dropout: float | Sequence[float] = 0.25, seeds: Sequence[int] = (0,),
-                 dtype: torch.dtype = torch.float32) -> None:
+                 dtype: torch.dtype = torch.float32,
+                 input_groups: Sequence[Sequence[int]] | None = None) -> None:
         super().__init__()
         seeds = [int(s) for s in seeds]
         E = len(seeds)
@@ -67,18 +75,48 @@ class EnsembleMLP(nn.Module):
         W2 = torch.zeros(E, H, n_out, dtype=dtype)
         b2 = torch.zeros(E, 1, n_out, dtype=dtype)
         mask = torch.zeros(E, 1, H, dtype=dtype)
+        w1_mask = None if input_groups is None else torch.zeros(E, d_in, H, dtype=dtype)
         for e, (seed, h) in enumerate(zip(seeds, self.hidden_sizes, strict=True)):
             g = torch.Generator().manual_seed(seed)
             a1, a2 = 1.0 / math.sqrt(d_in), 1.0 / math.sqrt(h)
+            if w1_mask is not None:
+                block, a1 = self._group_blocks(input_groups, d_in, h, dtype)
+                w1_mask[e, :, :h] = block
             W1[e, :, :h] = (torch.rand(d_in, h, generator=g, dtype=torch.float64) * 2 - 1) * a1
-            b1[e, 0, :h] = (torch.rand(h, generator=g, dtype=torch.float64) * 2 - 1) * a1
+            b1[e, 0, :h] = ((torch.rand(h, generator=g, dtype=torch.float64) * 2 - 1)
+                            * (a1 if w1_mask is None else a1.amax(0)))
             W2[e, :h] = (torch.rand(h, n_out, generator=g, dtype=torch.float64) * 2 - 1) * a2
             b2[e, 0] = (torch.rand(n_out, generator=g, dtype=torch.float64) * 2 - 1) * a2
             mask[e, 0, :h] = 1.0
         self.W1, self.b1 = nn.Parameter(W1), nn.Parameter(b1)
         self.W2, self.b2 = nn.Parameter(W2), nn.Parameter(b2)
+        if w1_mask is not None:
+            W1 *= w1_mask
         self.register_buffer("hidden_mask", mask)
+        self.register_buffer("w1_mask", w1_mask)
+        self.input_groups = None if input_groups is None else [list(map(int, c))
+                                                               for c in input_groups]
         self.register_buffer("keep", 1.0 - torch.tensor(self.dropout_rates, dtype=dtype))
+
+    @staticmethod
+    def _group_blocks(groups, d_in: int, h: int, dtype):
+        """0/1 mask (d_in, h) of one member and its init scale ``1/sqrt(|group|)`` per weight."""
+        groups = [sorted({int(c) for c in cols}) for cols in groups]
+        if not groups or any(not cols for cols in groups):
+            raise ValueError("The 'input_groups' parameter needs at least one non-empty group.")
+        flat = [c for cols in groups for c in cols]
+        if min(flat) < 0 or max(flat) >= d_in or len(flat) != len(set(flat)):
+            raise ValueError(f"The 'input_groups' must be disjoint column indices in [0, {d_in}).")
+        if h < len(groups):
+            raise ValueError(f"{len(groups)} input groups need at least as many hidden units; "
+                             f"a member has {h}.")
+        block = torch.zeros(d_in, h, dtype=dtype)
+        scale = torch.zeros(d_in, h, dtype=torch.float64)
+        for k, cols in enumerate(groups):
+            units = slice(k * h // len(groups), (k + 1) * h // len(groups))
+            block[cols, units] = 1.0
+            scale[cols, units] = 1.0 / math.sqrt(len(cols))
+        return block, scale
 
     @property
     def n_members(self) -> int:
@@ -135,9 +173,12 @@ class EnsembleMLP(nn.Module):
         torch.sum(grad_V0, dim=1, keepdim=True, out=gb2)
         grad_z1 = torch.bmm(grad_V0, self.W2.transpose(1, 2)).mul_(scale)
         torch.bmm(x.transpose(1, 2).contiguous(), grad_z1, out=gW1)
+        if self.w1_mask is not None:
+            gW1.mul_(self.w1_mask)  # intermediate fusion: cross-omics weights stay zero
         torch.sum(grad_z1, dim=1, keepdim=True, out=gb1)
         return out
 
     def extra_repr(self) -> str:
+        groups = "" if self.input_groups is None else f", input_groups={len(self.input_groups)}"
         return (f"E={self.n_members}, d_in={self.d_in}, hidden={self.hidden_sizes}, "
-                f"n_out={self.n_out}, dropout={self.dropout_rates}")
+                f"n_out={self.n_out}, dropout={self.dropout_rates}{groups}")

@@ -429,7 +429,8 @@ def train_ensemble(problem: MechanisticProblem, X, Y, members: Sequence[Member],
                    v_in=None, batch_size: int = 5, mech_lr: float = 0.01, mech_steps: int = 8,
                    mech_decay: float = 0.9, dtype: torch.dtype = torch.float32,
                    device: str | torch.device = "cpu", progress: bool = True, desc: str = "MINN",
-                   num_threads: int | None = 1) -> EnsembleFit:
+                   num_threads: int | None = 1,
+                   input_groups: Sequence[Sequence[int]] | None = None) -> EnsembleFit:
     """Train ``len(members)`` MINNs in one batched program.
 
     Parameters
@@ -454,6 +455,9 @@ def train_ensemble(problem: MechanisticProblem, X, Y, members: Sequence[Member],
         same draws on every device.
     progress : bool
         Show a tqdm bar over epochs.
+    input_groups : sequence of sequences of int, optional
+        Intermediate fusion: the columns of ``X`` of each omics, one encoder block each
+        (:class:`~helpers.minn.network.EnsembleMLP`, chapter ``10_beyond``); None = early fusion.
     num_threads : int or None
         Torch intra-op threads while training (restored afterwards). 1 by default: the many
         small kernels of a MINN step run slower with more threads on a busy 2-core machine, and
@@ -474,7 +478,7 @@ def train_ensemble(problem: MechanisticProblem, X, Y, members: Sequence[Member],
         torch.set_num_threads(int(num_threads))
     try:
         return _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_decay,
-                      dtype, torch.device(device), progress, desc)
+                      dtype, torch.device(device), progress, desc, input_groups)
     finally:
         torch.set_num_threads(previous)
 
@@ -502,7 +506,7 @@ def _epoch_batches(rows, gens, in_epoch, steps_per_epoch, S_max, batch_size, net
 
 
 def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_decay, dtype,
-           device, progress, desc) -> EnsembleFit:
+           device, progress, desc, input_groups=None) -> EnsembleFit:
     members = list(members)
     E = len(members)
     if E == 0:
@@ -533,7 +537,7 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
                              f"got {r.tolist()[:10]}.")
         rows.append(torch.as_tensor(r))
     net = EnsembleMLP(d, problem.n, [m.hidden for m in members], [m.dropout for m in members],
-                      [m.seed for m in members], dtype=dtype).to(device)
+                      [m.seed for m in members], dtype=dtype, input_groups=input_groups).to(device)
     params = [net.W1, net.b1, net.W2, net.b2]
     adam = EnsembleAdam(params, [m.lr for m in members], [m.weight_decay for m in members])
     balancer = EMABalancer(plan_dev.balancing, plan_dev.alpha)

@@ -1,0 +1,329 @@
+"""Beyond the papers: MINN on the open problems of the multi-omics review (chapter ``10_beyond``).
+
+Everything here is a *split*: a set of training rows and a set of held-out rows. Leave-one-out is
+29 splits of one held-out sample, leave-group-out holds a whole group out (the dilution series, a
+pathway's knock-outs), a learning curve draws ``k`` training samples at random and tests on the
+rest. One function per model family turns a list of splits into held-out predictions:
+
+- :func:`minn_split_predictions` — every split is one member of one batched MINN ensemble
+  (:func:`helpers.minn.train_ensemble`), with fixed hyper-parameters, min-max scaling fitted on each
+  split's training rows, optionally one encoder per omics (intermediate fusion);
+- :func:`sklearn_split_predictions` — a random forest or a plain network (chapter
+  ``03_minn_vs_ml``'s baselines) refitted per split.
+
+:func:`split_metrics` scores them per held-out (split, sample); :func:`paired_test` runs the
+Wilcoxon signed-rank test of chapter 03 on any pairing key and states a verdict.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import wilcoxon
+from sklearn.exceptions import ConvergenceWarning
+
+from helpers.evaluation.baselines import plain_nn, random_forest
+from helpers.evaluation.metrics import sample_metrics
+from helpers.evaluation.protocol import scaled
+from helpers.minn import MechanisticProblem, Member, minmax_scale_members, train_ensemble
+
+__all__ = ["OMICS", "OOD_GROUPS", "Split", "ModelSpec", "loo_splits", "kfold_splits",
+           "group_splits", "scarcity_splits", "omics_columns", "omics_groups",
+           "minn_split_predictions", "sklearn_split_predictions", "fixed_split_predictions",
+           "average_predictions", "split_metrics", "evaluate_on_splits", "paired_test", "verdict",
+           "summary_table"]
+
+#: Column prefixes of each omics in :attr:`helpers.data.ishii.IshiiData.X` (the two uptake
+#: columns ``R_EX_*`` are always kept: they set the scale of every flux).
+OMICS = {"transcripts": "t_", "proteins": "p_", "uptakes": "R_EX_"}
+
+#: Leave-group-out groups of the Ishii samples. REF (wild type at 0.2/h) always trains. The Ishii
+#: knock-outs cover glycolysis and the pentose phosphate pathway only (no TCA-cycle gene), so the
+#: review's "TCA / anaplerosis" group cannot be formed; ppsA (PEP synthase, the PEP-pyruvate node)
+#: goes with lower glycolysis.
+OOD_GROUPS: dict[str, list[str]] = {
+    "dilution series": ["WT_0.1h-1", "WT_0.4h-1", "WT_0.5h-1", "WT_0.7h-1"],
+    "upper glycolysis": ["galM", "glk", "pgm", "pgi", "pfkA", "pfkB", "fbp", "fbaB"],
+    "lower glycolysis + PEP node": ["gapC", "gpmA", "gpmB", "pykA", "pykF", "ppsA"],
+    "oxidative PPP": ["zwf", "pgl", "gnd"],
+    "non-oxidative PPP": ["rpe", "rpiA", "rpiB", "tktA", "tktB", "talA", "talB"],
+}
+
+
+@dataclass(frozen=True)
+class Split:
+    """Training and held-out rows (positions in the data) of one evaluation split."""
+
+    name: str
+    train: tuple[int, ...]
+    test: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if not self.train or not self.test:
+            raise ValueError(f"Split {self.name!r} needs training and held-out rows.")
+        if set(self.train) & set(self.test):
+            raise ValueError(f"Split {self.name!r} has rows both in training and held out: "
+                             f"{sorted(set(self.train) & set(self.test))[:5]}.")
+
+
+def loo_splits(samples: Sequence[str]) -> list[Split]:
+    """Leave-one-out: one split per sample (named after it)."""
+    n = len(samples)
+    return [Split(str(s), tuple(j for j in range(n) if j != i), (i,)) for i, s in enumerate(samples)]
+
+
+def kfold_splits(samples: Sequence[str], n_splits: int, seed: int) -> list[Split]:
+    """Shuffled K-fold (scikit-learn's ``KFold``): every sample held out exactly once."""
+    from sklearn.model_selection import KFold
+
+    folds = KFold(n_splits=n_splits, shuffle=True, random_state=seed).split(np.arange(len(samples)))
+    return [Split(f"fold {k}", tuple(int(i) for i in train), tuple(int(i) for i in test))
+            for k, (train, test) in enumerate(folds)]
+
+
+def group_splits(samples: Sequence[str], groups: Mapping[str, Sequence[str]]) -> list[Split]:
+    """Leave-group-out: each group held out together, every other sample trains."""
+    position = {str(s): i for i, s in enumerate(samples)}
+    splits = []
+    for name, members in groups.items():
+        unknown = [m for m in members if m not in position]
+        if unknown:
+            raise ValueError(f"Group {name!r} names unknown sample(s) {unknown}; "
+                             f"known: {list(position)[:6]}...")
+        test = tuple(sorted(position[m] for m in members))
+        splits.append(Split(name, tuple(i for i in range(len(samples)) if i not in test), test))
+    return splits
+
+
+def scarcity_splits(n_samples: int, sizes: Sequence[int], repeats: int, seed: int) -> list[Split]:
+    """Learning-curve splits: ``repeats`` random draws of ``k`` training samples per size ``k``;
+    the other ``n_samples - k`` are held out. Named ``"k=<k>/draw=<r>"``."""
+    rng = np.random.default_rng(seed)
+    splits = []
+    for k in sizes:
+        if not 1 <= k < n_samples:
+            raise ValueError(f"Training size {k} must be in [1, {n_samples}).")
+        for r in range(repeats):
+            train = tuple(sorted(int(i) for i in rng.choice(n_samples, size=k, replace=False)))
+            test = tuple(i for i in range(n_samples) if i not in train)
+            splits.append(Split(f"k={k}/draw={r}", train, test))
+    return splits
+
+
+def omics_columns(columns: Sequence[str], omics: Sequence[str]) -> list[str]:
+    """The columns of the named omics (``'transcripts'``, ``'proteins'``), plus the uptakes."""
+    unknown = sorted(set(omics) - set(OMICS))
+    if unknown:
+        raise ValueError(f"Unknown omics {unknown}; known: {list(OMICS)}.")
+    prefixes = tuple(OMICS[o] for o in [*omics, "uptakes"])
+    chosen = [c for c in columns if str(c).startswith(prefixes)]
+    for o in [*omics, "uptakes"]:
+        if not any(str(c).startswith(OMICS[o]) for c in chosen):
+            raise ValueError(f"No column of omics {o!r} (prefix {OMICS[o]!r}) in the inputs.")
+    return chosen
+
+
+def omics_groups(columns: Sequence[str]) -> dict[str, list[int]]:
+    """Positions of each omics' columns (the encoders of intermediate fusion)."""
+    groups = {o: [i for i, c in enumerate(columns) if str(c).startswith(p)] for o, p in OMICS.items()}
+    other = [c for c in columns if not str(c).startswith(tuple(OMICS.values()))]
+    if other:
+        raise ValueError(f"Column(s) {other[:5]} belong to no omics {list(OMICS)}.")
+    return {o: idx for o, idx in groups.items() if idx}
+
+
+def _held_out_frame(splits, values, index, columns) -> pd.DataFrame:
+    rows = [(s.name, index[i]) for s in splits for i in s.test]
+    return pd.DataFrame(np.vstack(values), columns=columns,
+                        index=pd.MultiIndex.from_tuples(rows, names=["split", "sample"]))
+
+
+def minn_split_predictions(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
+                           variant: str, splits: Sequence[Split], *, fixed: Mapping, seed: int = 0,
+                           input_groups: Sequence[Sequence[int]] | None = None,
+                           **train_kwargs) -> tuple[pd.DataFrame, pd.Series, float]:
+    """Held-out predictions of one MINN variant on every split, trained as one ensemble.
+
+    Member ``k`` (split ``k``) trains on ``split.train`` with seed ``seed + k`` and the fixed
+    hyper-parameters ``fixed``; inputs are min-max scaled with each split's training rows.
+
+    Returns
+    -------
+    predictions : DataFrame indexed by (split, sample), columns = ``Y``'s reference fluxes
+    l2 : Series, same index: ``||S V||^2 / m`` of each held-out flux distribution
+    seconds : float, wall time
+    """
+    start = time.perf_counter()
+    Xv, Yv = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
+    members = [Member(config=variant, rows=s.train, seed=seed + k, **dict(fixed))
+               for k, s in enumerate(splits)]
+    Xs = minmax_scale_members(Xv, [m.rows for m in members])
+    fit = train_ensemble(problem, Xs, Yv, members, progress=False, input_groups=input_groups,
+                         **train_kwargs)
+    predictions, residual = fit.predict(Xs), fit.mechanistic_residual(Xs)
+    values = [predictions[k, list(s.test)] for k, s in enumerate(splits)]
+    frame = _held_out_frame(splits, values, X.index, Y.columns)
+    l2 = pd.Series(np.concatenate([residual[k, list(s.test)] for k, s in enumerate(splits)]),
+                   index=frame.index, name="L2")
+    return frame, l2, time.perf_counter() - start
+
+
+def sklearn_split_predictions(kind: str, X: pd.DataFrame, Y: pd.DataFrame,
+                              splits: Sequence[Split], *, fixed: Mapping | None = None,
+                              seed: int = 0) -> tuple[pd.DataFrame, float]:
+    """Held-out predictions of chapter 03's random forest (``'RF'``) or plain network (``'NN'``),
+    refitted on each split's training rows (scaler inside the pipeline). Returns
+    ``(predictions indexed by (split, sample), seconds)``."""
+    builders = {"RF": random_forest, "NN": plain_nn}
+    if kind not in builders:
+        raise ValueError(f"The 'kind' parameter must be one of {list(builders)}. Got {kind!r}.")
+    start = time.perf_counter()
+    Xv, Yv = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
+    values = []
+    for s in splits:
+        model = scaled(builders[kind](seed)).set_params(**dict(fixed or {}))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(Xv[list(s.train)], Yv[list(s.train)])
+        values.append(model.predict(Xv[list(s.test)]))
+    return _held_out_frame(splits, values, X.index, Y.columns), time.perf_counter() - start
+
+
+def fixed_split_predictions(predictions: pd.DataFrame, splits: Sequence[Split]) -> pd.DataFrame:
+    """A model that does not train (pFBA) on the same (split, sample) rows: its per-sample
+    predictions repeated for every split that holds the sample out."""
+    values = [predictions.iloc[list(s.test)].to_numpy() for s in splits]
+    return _held_out_frame(splits, values, predictions.index, predictions.columns)
+
+
+def average_predictions(*predictions: pd.DataFrame) -> pd.DataFrame:
+    """Late fusion: the mean of several models' predictions on the same (split, sample) rows."""
+    first = predictions[0]
+    for other in predictions[1:]:
+        if not other.index.equals(first.index) or not other.columns.equals(first.columns):
+            raise ValueError("Late fusion needs predictions on the same rows and fluxes.")
+    return sum(predictions[1:], first.copy()) / len(predictions)
+
+
+def split_metrics(Y: pd.DataFrame, predictions: pd.DataFrame, *, model: str,
+                  l2: pd.Series | None = None, **labels) -> pd.DataFrame:
+    """Per held-out (split, sample): R², MAE, RMSE, NE (and L2), labelled with ``model`` and
+    any extra ``labels`` (e.g. ``omics='both'``)."""
+    samples = predictions.index.get_level_values("sample")
+    missing = sorted(set(samples) - set(Y.index))
+    if missing:
+        raise ValueError(f"Predictions of {model!r} name unknown sample(s) {missing[:5]}.")
+    table = sample_metrics(Y.loc[samples, predictions.columns].to_numpy(), predictions.to_numpy())
+    table.insert(0, "sample", list(samples))
+    table.insert(0, "split", list(predictions.index.get_level_values("split")))
+    table.insert(0, "model", model)
+    for key, value in labels.items():
+        table.insert(1, key, value)
+    if l2 is not None:
+        table["L2"] = l2.reindex(predictions.index).to_numpy()
+    return table
+
+
+def verdict(p_value: float, a_better: bool, alpha: float = 0.05) -> str:
+    """'helps' (a better, p < alpha), 'does not help' (a worse, p < alpha) or 'inconclusive'."""
+    if not np.isfinite(p_value) or p_value >= alpha:
+        return "inconclusive"
+    return "helps" if a_better else "does not help"
+
+
+def paired_test(table: pd.DataFrame, model_a: str, model_b: str, metric: str, *,
+                keys: Sequence[str] = ("split", "sample"), by: str = "model",
+                alpha: float = 0.05) -> dict:
+    """Two-sided Wilcoxon signed-rank test of ``metric``, ``model_a`` vs ``model_b``, paired on
+    ``keys`` (rows of ``table`` with ``table[by]`` equal to each model); lower is better."""
+    a = table[table[by] == model_a].set_index(list(keys))[metric]
+    b = table[table[by] == model_b].set_index(list(keys))[metric]
+    common = a.index.intersection(b.index)
+    if len(common) < 6:
+        raise ValueError(f"{model_a!r} and {model_b!r} share only {len(common)} paired rows "
+                         f"on {list(keys)}; a Wilcoxon test needs at least 6.")
+    diff = (a[common] - b[common]).to_numpy(dtype=float)
+    p = float(wilcoxon(diff).pvalue) if np.any(diff != 0) else 1.0
+    median = float(np.median(diff))
+    return {"a": model_a, "b": model_b, "metric": metric, "n_pairs": int(len(common)),
+            "mean_a": float(a[common].mean()), "mean_b": float(b[common].mean()),
+            "median_difference": median, "wins_a": int((diff < 0).sum()), "p_value": p,
+            "verdict": verdict(p, median < 0, alpha)}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model of a chapter-10 comparison.
+
+    ``kind`` is 'MINN' (``variant`` of :data:`helpers.minn.VARIANTS`), 'RF', 'NN' or 'fixed'
+    (predictions given up front, e.g. pFBA); ``omics`` picks the input columns
+    (:func:`omics_columns`); ``fusion`` is 'early' (one network on the concatenated inputs) or
+    'intermediate' (MINN only: one encoder per omics, :func:`omics_groups`).
+    """
+
+    kind: str
+    variant: str = "c-balanced"
+    omics: tuple[str, ...] = ("transcripts", "proteins")
+    fusion: str = "early"
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("MINN", "RF", "NN", "fixed"):
+            raise ValueError(f"ModelSpec.kind must be 'MINN', 'RF', 'NN' or 'fixed'. "
+                             f"Got {self.kind!r}.")
+        if self.fusion not in ("early", "intermediate"):
+            raise ValueError(f"ModelSpec.fusion must be 'early' or 'intermediate'. "
+                             f"Got {self.fusion!r}.")
+        if self.fusion == "intermediate" and self.kind != "MINN":
+            raise ValueError("Intermediate fusion (one encoder per omics) is a MINN network "
+                             f"option; {self.kind} has none.")
+
+
+def evaluate_on_splits(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
+                       splits: Sequence[Split], models: Mapping[str, ModelSpec], *,
+                       minn_fixed: Mapping, rf_fixed: Mapping | None = None,
+                       nn_fixed: Mapping | None = None,
+                       fixed_predictions: Mapping[str, pd.DataFrame] | None = None,
+                       seed: int = 0, **train_kwargs) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Every model of ``models`` (label -> :class:`ModelSpec`) on the same splits.
+
+    Returns the per (model, split, sample) metrics (:func:`split_metrics`, with L2 for MINNs)
+    and each model's wall time in seconds. ``fixed_predictions[label]`` holds the per-sample
+    predictions of a 'fixed' model.
+    """
+    tables, seconds = [], {}
+    for label, spec in models.items():
+        columns = omics_columns(list(X.columns), spec.omics)
+        Xm = X[columns]
+        l2 = None
+        if spec.kind == "MINN":
+            groups = list(omics_groups(columns).values()) if spec.fusion == "intermediate" else None
+            pred, l2, took = minn_split_predictions(problem, Xm, Y, spec.variant, splits,
+                                                    fixed=minn_fixed, seed=seed,
+                                                    input_groups=groups, **train_kwargs)
+        elif spec.kind in ("RF", "NN"):
+            pred, took = sklearn_split_predictions(
+                spec.kind, Xm, Y, splits, seed=seed,
+                fixed=(rf_fixed if spec.kind == "RF" else nn_fixed))
+        else:
+            if not fixed_predictions or label not in fixed_predictions:
+                raise ValueError(f"Model {label!r} is 'fixed' but no predictions were given.")
+            pred, took = fixed_split_predictions(fixed_predictions[label], splits), 0.0
+        tables.append(split_metrics(Y, pred, model=label, l2=l2))
+        seconds[label] = took
+    return pd.concat(tables, ignore_index=True), seconds
+
+
+def summary_table(per_sample: pd.DataFrame, metrics: Sequence[str] = ("MAE", "RMSE", "NE", "L2"),
+                  by: Sequence[str] = ("model",)) -> pd.DataFrame:
+    """Mean ± population sd of ``metrics`` per group, and the number of held-out predictions."""
+    metrics = [m for m in metrics if m in per_sample.columns]
+    grouped = per_sample.groupby(list(by), sort=False)
+    out = grouped[metrics].agg(["mean", lambda v: v.std(ddof=0)])
+    out.columns = [f"{m}_{'mean' if s == 'mean' else 'sd'}" for m, s in out.columns]
+    out["n_predictions"] = grouped.size()
+    return out.reset_index()

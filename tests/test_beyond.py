@@ -1,0 +1,129 @@
+"""Chapter 10_beyond's harness: splits, omics selection, held-out predictions, paired tests."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.evaluation import beyond
+from helpers.minn.toy import make_toy_data
+
+SAMPLES = ["REF", "WT_0.1h-1", "WT_0.4h-1", "WT_0.5h-1", "WT_0.7h-1", "galM", "glk", "pgm", "pgi",
+           "pfkA", "pfkB", "fbp", "fbaB", "gapC", "gpmA", "gpmB", "pykA", "pykF", "ppsA", "zwf",
+           "pgl", "gnd", "rpe", "rpiA", "rpiB", "tktA", "tktB", "talA", "talB"]
+
+
+def test_ood_groups_cover_every_sample_but_ref_once():
+    grouped = [s for members in beyond.OOD_GROUPS.values() for s in members]
+    assert sorted(grouped) == sorted(s for s in SAMPLES if s != "REF")
+    splits = beyond.group_splits(SAMPLES, beyond.OOD_GROUPS)
+    assert all(0 in s.train for s in splits)  # REF always trains
+    assert sum(len(s.test) for s in splits) == 28
+    with pytest.raises(ValueError, match="unknown sample"):
+        beyond.group_splits(SAMPLES, {"typo": ["pfkZ"]})
+
+
+def test_loo_and_scarcity_splits():
+    loo = beyond.loo_splits(SAMPLES)
+    assert len(loo) == 29 and all(len(s.train) == 28 for s in loo)
+    curve = beyond.scarcity_splits(29, [7, 14], repeats=3, seed=0)
+    assert [len(s.train) for s in curve] == [7, 7, 7, 14, 14, 14]
+    assert all(len(s.train) + len(s.test) == 29 for s in curve)
+    assert len({s.train for s in curve}) == 6  # different draws
+    assert curve == beyond.scarcity_splits(29, [7, 14], repeats=3, seed=0)  # same seed, same draws
+    with pytest.raises(ValueError, match="must be in"):
+        beyond.scarcity_splits(29, [29], repeats=1, seed=0)
+    with pytest.raises(ValueError, match="both in training and held out"):
+        beyond.Split("bad", (0, 1), (1,))
+
+
+def test_omics_columns_and_groups():
+    cols = ["t_b1", "t_b2", "p_b1", "R_EX_glc__D_e_rev", "R_EX_o2_e_rev"]
+    assert beyond.omics_columns(cols, ["transcripts"]) == ["t_b1", "t_b2", "R_EX_glc__D_e_rev",
+                                                           "R_EX_o2_e_rev"]
+    assert beyond.omics_columns(cols, ["proteins"]) == ["p_b1", "R_EX_glc__D_e_rev", "R_EX_o2_e_rev"]
+    assert beyond.omics_groups(cols) == {"transcripts": [0, 1], "proteins": [2], "uptakes": [3, 4]}
+    with pytest.raises(ValueError, match="Unknown omics"):
+        beyond.omics_columns(cols, ["metabolites"])
+    with pytest.raises(ValueError, match="belong to no omics"):
+        beyond.omics_groups(cols + ["x_1"])
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return make_toy_data(n_samples=24, seed=0)
+
+
+def test_minn_and_sklearn_split_predictions_hold_out_the_test_rows(toy):
+    X, Y = toy.X, toy.Y
+    splits = beyond.group_splits(list(X.index), {"a": list(X.index[:4]), "b": list(X.index[4:9])})
+    fixed = {"hidden": 16, "dropout": 0.0, "lr": 3e-3, "epochs": 3}
+    pred, l2, seconds = beyond.minn_split_predictions(toy.problem, X, Y, "c-balanced", splits,
+                                                      fixed=fixed)
+    assert list(pred.index.get_level_values("split")) == ["a"] * 4 + ["b"] * 5
+    assert list(pred.index.get_level_values("sample")) == list(X.index[:9])
+    assert np.isfinite(pred.to_numpy()).all() and (l2 >= 0).all() and seconds > 0
+    # one ensemble member per split: the same as that split trained alone
+    alone, _, _ = beyond.minn_split_predictions(toy.problem, X, Y, "c-balanced", splits[:1],
+                                                fixed=fixed)
+    np.testing.assert_allclose(alone.to_numpy(), pred.loc["a"].to_numpy(), rtol=1e-4, atol=1e-5)
+    rf, _ = beyond.sklearn_split_predictions("RF", X, Y, splits, fixed={"model__n_estimators": 10})
+    assert rf.index.equals(pred.index)
+    table = beyond.split_metrics(Y, rf, model="RF", omics="both")
+    assert list(table.columns[:4]) == ["model", "omics", "split", "sample"]
+    assert table["NE"].notna().all()
+    with pytest.raises(ValueError, match="'kind' parameter"):
+        beyond.sklearn_split_predictions("SVM", X, Y, splits)
+
+
+def test_late_fusion_averages_and_checks_alignment(toy):
+    idx = pd.MultiIndex.from_tuples([("s", "a"), ("s", "b")], names=["split", "sample"])
+    a = pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], index=idx, columns=["x", "y"])
+    b = pd.DataFrame([[3.0, 2.0], [1.0, 0.0]], index=idx, columns=["x", "y"])
+    np.testing.assert_allclose(beyond.average_predictions(a, b), [[2.0, 2.0], [2.0, 2.0]])
+    with pytest.raises(ValueError, match="same rows"):
+        beyond.average_predictions(a, b.iloc[:1])
+
+
+def test_paired_test_and_verdicts():
+    rows = []
+    for i in range(12):
+        rows.append({"model": "A", "split": "s", "sample": i, "NE": 0.1 + 0.01 * i})
+        rows.append({"model": "B", "split": "s", "sample": i, "NE": 0.3 + 0.01 * i})
+    table = pd.DataFrame(rows)
+    out = beyond.paired_test(table, "A", "B", "NE")
+    assert out["wins_a"] == 12 and out["p_value"] < 0.05 and out["verdict"] == "helps"
+    assert beyond.paired_test(table, "B", "A", "NE")["verdict"] == "does not help"
+    assert beyond.verdict(0.2, True) == "inconclusive"
+    with pytest.raises(ValueError, match="at least 6"):
+        beyond.paired_test(table.head(6), "A", "B", "NE")
+
+
+def test_evaluate_on_splits_runs_every_kind_on_the_same_rows(toy):
+    X, Y = toy.X.copy(), toy.Y
+    d = X.shape[1]
+    X.columns = [f"t_{i}" for i in range(d - 2)][: d // 2] + \
+        [f"p_{i}" for i in range(d - 2)][: d - 2 - d // 2] + ["R_EX_glc__D_e_rev", "R_EX_o2_e_rev"]
+    splits = beyond.kfold_splits(list(X.index), 3, seed=0)
+    assert sorted(i for s in splits for i in s.test) == list(range(len(X)))
+    pfba = Y * 0.9
+    models = {
+        "MINN": beyond.ModelSpec("MINN", "c-balanced"),
+        "MINN-intermediate": beyond.ModelSpec("MINN", "c-balanced", fusion="intermediate"),
+        "RF-transcripts": beyond.ModelSpec("RF", omics=("transcripts",)),
+        "pFBA": beyond.ModelSpec("fixed"),
+    }
+    table, seconds = beyond.evaluate_on_splits(
+        toy.problem, X, Y, splits, models, minn_fixed={"hidden": 12, "epochs": 2},
+        rf_fixed={"model__n_estimators": 5}, fixed_predictions={"pFBA": pfba})
+    assert set(seconds) == set(models)
+    counts = table.groupby("model").size()
+    assert (counts == len(X)).all()
+    assert table.loc[table.model == "MINN", "L2"].notna().all()
+    np.testing.assert_allclose(table.loc[table.model == "pFBA", "NE"], 0.1, rtol=1e-9)
+    summary = beyond.summary_table(table)
+    assert list(summary["n_predictions"]) == [len(X)] * 4
+    with pytest.raises(ValueError, match="Intermediate fusion"):
+        beyond.ModelSpec("RF", fusion="intermediate")
+    with pytest.raises(ValueError, match="no predictions were given"):
+        beyond.evaluate_on_splits(toy.problem, X, Y, splits, {"pFBA": beyond.ModelSpec("fixed")},
+                                  minn_fixed={})
