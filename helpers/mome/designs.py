@@ -5,7 +5,7 @@ iJO1366 (chapter 07's medium), an LB-like rich medium for iJO1366 and iZ_1308, a
 defined (SD) medium for Yeast 7.6. Each runs the search of chapter 07 on single genes with
 
 * essential genes never knocked out: the in-silico screen united with the experimental list
-  (E. coli: Keio on M9 glucose; yeast: Heavner & Price 2015);
+  (E. coli: Keio on M9 glucose, matched by gene name for iZ_1308; yeast: Heavner & Price 2015);
 * lethal pairs never knocked out together: E. coli from the exact in-silico double-deletion screen
   (:func:`helpers.mome.constraints.cached_lethal_pairs`), yeast from the SGD list;
 * biomass at least 90 % of the wild type's (a clone breaking it is mutated again, up to 10 times);
@@ -47,9 +47,9 @@ from helpers.mome import analysis, constraints, exact, search
 from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
 
 __all__ = ["CARVEME_MEDIA_KEY", "LB_UPTAKE", "SD_OXYGEN", "SD_VITAMIN_UPTAKE", "YEAST_SD_VITAMINS",
-           "CONSTRAINED_SETUPS", "PAPER_TABLE4", "PAPER_WILD_TYPES", "carveme_compounds",
+           "CONSTRAINED_SETUPS", "PAIR_SCREEN_FIRST_GENES", "PAPER_TABLE4", "PAPER_WILD_TYPES", "carveme_compounds",
            "exchange_bounds", "lb_medium", "sd_medium", "setup_medium", "ConstrainedRun",
-           "run_constrained", "best_per_count_table", "table4_comparison", "wild_type_setups"]
+           "run_constrained", "experimental_essential_genes", "best_per_count_table", "table4_comparison", "wild_type_setups"]
 
 CARVEME_MEDIA_KEY = "media/carveme_media_db.tsv"
 #: maximal uptake of every LB compound (mmol/gDW/h): the scale of chapter 07's glucose uptake
@@ -81,6 +81,10 @@ PAPER_TABLE4: dict[tuple[str, str], dict[str, float]] = {
     ("yeast_7.6", "SD"): {"best_ethanol": 30.1258, "change_pct": 8.24,
                           "biomass_reduction_pct": 6.69},
 }
+#: first genes of the E. coli lethal-pair screen per profile: the quick profile screens pairs whose
+#: first gene is among the first 10 non-essential genes on the wild type's flux support (a partial,
+#: stated list that fits CI without a warm cache); paper: the complete exact screen
+PAIR_SCREEN_FIRST_GENES: dict[str, int | None] = {"quick": 10, "paper": None}
 #: the paper's two stated iJO1366 wild types: (biomass /h, ethanol mmol/gDW/h)
 PAPER_WILD_TYPES = {"anaerobic": (1.0334, 2.116), "LB": (3.6921, 25.0757)}
 
@@ -202,6 +206,26 @@ def best_per_count_table(evaluator: StrainEvaluator, result: search.MomeResult, 
     })
 
 
+def experimental_essential_genes(model: cobra.Model) -> frozenset[str]:
+    """The experimental essential-gene list for ``model``'s organism, in its gene ids.
+
+    Yeast 7.6 (ORF ids): :func:`~helpers.mome.constraints.yeast_essential_genes`. E. coli: the Keio
+    b-numbers (:func:`~helpers.mome.constraints.keio_essential_genes`); for a model whose gene ids
+    are not b-numbers (iZ_1308: EDL933 locus tags ``Z....``) they are matched by gene name (Keio
+    b-number -> name from iML1515/iAF1260 -> the model's gene with that name).
+    """
+    org = ORGANISMS[model.id]
+    if org.eukaryote:
+        return constraints.yeast_essential_genes()
+    keio = constraints.keio_essential_genes()
+    ids = {g.id for g in model.genes}
+    if keio & ids:
+        return keio
+    names = analysis.ecoli_gene_names()
+    wanted = {names[b] for b in keio if b in names}
+    return frozenset(g.id for g in model.genes if g.name in wanted)
+
+
 def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, seed: int = 0,
                     names: Mapping[str, str] | None = None, max_first: int | None = None,
                     fraction: float = 0.01, min_biomass_fraction: float = 0.9) -> ConstrainedRun:
@@ -222,10 +246,7 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
     ev = StrainEvaluator(model, biomass=org.biomass, product=org.ethanol, mode="genes")
     model_genes, full_genes = set(ev.units), {g.id for g in full.genes}
     insilico = constraints.essential_genes_screen(ev, fraction=fraction)
-    if org.eukaryote:
-        experimental = constraints.yeast_essential_genes()
-    else:
-        experimental = constraints.keio_essential_genes()
+    experimental = experimental_essential_genes(full)
     essential = insilico | (experimental & model_genes)
     t_pairs = time.perf_counter()
     if org.eukaryote:
