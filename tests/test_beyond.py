@@ -112,10 +112,11 @@ def test_evaluate_on_splits_runs_every_kind_on_the_same_rows(toy):
         "RF-transcripts": beyond.ModelSpec("RF", omics=("transcripts",)),
         "pFBA": beyond.ModelSpec("fixed"),
     }
-    table, seconds = beyond.evaluate_on_splits(
+    table, seconds, predictions = beyond.evaluate_on_splits(
         toy.problem, X, Y, splits, models, minn_fixed={"hidden": 12, "epochs": 2},
         rf_fixed={"model__n_estimators": 5}, fixed_predictions={"pFBA": pfba})
-    assert set(seconds) == set(models)
+    assert set(seconds) == set(models) == set(predictions)
+    assert predictions["RF-transcripts"].shape == (len(X), Y.shape[1])
     counts = table.groupby("model").size()
     assert (counts == len(X)).all()
     assert table.loc[table.model == "MINN", "L2"].notna().all()

@@ -36,7 +36,7 @@ __all__ = ["OMICS", "OOD_GROUPS", "Split", "ModelSpec", "loo_splits", "kfold_spl
            "group_splits", "scarcity_splits", "omics_columns", "omics_groups",
            "minn_split_predictions", "sklearn_split_predictions", "fixed_split_predictions",
            "average_predictions", "split_metrics", "evaluate_on_splits", "paired_test", "verdict",
-           "summary_table"]
+           "summary_table", "headline_comparison", "aim_reached", "scarcity_draw_means"]
 
 #: Column prefixes of each omics in :attr:`helpers.data.ishii.IshiiData.X` (the two uptake
 #: columns ``R_EX_*`` are always kept: they set the scale of every flux).
@@ -288,14 +288,16 @@ def evaluate_on_splits(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
                        minn_fixed: Mapping, rf_fixed: Mapping | None = None,
                        nn_fixed: Mapping | None = None,
                        fixed_predictions: Mapping[str, pd.DataFrame] | None = None,
-                       seed: int = 0, **train_kwargs) -> tuple[pd.DataFrame, dict[str, float]]:
+                       seed: int = 0, **train_kwargs
+                       ) -> tuple[pd.DataFrame, dict[str, float], dict[str, pd.DataFrame]]:
     """Every model of ``models`` (label -> :class:`ModelSpec`) on the same splits.
 
-    Returns the per (model, split, sample) metrics (:func:`split_metrics`, with L2 for MINNs)
-    and each model's wall time in seconds. ``fixed_predictions[label]`` holds the per-sample
-    predictions of a 'fixed' model.
+    Returns the per (model, split, sample) metrics (:func:`split_metrics`, with L2 for MINNs),
+    each model's wall time in seconds and its held-out predictions (indexed by split, sample;
+    for late fusion). ``fixed_predictions[label]`` holds the per-sample predictions of a
+    'fixed' model.
     """
-    tables, seconds = [], {}
+    tables, seconds, predictions = [], {}, {}
     for label, spec in models.items():
         columns = omics_columns(list(X.columns), spec.omics)
         Xm = X[columns]
@@ -314,8 +316,8 @@ def evaluate_on_splits(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
                 raise ValueError(f"Model {label!r} is 'fixed' but no predictions were given.")
             pred, took = fixed_split_predictions(fixed_predictions[label], splits), 0.0
         tables.append(split_metrics(Y, pred, model=label, l2=l2))
-        seconds[label] = took
-    return pd.concat(tables, ignore_index=True), seconds
+        seconds[label], predictions[label] = took, pred
+    return pd.concat(tables, ignore_index=True), seconds, predictions
 
 
 def summary_table(per_sample: pd.DataFrame, metrics: Sequence[str] = ("MAE", "RMSE", "NE", "L2"),
@@ -327,3 +329,68 @@ def summary_table(per_sample: pd.DataFrame, metrics: Sequence[str] = ("MAE", "RM
     out.columns = [f"{m}_{'mean' if s == 'mean' else 'sd'}" for m, s in out.columns]
     out["n_predictions"] = grouped.size()
     return out.reset_index()
+
+
+def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
+                        pfba: pd.DataFrame, settings: Mapping, *,
+                        search_settings: Mapping | None = None, seed: int = 0,
+                        device: str = "cpu") -> tuple[pd.DataFrame, dict[str, float]]:
+    """Leave-one-out of every MINN variant of ``settings["minn_variants"]``, RF, NN and pFBA.
+
+    ``search_settings`` None (quick): every model has fixed hyper-parameters (``settings``), one
+    batched ensemble per MINN variant. Otherwise (paper) it is chapter 03's ``evaluation``
+    profile section and the nested protocol runs
+    (:func:`helpers.evaluation.minn_loo.evaluate_variants`,
+    :func:`helpers.evaluation.baselines.run_baseline`). Returns per-sample metrics (``split`` =
+    the held-out sample) and wall times.
+    """
+    labels = {f"MINN-{v}": v for v in settings["minn_variants"]}
+    if search_settings is None:
+        models = {label: ModelSpec("MINN", v) for label, v in labels.items()}
+        models.update({"RF": ModelSpec("RF"), "NN": ModelSpec("NN"), "pFBA": ModelSpec("fixed")})
+        table, seconds, _ = evaluate_on_splits(
+            problem, X, Y, loo_splits(list(X.index)), models, minn_fixed=settings["minn_fixed"],
+            rf_fixed=settings["rf_fixed"], nn_fixed=settings["nn_fixed"],
+            fixed_predictions={"pFBA": pfba}, seed=seed, device=device)
+        return table, seconds
+    from helpers.evaluation.baselines import run_baseline
+    from helpers.evaluation.minn_loo import evaluate_variants
+
+    results = evaluate_variants(problem, X, Y, labels, dict(search_settings), seed=seed,
+                                device=device)
+    seconds = {label: r.extra["seconds"] for label, r in results.items()}
+    for kind in ("RF", "NN"):
+        start = time.perf_counter()
+        results[kind] = run_baseline(kind, X, Y, n_trials=search_settings["baseline_trials"],
+                                     seed=seed, n_jobs=search_settings["n_jobs"])
+        seconds[kind] = time.perf_counter() - start
+    tables = []
+    for label, result in results.items():
+        frame = result.per_sample(Y)
+        frame.insert(1, "split", frame["sample"])
+        tables.append(frame)
+    loo = loo_splits(list(X.index))
+    tables.append(split_metrics(Y, fixed_split_predictions(pfba, loo), model="pFBA"))
+    seconds["pFBA"] = 0.0
+    keep = ["model", "split", "sample", "R2", "R2_cod", "MAE", "RMSE", "NE", "L2"]
+    table = pd.concat(tables, ignore_index=True)
+    return table[[c for c in keep if c in table.columns]], seconds
+
+
+def aim_reached(tests: pd.DataFrame, l2_mean: float, *, alpha: float = 0.05,
+                l2_max: float = 1e-4) -> bool:
+    """Chapter 10's aim: the MINN beats RF on every metric of ``tests`` (rows of
+    :func:`paired_test`, MINN as ``a``) with p < ``alpha``, and its mean L2 is at most ``l2_max``."""
+    return bool((tests["verdict"] == "helps").all() and (tests["p_value"] < alpha).all()
+                and l2_mean <= l2_max)
+
+
+def scarcity_draw_means(per_sample: pd.DataFrame, metric: str = "NE") -> pd.DataFrame:
+    """Learning-curve splits (``"k=<k>/draw=<r>"``): the mean ``metric`` over each draw's
+    held-out samples, one row per (model, k, draw)."""
+    parts = per_sample["split"].str.extract(r"k=(?P<k>\d+)/draw=(?P<draw>\d+)")
+    if parts.isna().any().any():
+        raise ValueError("scarcity_draw_means needs splits named 'k=<k>/draw=<r>' "
+                         "(helpers.evaluation.beyond.scarcity_splits).")
+    frame = per_sample.assign(k=parts["k"].astype(int), draw=parts["draw"].astype(int))
+    return frame.groupby(["model", "k", "draw"], sort=False)[metric].mean().reset_index()

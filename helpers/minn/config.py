@@ -85,7 +85,9 @@ class MinnConfig:
         trainer: ``mech_lr``, ``mech_steps``, ``mech_decay``) or the exact projection onto the
         null space of ``S`` (:mod:`helpers.minn.projection`, chapter ``10_beyond``).
     projection_steps : int
-        Clip-then-project steps of the projection layer (ignored by the unrolled layer).
+        Clip-then-project steps of the projection layer (ignored by the unrolled layer). 1 by
+        default: every step adds four dense products with the null-space basis per training step
+        (forward and backward), and steady state is exact with any number of steps.
     """
 
     name: str
@@ -104,7 +106,7 @@ class MinnConfig:
     data_weight_range: tuple[float, float] = (0.8, 1.0)
     epochs: int = 100
     layer: str = "unrolled"
-    projection_steps: int = 2
+    projection_steps: int = 1
 
     def __post_init__(self) -> None:
         if self.layer not in LAYERS:

@@ -200,7 +200,7 @@ class EnsembleFit:
     mech_steps: int = 8
     mech_decay: float = 0.9
     layer: str = "unrolled"
-    projection_steps: int = 2
+    projection_steps: int = 1
 
     @property
     def dtype(self) -> torch.dtype:
@@ -593,4 +593,4 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
     bar.close()
     net.eval()
     return EnsembleFit(net, problem, members, history, mech_lr, mech_steps, mech_decay,
-                       layer.kind, layer.steps if layer.kind == "projection" else 2)
+                       layer.kind, layer.steps if layer.kind == "projection" else 1)
