@@ -5,6 +5,7 @@ Introduced in chapter ``07_mome_ethanol``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 import cobra
@@ -61,7 +62,15 @@ def envelope(model: cobra.Model, *, biomass: str, product: str, points: int = 60
     from cobra.flux_analysis import production_envelope
 
     _check_reactions(model, biomass=biomass, product=product)
-    env = production_envelope(model, reactions=[biomass], objective=product, points=points)
+    # cobra guesses the external compartment (for carbon yields we do not use) and logs a warning
+    # to stderr for models with unusual compartment names (iYL619_PCP): silenced here
+    boundary_log = logging.getLogger("cobra.medium.boundary_types")
+    level = boundary_log.level
+    boundary_log.setLevel(logging.ERROR)
+    try:
+        env = production_envelope(model, reactions=[biomass], objective=product, points=points)
+    finally:
+        boundary_log.setLevel(level)
     return pd.DataFrame({
         "biomass": env[biomass].to_numpy(dtype=float),
         "product_minimum": env["flux_minimum"].to_numpy(dtype=float),

@@ -228,19 +228,23 @@ def experimental_essential_genes(model: cobra.Model) -> frozenset[str]:
 
 def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, seed: int = 0,
                     names: Mapping[str, str] | None = None, max_first: int | None = None,
-                    fraction: float = 0.01, min_biomass_fraction: float = 0.9) -> ConstrainedRun:
+                    fraction: float = 0.01, min_biomass_fraction: float = 0.9,
+                    model: cobra.Model | None = None) -> ConstrainedRun:
     """One set-up of :data:`CONSTRAINED_SETUPS`, start to end (see the module docstring).
 
     ``settings``: ``pop_size``, ``n_gen``, ``dup``, ``ukc``, ``elite_cost``, ``table_max_cost``
     (profile section ``mome_organisms`` → ``constrained``). ``max_first``: partial E. coli pair
     screen (first genes limited; ``None`` = complete). ``counts`` holds the numbers the chapter
-    quotes (essential genes, lethal pairs, strains, timings).
+    quotes (essential genes, lethal pairs, strains, timings). ``model``: the organism's model as
+    :func:`~helpers.gem.organisms.load_organism` returns it (only read; loaded when None).
     """
     t0 = time.perf_counter()
     org = ORGANISMS[organism]
     from helpers.gem.organisms import load_organism
 
-    full = load_organism(organism)
+    full = load_organism(organism) if model is None else model
+    if full.id != organism:
+        raise ValueError(f"The 'model' parameter is model {full.id!r}, not {organism!r}.")
     bounds, text, missing = setup_medium(full, organism, medium)
     model = reduce_model(configure(full, bounds))
     ev = StrainEvaluator(model, biomass=org.biomass, product=org.ethanol, mode="genes")

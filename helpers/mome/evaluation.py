@@ -341,8 +341,8 @@ class StrainEvaluator:
         self._zero_lp, self._zero_min = zero_lp, zero_min
         # essential reactions: a knock-out that contains one is lethal without an LP
         self._essential = np.zeros(len(self.reaction_ids), dtype=bool)
-        for j in np.flatnonzero(~zero_min):
-            if self._lp.solve([int(j)], self.lethal_threshold)[0] == 0.0:
+        for j in np.flatnonzero(~zero_min):  # growth only: one simplex solve per reaction
+            if self._lp.max_growth([int(j)]) < self.lethal_threshold:
                 self._essential[j] = True
 
     @property

@@ -16,13 +16,15 @@ Introduced in chapter ``07_mome_ethanol`` (how good is the evolutionary search?)
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from helpers.mome.evaluation import StrainEvaluator
 
-__all__ = ["exact_best_per_cost", "best_per_cost"]
+__all__ = ["exact_best_per_cost", "best_per_cost", "compare_with_exact", "SearchVsExact"]
 
 _COLUMNS = {"product_lp": 1, "product_min": 2}
 
@@ -131,3 +133,58 @@ def exact_best_per_cost(evaluator: StrainEvaluator, max_cost: int, *,
     stats = {"n_strains": len(seen), "n_lp": evaluator.n_lp - lp0,
              "wall_s": time.perf_counter() - start, "complete": complete, "levels": levels}
     return best_per_cost(archive, max_cost, objective=objective), stats
+
+
+@dataclass
+class SearchVsExact:
+    """The search's best strain per knock-out cost beside the exact optimum (chapter 07).
+
+    Attributes
+    ----------
+    per_cost
+        One row per cost budget ``0 .. table_max_cost``: the search's best (ethanol, biomass,
+        cost, genes) and, up to ``exact_max_cost``, the exact optimum's (ethanol, biomass, genes).
+    post
+        The front after superfluous knock-outs were dropped
+        (:func:`helpers.mome.analysis.postprocess_front`).
+    search_best, exact_best
+        :func:`best_per_cost` of archive + ``post``, and :func:`exact_best_per_cost`.
+    exact_stats
+        The enumeration's statistics (strains, LPs, wall time).
+    """
+
+    per_cost: pd.DataFrame
+    post: pd.DataFrame
+    search_best: pd.DataFrame
+    exact_best: pd.DataFrame
+    exact_stats: dict
+
+
+def compare_with_exact(evaluator: StrainEvaluator, archive: pd.DataFrame, front: pd.DataFrame, *,
+                       table_max_cost: int, exact_max_cost: int, objective: str = "product_min",
+                       names: Mapping[str, str] | None = None) -> SearchVsExact:
+    """Best strain per knock-out cost of a search (archive plus the post-processed front) beside
+    the exact optimum by support enumeration; genes are written by ``names`` (one smallest gene
+    list per strain, :meth:`StrainEvaluator.cut`)."""
+    from helpers.mome.analysis import postprocess_front
+
+    names = dict(names or {})
+
+    def gene_list(genotype) -> str:
+        if not isinstance(genotype, tuple):
+            return ""
+        return ", ".join(sorted(names.get(g, g) for g in evaluator.cut(genotype)))
+
+    post = postprocess_front(evaluator, front, objective=objective)
+    pool = pd.concat([archive, post.drop(columns="raw_cost", errors="ignore")], ignore_index=True)
+    search_best = best_per_cost(pool, table_max_cost, objective=objective)
+    exact_best, stats = exact_best_per_cost(evaluator, exact_max_cost, objective=objective)
+    per_cost = pd.DataFrame({
+        "max_cost": search_best.max_cost,
+        "search_ethanol": search_best[objective], "search_biomass": search_best.biomass,
+        "search_cost": search_best.cost, "search_genes": search_best.genotype.map(gene_list),
+        "exact_ethanol": exact_best[objective].reindex(search_best.index),
+        "exact_biomass": exact_best.biomass.reindex(search_best.index),
+        "exact_genes": exact_best.genotype.reindex(search_best.index).map(gene_list),
+    })
+    return SearchVsExact(per_cost, post, search_best, exact_best, stats)

@@ -10,20 +10,28 @@ that comparison:
 * :func:`theoretical_maxima` — maximal biomass and maximal ethanol of the wild-type network.
 * :func:`normalize_front` and :func:`utopia_distance` — the paper's Fig. 3 normalization and the
   distance of the best normalized strain to the utopia point (1, 1).
+* :func:`setup_organism` and :func:`search_organism` — one organism from its loader to its
+  normalized front, with the rows of the chapter's tables.
 
 Introduced in chapter ``08_mome_organisms_and_constraints``.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import cobra
 import numpy as np
 import pandas as pd
 
-from helpers.gem.organisms import ORGANISMS
+from helpers.gem.organisms import ORGANISMS, load_organism
+from helpers.mome import analysis, search
+from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
 
 __all__ = ["organism_medium", "theoretical_maxima", "normalize_front", "utopia_distance",
-           "on_axes_only"]
+           "on_axes_only", "OrganismSetup", "setup_organism", "search_organism"]
 
 GLUCOSE_UPTAKE = 10.0
 OXYGEN_LIMITED = 2.0
@@ -84,3 +92,66 @@ def on_axes_only(normalized: pd.DataFrame, *, tol: float = 0.02) -> bool:
     normalized product above ``tol`` (no trade-off points)."""
     both = (normalized["biomass_norm"] > tol) & (normalized["product_norm"] > tol)
     return not bool(both.any())
+
+
+@dataclass
+class OrganismSetup:
+    """One organism ready for the search: reduced model, evaluator, loaded (unreduced) model
+    ``full`` with the file's bounds, maxima, table row."""
+
+    name: str
+    model: cobra.Model
+    evaluator: StrainEvaluator
+    full: cobra.Model
+    max_biomass: float
+    max_ethanol: float
+    row: dict
+
+
+def setup_organism(name: str) -> OrganismSetup:
+    """Load ``name`` (:func:`helpers.gem.organisms.load_organism`), apply
+    :func:`organism_medium`, reduce it (:func:`~helpers.mome.evaluation.reduce_model`, cached on
+    disk), build its gene-set evaluator and theoretical maxima. ``row`` is the chapter's model
+    table row (counts, medium, wild type, maxima, set-up seconds)."""
+    org = ORGANISMS[name]
+    t0 = time.perf_counter()
+    full = load_organism(name)
+    medium, described = organism_medium(full, name)
+    model = reduce_model(configure(full, medium))
+    evaluator = StrainEvaluator(model, biomass=org.biomass, product=org.ethanol)
+    max_biomass, max_ethanol = theoretical_maxima(model, biomass=org.biomass, product=org.ethanol)
+    row = {"model": name, "species": org.species,
+           "kingdom": "eukaryote" if org.eukaryote else "prokaryote",
+           "reactions": len(full.reactions), "carry_flux": len(model.reactions),
+           "genes": len(full.genes), "gene_sets": len(evaluator.units), "medium": described,
+           "ethanol_exchange": org.ethanol, "wt_biomass": evaluator.reference[0],
+           "wt_ethanol": evaluator.reference[2], "max_biomass": max_biomass,
+           "max_ethanol": max_ethanol, "setup_s": time.perf_counter() - t0}
+    return OrganismSetup(name, model, evaluator, full, max_biomass, max_ethanol, row)
+
+
+def search_organism(setup: OrganismSetup, settings: Mapping[str, int], *, seed: int = 0
+                    ) -> tuple[search.MomeResult, pd.DataFrame, dict]:
+    """Chapter 07's search on one organism: ``(result, normalized front, summary row)``.
+
+    ``settings``: ``pop_size``, ``n_gen``, ``dup``, ``ukc``, ``elite_cost``, ``envelope_points``
+    (profile section ``mome_organisms``). The summary row holds strains, front size, distinct
+    strains and LPs per second, cache hits, HV against the envelope, utopia distance, whether
+    only axis points were found, the best normalized ethanol and the wall time.
+    """
+    org = ORGANISMS[setup.name]
+    env = analysis.envelope(setup.model, biomass=org.biomass, product=org.ethanol,
+                            points=settings["envelope_points"])
+    res = search.run_mome(setup.evaluator, pop_size=settings["pop_size"], n_gen=settings["n_gen"],
+                          dup=settings["dup"], ukc=settings["ukc"], seed=seed,
+                          envelope_hv=analysis.envelope_hypervolume(env),
+                          elite_cost=settings["elite_cost"])
+    norm = normalize_front(res.front, setup.max_biomass, setup.max_ethanol)
+    row = {"model": setup.name, "kingdom": "eukaryote" if org.eukaryote else "prokaryote",
+           "strains": len(res.archive), "front": len(res.front),
+           "strains_per_s": res.evaluations_per_s, "lp_per_s": res.lp_per_s,
+           "cache_hits": res.n_cache_hits,
+           "hv_vs_envelope_pct": 100 * res.history.hv_relative.iloc[-1],
+           "utopia_distance": utopia_distance(norm), "only_axis_points": on_axes_only(norm),
+           "best_ethanol_norm": norm.product_norm.max(), "wall_s": res.wall_s}
+    return res, norm, row
