@@ -1,4 +1,4 @@
-"""Course apparatus of chapters 00-06 (issue #18): objectives, prerequisites, exercises + solutions.
+"""Course apparatus of chapters 00-09 (issues #18, #16): objectives, prerequisites, exercises + solutions.
 
 Reads the notebook sources only (no execution): every chapter opens with a "You will learn" box of
 3-5 items and a "Before you start" box, and has 3-5 exercises, each with a solution (a
@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ["00_toy_example", "01_dataset", "02_gem_preparation", "03_minn_vs_ml",
-            "04_conflicting_losses", "05_gem_choice", "06_reservoir_pfba"]
+            "04_conflicting_losses", "05_gem_choice", "06_reservoir_pfba", "07_mome_ethanol",
+            "08_mome_organisms_and_constraints", "09_mome_redirector"]
 EXERCISE = re.compile(r"^:{3,}\{exercise\}.*\n:label: (?P<label>[\w-]+)", re.M)
 SOLUTION = re.compile(r"^(?::{3,}|`{3,})\{solution(?:-start)?\} (?P<label>[\w-]+)\n:class: dropdown",
                       re.M)

@@ -1,11 +1,22 @@
-"""Constrained MOME (helpers.mome.constraints and run_mome's forbidden / min_biomass)."""
+"""Constrained MOME (helpers.mome.constraints and run_mome's forbidden / lethal_pairs / min_biomass)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from helpers.mome.constraints import forbidden_mask, insilico_essential_genes, keio_essential_genes
+from helpers.mome.constraints import (
+    HEAVNER_DROPPED,
+    cached_lethal_pairs,
+    essential_genes_screen,
+    forbidden_mask,
+    insilico_essential_genes,
+    keio_essential_genes,
+    lethal_pairs_screen,
+    pair_partners,
+    yeast_essential_genes,
+    yeast_lethal_pairs,
+)
 from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.search import run_mome
 
@@ -51,3 +62,111 @@ def test_essential_genes_never_appear_and_biomass_constraint_holds(anaerobic_cor
 def test_forbidden_mask_must_match_units(genes_evaluator):
     with pytest.raises(ValueError, match="'forbidden' mask must have length"):
         run_mome(genes_evaluator, pop_size=4, n_gen=1, dup=1, ukc=2, forbidden=np.zeros(3, bool))
+
+
+# -- lethal pairs, the screen on the evaluator, the yeast lists (issue #16)
+
+@pytest.fixture(scope="module")
+def pair_screen(genes_evaluator, essential):
+    return lethal_pairs_screen(genes_evaluator, essential=essential)
+
+
+def test_evaluator_screen_equals_cobra_single_deletions(genes_evaluator, essential):
+    assert essential_genes_screen(genes_evaluator) == essential
+
+
+def test_genes_mode_reactions_follow_the_gpr(anaerobic_core, genes_evaluator):
+    from helpers.mome.gpr import evaluate_gpr
+
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        g = sorted(rng.choice(len(genes_evaluator.units), size=3, replace=False).tolist())
+        off = {genes_evaluator.units[u] for u in g}
+        expected = [j for j, r in enumerate(anaerobic_core.reactions)
+                    if r.gene_reaction_rule and not evaluate_gpr(r.gene_reaction_rule, off)]
+        assert genes_evaluator.knocked_reactions(g).tolist() == expected
+
+
+def test_lethal_pair_screen_equals_brute_force(genes_evaluator, essential, pair_screen):
+    """Every pair of non-essential genes, solved: the restricted screen misses none."""
+    floor = 0.01 * genes_evaluator.reference[0]
+    ok = [u for u, g in enumerate(genes_evaluator.units) if g not in essential]
+    brute = {tuple(sorted((genes_evaluator.units[a], genes_evaluator.units[b])))
+             for i, a in enumerate(ok) for b in ok[i + 1:]
+             if genes_evaluator.growth([a, b]) < floor}
+    assert brute, "e_coli_core anaerobic has lethal pairs; the test needs some"
+    assert pair_screen.pairs == brute
+    assert pair_screen.complete and pair_screen.n_tested < pair_screen.n_possible
+    for a, b in pair_screen.pairs:
+        assert a not in essential and b not in essential
+
+
+def test_partial_screen_is_marked_and_a_subset(genes_evaluator, essential, pair_screen):
+    part = lethal_pairs_screen(genes_evaluator, essential=essential, max_first=2)
+    assert not part.complete and part.n_first == 2
+    assert part.pairs <= pair_screen.pairs
+
+
+def test_cached_screen_is_read_back(anaerobic_core, essential, pair_screen, tmp_path, monkeypatch):
+    monkeypatch.setenv("MINNBOOK_CACHE", str(tmp_path))
+    first = cached_lethal_pairs(anaerobic_core, biomass=BIOMASS, product=PRODUCT,
+                                essential=essential)
+    second = cached_lethal_pairs(anaerobic_core, biomass=BIOMASS, product=PRODUCT,
+                                 essential=essential)
+    assert not first.from_cache and second.from_cache
+    assert first.pairs == second.pairs == pair_screen.pairs
+    assert any(tmp_path.rglob("meta.json"))
+
+
+def test_lethal_pairs_never_together_and_biomass_floor_holds(anaerobic_core, essential,
+                                                              pair_screen):
+    ev = StrainEvaluator(anaerobic_core, biomass=BIOMASS, product=PRODUCT, mode="genes")
+    partners = pair_partners(ev.units, pair_screen.pairs)
+    floor = 0.9 * ev.reference[0]
+    res = run_mome(ev, pop_size=16, n_gen=5, dup=3, ukc=6, seed=1, skip_lethal_units=False,
+                   forbidden=forbidden_mask(ev.units, essential), lethal_pairs=partners,
+                   min_biomass=floor)
+    index = {g: k for k, g in enumerate(ev.units)}
+    pairs = [(index[a], index[b]) for a, b in pair_screen.pairs]
+    assert len(ev.cache) > 10
+    for g in ev.cache:  # every strain the search evaluated
+        s = set(g)
+        assert not any(a in s and b in s for a, b in pairs)
+    assert (res.archive.biomass >= floor).all()
+
+
+def test_pair_partners_are_symmetric_and_skip_unknown_genes():
+    partners = pair_partners(["a", "b", "c"], [("a", "c"), ("b", "zz")])
+    assert [p.tolist() for p in partners] == [[2], [], [0]]
+
+
+def test_lethal_pairs_mask_must_match_units(genes_evaluator):
+    with pytest.raises(ValueError, match="'lethal_pairs' list must have one entry per unit"):
+        run_mome(genes_evaluator, pop_size=4, n_gen=1, dup=1, ukc=2, lethal_pairs=[])
+
+
+def test_screens_need_genes_mode(anaerobic_core):
+    ev = StrainEvaluator(anaerobic_core, biomass=BIOMASS, product=PRODUCT)
+    with pytest.raises(ValueError, match="mode='genes'"):
+        essential_genes_screen(ev)
+
+
+def test_yeast_lists_have_the_provenance_counts():
+    genes = yeast_essential_genes()
+    assert len(genes) == 1120 and not genes & HEAVNER_DROPPED
+    assert len(yeast_essential_genes(drop=())) == 1122
+    pairs = yeast_lethal_pairs()
+    assert len(pairs) == 13262
+    assert all(a < b for a, b in pairs)
+
+
+def test_bad_yeast_files_name_the_file(tmp_path, monkeypatch):
+    import helpers.mome.constraints as c
+
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"not a workbook")
+    monkeypatch.setattr(c, "fetch", lambda key: bad)
+    with pytest.raises(ValueError, match="yeast_essential_genes_heavner.xls"):
+        c.yeast_essential_genes()
+    with pytest.raises(ValueError, match="yeast_sgd_synthetic_lethals_heavner2013.mat"):
+        c.yeast_lethal_pairs()

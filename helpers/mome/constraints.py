@@ -22,11 +22,14 @@ Essential genes:
 Lethal gene pairs (two genes, neither essential, lethal together):
 
 * :func:`lethal_pairs_screen` — an in-silico double-deletion screen that is *exact* yet touches
-  only genes that carry flux: a pair can only be lethal if one gene (A) disables a reaction of the
-  wild type's optimal flux vector, and the other (B) a reaction of the A-mutant's optimal flux
-  vector (otherwise that vector stays feasible and the strain grows as the single mutant). So
-  every non-essential A on the wild-type support is knocked out, its flux vector read, and only
-  partners B touching it are tested. :func:`cached_lethal_pairs` keeps the result in the book's
+  only genes that carry flux: a pair can only be lethal if it disables a reaction of the wild
+  type's optimal flux vector (otherwise that vector survives), so one of its genes (A) is named in
+  the rule of such a reaction; and it must disable a reaction of the A-mutant's optimal flux
+  vector (otherwise that vector survives and the strain grows as the single mutant, which is not
+  lethal). So every non-essential A named by a flux-carrying reaction is knocked out, its flux
+  vector read (the wild type's when A alone disables no flux-carrying reaction, e.g. one of two
+  isozymes), and only partners B whose knock-out together with A disables a reaction of that
+  vector are solved. :func:`cached_lethal_pairs` keeps the result in the book's
   on-disk GEM cache (:mod:`helpers.data.cache`), keyed by the model's content hash (medium
   included) and the threshold, so it is computed once per machine;
 * :func:`yeast_lethal_pairs` — the SGD synthetic-lethal pairs (Aug 2013) as used by Heavner &
@@ -58,7 +61,7 @@ YEAST_LETHAL_PAIRS_KEY = "essentiality/yeast_sgd_synthetic_lethals_heavner2013.m
 #: ORFs of the deletion-project list that Heavner & Price (2015) do not count as essential.
 HEAVNER_DROPPED = frozenset({"YCL004W", "YKL192C"})
 #: bumped when the pair screen's algorithm changes (part of its cache key)
-_PAIR_SCREEN_VERSION = 1
+_PAIR_SCREEN_VERSION = 2
 
 
 def insilico_essential_genes(model: cobra.Model, *, fraction: float = 0.01,
@@ -161,7 +164,8 @@ class LethalPairScreen:
         Lethal pairs (sorted gene-id tuples): neither gene essential, growth of the double mutant
         below ``fraction`` of the wild type's.
     n_first
-        Genes screened as first gene (non-essential, on the wild type's flux support).
+        Genes screened as first gene (non-essential, named in the rule of a reaction carrying
+        wild-type flux).
     n_tested
         Pairs whose growth was computed (the others provably keep the single mutant's growth:
         they disable no reaction of its optimal flux vector).
@@ -195,17 +199,24 @@ def lethal_pairs_screen(evaluator: StrainEvaluator, *, essential: Iterable[str] 
     start = time.perf_counter()
     floor = fraction * float(evaluator.reference[0])
     essential = set(essential) | essential_genes_screen(evaluator, fraction=fraction)
-    candidates = [u for u in np.flatnonzero(evaluator.support_units)
-                  if evaluator.units[u] not in essential]
+    wild_type = ~evaluator._zero_min  # the wild type's optimal (product-minimal) flux vector
+    wt_carrying = set(np.flatnonzero(wild_type).tolist())
+    touching = [set(cols.tolist()) for cols in evaluator._unit_cols]  # reactions whose rule names g
+    # gene A: named in the rule of a reaction carrying wild-type flux (isozymes included: a pair
+    # can disable such a reaction that neither gene disables alone)
+    candidates = [u for u, g in enumerate(evaluator.units)
+                  if g not in essential and touching[u] & wt_carrying]
     complete = max_first is None or max_first >= len(candidates)
     if not complete:
         candidates = candidates[:max_first]
-    touching = [set(cols.tolist()) for cols in evaluator._unit_cols]
     ok = np.array([g not in essential for g in evaluator.units])
     tested: set[tuple[int, int]] = set()
     pairs: set[tuple[str, str]] = set()
     for a in candidates:
-        _, support = evaluator.flux_support([a])
+        if wild_type[evaluator.knocked_reactions([a])].any():
+            _, support = evaluator.flux_support([a])
+        else:  # A alone disables no flux-carrying reaction: the wild type's vector stays optimal
+            support = wild_type
         carrying = set(np.flatnonzero(support).tolist())
         for b in np.flatnonzero(ok):
             b = int(b)
