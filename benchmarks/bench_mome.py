@@ -8,6 +8,17 @@ process, iJO1366 anaerobic on 10 mmol/gDW/h glucose. cobra's loop is the textboo
         model.optimize()
 
 It computes only the growth LP; ours computes growth AND the guaranteed ethanol (a second LP).
+
+Also measured, in the same process (chapter 08 and 09's modes):
+
+* single-gene mode: random 1-5 gene knock-outs against cobra's ``gene.knock_out`` loop;
+* constrained mode: a constrained search (single genes, essential genes forbidden, lethal pairs
+  never together, biomass >= 90 %) — its distinct strains per second against cobra's
+  ``gene.knock_out`` loop on the same strains; and the exact lethal-pair screen against the time
+  cobra's loop would need for every pair of non-essential genes (estimated from its rate);
+* Redirector: enzyme regulations (objective weights, growth + guaranteed ethanol) against cobra's
+  plain loop ``with model: model.objective = {...}; model.optimize()`` (growth only).
+
 Run: ``MINNBOOK_DATA=/work/shared/data .venv/bin/python benchmarks/bench_mome.py [n_strains]``.
 """
 
@@ -22,7 +33,15 @@ import time
 import cobra
 import numpy as np
 
+from helpers.mome.constraints import (
+    essential_genes_screen,
+    forbidden_mask,
+    lethal_pairs_screen,
+    pair_partners,
+)
 from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
+from helpers.mome.redirector import DEFAULT_LEVELS, RedirectorEvaluator
+from helpers.mome.search import run_mome
 
 BIOMASS, PRODUCT = "BIOMASS_Ec_iJO1366_core_53p95M", "EX_etoh_e"
 MEDIUM = {"EX_glc__D_e": -10.0, "EX_o2_e": 0.0}
@@ -95,6 +114,8 @@ def main(n: int = 2000) -> None:
     print(f"ratio (ours 1 process / cobra full model): {ours / cobra_full:.1f}x; "
           f"target >= 600 evals/s: {'met' if max(ours, ours_par) >= 600 else 'NOT met'}")
     genes_mode(reduced, min(n, 300))
+    constrained_mode(reduced, min(n, 300))
+    redirector_mode(reduced, min(n, 100))
     stream = io.StringIO()
     pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(8)
     print("where the time goes (1 process, cold cache, by own time):")
@@ -118,6 +139,72 @@ def genes_mode(reduced: cobra.Model, n: int) -> None:
     ours = n / (time.perf_counter() - start)
     print(f"single-gene mode, {n} strains: cobra gene.knock_out loop {cobra_rate:8.1f} evals/s; "
           f"MOME evaluator {ours:8.1f} evals/s (ratio {ours / cobra_rate:.1f}x)")
+
+
+def cobra_gene_loop(model: cobra.Model, units: list[str], genotypes: list[tuple[int, ...]]) -> float:
+    start = time.perf_counter()
+    for g in genotypes:
+        with model:
+            for u in g:
+                model.genes.get_by_id(units[u]).knock_out()
+            model.optimize()
+    return len(genotypes) / (time.perf_counter() - start)
+
+
+def constrained_mode(reduced: cobra.Model, n_cobra: int) -> None:
+    """Chapter 08's constrained search (quick size) and lethal-pair screen (partial, 10 first
+    genes) against cobra's gene loop."""
+    ev = StrainEvaluator(reduced, biomass=BIOMASS, product=PRODUCT, mode="genes")
+    start = time.perf_counter()
+    essential = essential_genes_screen(ev)
+    t_essential = time.perf_counter() - start
+    screen = lethal_pairs_screen(ev, essential=essential, max_first=10)
+    res = run_mome(ev, pop_size=24, n_gen=8, dup=3, ukc=10, seed=0, skip_lethal_units=False,
+                   forbidden=forbidden_mask(ev.units, essential),
+                   lethal_pairs=pair_partners(ev.units, screen.pairs),
+                   min_biomass=0.9 * ev.reference[0], elite_cost=10)
+    strains_seen = list(ev.cache)[:n_cobra]
+    cobra_rate = cobra_gene_loop(reduced, ev.units, strains_seen)
+    ours = res.evaluations_per_s
+    print(f"constrained mode: {res.n_computed} distinct strains, {ours:8.1f} strains/s "
+          f"(search wall, growth + guaranteed ethanol); cobra gene.knock_out loop on "
+          f"{len(strains_seen)} of them {cobra_rate:8.1f} evals/s (ratio {ours / cobra_rate:.1f}x)")
+    naive = screen.n_possible / cobra_rate
+    per_first = screen.seconds / max(screen.n_first, 1)
+    print(f"essential-gene screen: {len(essential)} genes in {t_essential:.2f} s; lethal-pair "
+          f"screen, {screen.n_first} first genes: {screen.n_tested} pairs solved in "
+          f"{screen.seconds:.1f} s ({per_first:.2f} s per first gene); cobra's loop over all "
+          f"{screen.n_possible} pairs of non-essential genes: ~{naive:.0f} s (estimated)")
+
+
+def redirector_mode(reduced: cobra.Model, n: int) -> None:
+    """Enzyme regulations of 1-3 flux-carrying enzymes at the default beta levels."""
+    ev = RedirectorEvaluator(reduced, biomass=BIOMASS, product=PRODUCT)
+    fluxes = reduced.optimize().fluxes
+    active = [k for k, rxns in enumerate(ev._reactions) if any(abs(fluxes[r]) > 1e-9 for r in rxns)]
+    rng = np.random.default_rng(3)
+    regulations = []
+    for _ in range(n):
+        enzymes = rng.choice(active, size=rng.integers(1, 4), replace=False)
+        regulations.append({int(k): float(rng.choice(DEFAULT_LEVELS)) for k in enzymes})
+    start = time.perf_counter()
+    for beta in regulations:
+        with reduced:
+            coefficients = {reduced.reactions.get_by_id(BIOMASS): 1.0}
+            for k, weight in beta.items():
+                for rid in ev._reactions[k]:
+                    r = reduced.reactions.get_by_id(rid)
+                    coefficients[r] = coefficients.get(r, 0.0) + weight
+            reduced.objective = coefficients
+            reduced.optimize()
+    cobra_rate = n / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for beta in regulations:
+        ev.evaluate(beta)
+    ours = n / (time.perf_counter() - start)
+    print(f"Redirector, {n} regulations: cobra objective/optimize loop {cobra_rate:8.1f} evals/s "
+          f"(growth only); RedirectorEvaluator {ours:8.1f} evals/s (growth + guaranteed ethanol; "
+          f"ratio {ours / cobra_rate:.2f}x)")
 
 
 if __name__ == "__main__":
