@@ -63,3 +63,18 @@ def test_cost_as_third_objective_also_reaches_it(evaluator):
     np.testing.assert_allclose(best_per_cost(res.archive, 2).product_min, table.product_min, atol=1e-6)
     assert res.n_requests == res.n_computed + res.n_cache_hits
     assert res.n_lp <= res.n_computed
+
+
+def test_compare_with_exact_sets_search_beside_the_optimum(evaluator):
+    from helpers.mome.exact import compare_with_exact
+
+    res = run_mome(evaluator, pop_size=20, n_gen=6, dup=3, ukc=6, seed=0, elite_cost=3)
+    out = compare_with_exact(evaluator, res.archive, res.front, table_max_cost=4,
+                             exact_max_cost=2)
+    table = out.per_cost
+    assert table.max_cost.tolist() == [0, 1, 2, 3, 4]
+    checked = table.dropna(subset=["exact_ethanol"])
+    assert checked.max_cost.tolist() == [0, 1, 2]
+    assert (checked.exact_ethanol >= checked.search_ethanol - 1e-9).all()
+    assert table.exact_ethanol.iloc[3:].isna().all()
+    assert len(out.post) >= 1 and out.exact_stats["n_strains"] > 0
