@@ -28,7 +28,13 @@ from tqdm import tqdm
 
 from .config import MinnConfig, get_variant
 from .losses import EMABalancer, LossPlan
-from .mechanistic import descent_backward, descent_forward, mechanistic_terms, unroll
+from .mechanistic import (
+    DescentWorkspace,
+    descent_backward,
+    descent_forward,
+    mechanistic_terms,
+    unroll,
+)
 from .network import EnsembleMLP
 from .problem import MechanisticProblem
 from .projection import null_space_basis, project, projection_backward, projection_forward
@@ -228,6 +234,8 @@ class EnsembleFit:
         V0 = self.net(self._inputs(X))
         vin = None if v_in is None else torch.as_tensor(np.asarray(v_in), dtype=self.dtype,
                                                          device=self.device)
+        if self.layer == "none":
+            return V0, V0
         if self.layer == "projection":
             return V0, project(V0, self.problem, vin, steps=self.projection_steps)
         V = unroll(V0, self.problem.to_torch(self.dtype, self.device), vin, lr=self.mech_lr,
@@ -342,7 +350,8 @@ def _data_loss_and_grad(pred: torch.Tensor, target: torch.Tensor, is_ne: torch.T
 
 @dataclass(frozen=True)
 class _Layer:
-    """The mechanistic layer of an ensemble: the unrolled descent, or the exact projection."""
+    """The mechanistic layer of an ensemble: the unrolled descent, the exact projection, or none
+    (``V = V0``: the network alone, chapter ``10_beyond``'s ablation)."""
 
     kind: str
     lr: float = 0.01
@@ -351,11 +360,15 @@ class _Layer:
     basis: torch.Tensor | None = None  # null-space basis N (projection only)
 
     def forward(self, Vt, tp, vin):
+        if self.kind == "none":
+            return Vt, None
         if self.kind == "projection":
             return projection_forward(Vt, self.basis, tp, vin, self.steps)
         return descent_forward(Vt, tp, vin, self.lr, self.steps, self.decay)
 
     def backward(self, grad, tp, masks):
+        if self.kind == "none":
+            return grad
         if self.kind == "projection":
             return projection_backward(grad, self.basis, masks)
         return descent_backward(grad, tp, self.lr, self.decay, masks)
@@ -373,32 +386,56 @@ def _ensemble_layer(configs, problem, mech_lr, mech_steps, mech_decay, dtype, de
     return _Layer(kind, mech_lr, int(mech_steps), mech_decay)
 
 
+class _Workspace:
+    """Buffers of one training step, kept across the steps of a run (shapes are fixed: E x B)."""
+
+    def __init__(self, layer: _Layer, tp, E: int, B: int, dtype: torch.dtype,
+                 device: torch.device) -> None:
+        def empty(*shape):
+            return torch.empty(*shape, dtype=dtype, device=device)
+
+        cols = E * B
+        self.descent = (None if layer.kind == "projection"
+                        else DescentWorkspace(tp, cols, layer.steps, dtype, device))
+        self.V = empty(tp.n, cols) if self.descent is None else self.descent.V
+        self.SV, self.SV2 = empty(tp.m, cols), empty(tp.m, cols)
+        self.negative, self.grad = empty(tp.n, cols), empty(tp.n, cols)
+        self.zero = torch.zeros((), dtype=dtype, device=device)
+
+
 def _loss_and_grad(V0: torch.Tensor, yb: torch.Tensor, vb: torch.Tensor | None,
                    valid: torch.Tensor, tp, plan: LossPlan, col: int, bal_d: torch.Tensor,
-                   bal_m: torch.Tensor, layer: _Layer):
+                   bal_m: torch.Tensor, layer: _Layer, ws: _Workspace):
     """One training step's loss terms and ``dLoss/dV0``, by hand (no autograd graph).
 
     The loss of member ``e`` is ``sum_b valid[e, b] · (a_e · L1 + b_e · bound(L_mech))`` with
     ``a = w_data · c · balance_data`` and ``b = w_mech · balance_mech`` (:meth:`LossPlan.total`).
     Its gradient at ``V_K`` is ``a · P_ref^T dL1/dp + b · bound' · grad L_mech(V_K)``, where
     ``grad L_mech(V_K)`` reuses the product ``S V_K`` that the steady-state term needs; the
-    unrolled layer is then reversed by :func:`~helpers.minn.mechanistic.descent_backward` (or
-    the projection layer by :func:`~helpers.minn.projection.projection_backward`).
+    unrolled layer is then reversed by :meth:`~helpers.minn.mechanistic.DescentWorkspace.backward_`
+    (the same maths as :func:`~helpers.minn.mechanistic.descent_backward`, in place), or the
+    projection layer by :func:`~helpers.minn.projection.projection_backward`.
 
-    Returns ``(grad_V0 (E, B, n), stats (7, E, B))``; stats rows follow :data:`_STATS`.
+    Fluxes are column-wise, one column per sample, in the buffers of ``ws``. Returns
+    ``(grad_V0 (E, B, n), stats (7, E, B))``, ``grad_V0`` a view of a buffer (valid until the
+    next step); stats rows follow :data:`_STATS`.
     """
     E, B, n = V0.shape
-    Vt = V0.reshape(E * B, n).T.contiguous()  # (n, E·B): one column per sample
+    ws.V.copy_(V0.view(E * B, n).T)  # (n, E·B): one column per sample
     if vb is None:
         vin = tp.v_in.reshape(-1, 1)
     else:
         vin = vb.reshape(E * B, tp.n_in).T.contiguous()
-    VK, masks = layer.forward(Vt, tp, vin)
-    SV = tp.S @ VK
-    steady = SV.square().sum(0) / tp.m
-    negative = VK.clamp_max(0)
-    positivity = negative.square().sum(0) / tp.n
-    grad_mech = (tp.St @ SV).mul_(2.0 / tp.m).add_(negative, alpha=2.0 / tp.n)
+    if ws.descent is None:
+        VK, masks = layer.forward(ws.V, tp, vin)
+    else:
+        VK = ws.descent.forward_(vin, layer.lr, layer.decay)
+    SV = torch.addmm(ws.SV, tp.S, VK, beta=0, out=ws.SV)
+    steady = torch.mul(SV, SV, out=ws.SV2).sum(0) / tp.m
+    negative = torch.clamp_max(VK, 0, out=ws.negative)
+    positivity = torch.mul(negative, negative, out=ws.grad).sum(0) / tp.n
+    grad_mech = torch.addmm(ws.grad, tp.St, SV, beta=0, out=ws.grad)
+    grad_mech.mul_(2.0 / tp.m).add_(negative, alpha=2.0 / tp.n)
     if tp.n_in:
         excess = (VK[tp.in_idx] - vin).clamp_min(0)
         upper = excess.square().sum(0) / tp.n_in
@@ -414,14 +451,19 @@ def _loss_and_grad(V0: torch.Tensor, yb: torch.Tensor, vb: torch.Tensor | None,
     above = l_mech >= bound
     safe_b = torch.where(torch.isfinite(bound), bound, 0.0)
     per_sample = a * l1 + b * torch.where(above, safe_b + slope * (l_mech - safe_b), l_mech)
-    zero = torch.zeros((), dtype=V0.dtype, device=V0.device)
+    zero = ws.zero
     coef_mech = torch.where(valid, b * torch.where(above, slope, 1.0), zero)
     coef_data = torch.where(valid, a, zero)
     grad_VK = grad_mech.mul_(coef_mech.reshape(1, E * B))
     grad_VK.index_add_(0, tp.ref_idx, (coef_data[..., None] * d_l1).reshape(E * B, tp.n_ref).T)
-    grad_V0 = layer.backward(grad_VK, tp, masks)
+    if ws.descent is None:
+        grad_V0 = layer.backward(grad_VK, tp, masks)
+    else:
+        grad_V0 = ws.descent.backward_(grad_VK, layer.lr, layer.decay)
     stats = torch.stack([per_sample, l1, l_mech, steady.view(E, B), upper.view(E, B),
                          positivity.view(E, B), V0.sum(-1)])
+    # the (E, B, n) view of the column layout, no copy: the network's products take it as a
+    # transposed operand (as fast as a contiguous one, measured)
     return grad_V0.T.reshape(E, B, n), torch.where(valid, stats, zero)
 
 
@@ -549,6 +591,7 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
     history = {k: np.full((E, T), np.nan) for k in HISTORY_TERMS}
     stats = torch.zeros(S_max, len(_STATS), E, dtype=dtype, device=device)
     members_axis = torch.arange(E, device=device)[None, :, None]
+    ws = _Workspace(layer, tp, E, batch_size, dtype, device)
     net.train()
     bar = tqdm(range(T), desc=desc, disable=not progress, leave=False)
     for epoch in bar:
@@ -571,7 +614,7 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
             V0, cache = net.forward_train(xb_all[step], keep[step])
             bal_d, bal_m = balancer.factors()
             grad_V0, step_stats = _loss_and_grad(V0, yb_all[step], vb, b_valid, tp, plan_dev, col,
-                                                 bal_d, bal_m, layer)
+                                                 bal_d, bal_m, layer, ws)
             net.backward_into(cache, grad_V0, adam.grads)
             adam.step(None, active)
             sums = step_stats.sum(2)  # (7, E)
