@@ -424,7 +424,7 @@ def wild_type_setups(model: cobra.Model | None = None, *, target: str = "anaerob
                     model.reactions.get_by_id(org.oxygen).lower_bound = -(o or 0.0)
                     return _phenotype(model, org.biomass, org.ethanol)[2]
 
-            g = _bisect(ethanol_at, eth_paper, previous[0], glucose, steps // 2)
+            g = _bisect(ethanol_at, eth_paper, previous[0], glucose, steps)
             o = oxygen_for(g)
             add(f"glucose {g:.4g}, oxygen {o:.4g}", {org.glucose: -g, org.oxygen: -o},
                 fitted="glucose and oxygen uptakes")
