@@ -128,3 +128,27 @@ def test_evaluate_on_splits_runs_every_kind_on_the_same_rows(toy):
     with pytest.raises(ValueError, match="no predictions were given"):
         beyond.evaluate_on_splits(toy.problem, X, Y, splits, {"pFBA": beyond.ModelSpec("fixed")},
                                   minn_fixed={})
+
+
+def test_headline_comparison_quick_path_and_learning_curve_means(toy):
+    X, Y = toy.X.copy(), toy.Y
+    d = X.shape[1]
+    X.columns = ["p_0"] + [f"t_{i}" for i in range(d - 3)] + ["R_EX_glc__D_e_rev", "R_EX_o2_e_rev"]
+    settings = {"minn_variants": ["c-balanced", "c-balanced-exact"],
+                "minn_fixed": {"hidden": 8, "epochs": 2}, "rf_fixed": {"model__n_estimators": 5},
+                "nn_fixed": {}}
+    table, seconds = beyond.headline_comparison(toy.problem, X, Y, Y * 1.1, settings)
+    assert set(table.model) == {"MINN-c-balanced", "MINN-c-balanced-exact", "network-only", "RF",
+                                "pFBA"}
+    assert (table.groupby("model").size() == len(X)).all()
+    exact = table[table.model == "MINN-c-balanced-exact"]
+    assert exact["L2"].max() < 1e-8  # steady state to round-off (float32)
+    draws = beyond.scarcity_splits(len(X), [5, 10], repeats=2, seed=0)
+    per = pd.DataFrame([{"model": "A", "split": s.name, "sample": X.index[i], "NE": float(len(s.train))}
+                        for s in draws for i in s.test])
+    means = beyond.scarcity_draw_means(per)
+    assert list(means["k"]) == [5, 5, 10, 10] and list(means["NE"]) == [5.0, 5.0, 10.0, 10.0]
+    assert beyond.aim_reached(pd.DataFrame({"verdict": ["helps"] * 3, "p_value": [0.01] * 3}), 1e-5)
+    assert not beyond.aim_reached(pd.DataFrame({"verdict": ["helps"], "p_value": [0.01]}), 1e-3)
+    with pytest.raises(ValueError, match="k=<k>/draw=<r>"):
+        beyond.scarcity_draw_means(per.assign(split="fold 0"))

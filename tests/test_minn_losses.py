@@ -60,8 +60,8 @@ def test_ema_balancer_divides_by_the_running_average():
 
 def test_variants_are_configuration_in_one_place():
     assert set(VARIANTS) == {"MSE-base", "unbalanced", "c-balanced", "bound", "loss-balancing",
-                             "scheduler", "scheduler-bound", "divided-loss", "c-balanced-exact"}
-    paper = [v for v in VARIANTS.values() if v.name != "c-balanced-exact"]
+                             "scheduler", "scheduler-bound", "divided-loss", "c-balanced-exact", "network-only"}
+    paper = [v for v in VARIANTS.values() if v.name not in ("c-balanced-exact", "network-only")]
     assert {v.layer for v in paper} == {"unrolled"}  # chapter 10's variant is the only exact one
     assert VARIANTS["c-balanced-exact"].replace(layer="unrolled", name="c-balanced") == VARIANTS["c-balanced"]
     assert VARIANTS["c-balanced"].tuned == {"c": (10.0, 20.0, 30.0, 40.0, 50.0)}

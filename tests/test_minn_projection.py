@@ -104,3 +104,18 @@ def test_exact_variant_trains_to_steady_state_and_mixed_layers_are_refused():
     with pytest.raises(ValueError, match="must share the mechanistic layer"):
         train_ensemble(toy.problem, X, toy.Y.to_numpy(),
                        [member, Member(config="c-balanced", hidden=8, epochs=1)], progress=False)
+
+
+def test_network_only_variant_is_the_network_alone():
+    """layer 'none': V = V0 (no mechanistic step), trained on the data loss only."""
+    toy = make_toy_data(n_samples=20, seed=0)
+    X = toy.X.to_numpy()
+    X = (X - X.min(0)) / (X.max(0) - X.min(0))
+    fit = train_ensemble(toy.problem, X, toy.Y.to_numpy(),
+                         [Member(config="network-only", hidden=16, epochs=8, lr=3e-3)],
+                         progress=False, dtype=torch.float64)
+    V0, V = fit.fluxes(X)
+    assert torch.equal(V0, V)
+    h = fit.member_history(0)
+    assert h["data"].iloc[-1] < h["data"].iloc[0] and (h["weight_mech"] == 0).all()
+    assert np.isfinite(h["steady_state"]).all()  # still reported

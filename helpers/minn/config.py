@@ -19,10 +19,13 @@ scheduler          NE    1                          w_d(t)·c·L1 + w_m(t)·L_me
 scheduler-bound    NE    1                          scheduler + bound
 divided-loss       NE    1                          L1 only (L_mech reported, not trained on)
 c-balanced-exact   NE    tuned in {10,...,50}       c·L1 + L_mech, exact steady-state layer
+network-only       NE    1                          L1 only, no mechanistic layer (V = V0)
 =================  ====  =========================  ==============================================
 
-``c-balanced-exact`` is not in the paper: chapter ``10_beyond`` replaces the unrolled layer by an
-exact projection onto the null space of ``S`` (:mod:`helpers.minn.projection`).
+The last two are not in the paper: chapter ``10_beyond`` replaces the unrolled layer by an exact
+projection onto the null space of ``S`` (:mod:`helpers.minn.projection`), and ablates it
+(``network-only``: MINN's network, optimiser and batches on the data loss alone, so a comparison
+with it isolates what the mechanistic layer adds; ``L_mech`` of ``V0`` is still reported).
 
 Our choices where the paper is silent (said so in the book): the bound threshold ``b`` (1e-3),
 and ``c = 1`` for the scheduler variants (the paper tunes only the final data weight there).
@@ -37,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 L1_KINDS = ("ne", "mse")
-LAYERS = ("unrolled", "projection")
+LAYERS = ("unrolled", "projection", "none")
 #: Fields added after the paper-protocol store began: a protocol hash leaves them out while they
 #: hold their default, so adding a knob does not make units stale that it cannot have changed.
 LATER_FIELDS = ("layer", "projection_steps")
@@ -80,10 +83,11 @@ class MinnConfig:
         Search range of ``w`` (paper: [0.8, 1.0]).
     epochs : int
         Training epochs (100; 150 = 30 + 40 + 80 with the scheduler).
-    layer : {'unrolled', 'projection'}
+    layer : {'unrolled', 'projection', 'none'}
         The mechanistic layer: the paper's unrolled gradient descent (settings given to the
-        trainer: ``mech_lr``, ``mech_steps``, ``mech_decay``) or the exact projection onto the
-        null space of ``S`` (:mod:`helpers.minn.projection`, chapter ``10_beyond``).
+        trainer: ``mech_lr``, ``mech_steps``, ``mech_decay``), the exact projection onto the
+        null space of ``S`` (:mod:`helpers.minn.projection`, chapter ``10_beyond``), or none
+        (``V = V0``, the network alone).
     projection_steps : int
         Clip-then-project steps of the projection layer (ignored by the unrolled layer). 1 by
         default: every step adds four dense products with the null-space basis per training step
@@ -163,6 +167,7 @@ VARIANTS: dict[str, MinnConfig] = {
     "divided-loss": MinnConfig("divided-loss", l1="ne", mechanistic_in_loss=False),
     "c-balanced-exact": MinnConfig("c-balanced-exact", l1="ne", c=30.0, c_grid=C_GRID,
                                    layer="projection"),
+    "network-only": MinnConfig("network-only", l1="ne", mechanistic_in_loss=False, layer="none"),
 }
 
 

@@ -127,7 +127,11 @@ class EnsembleAdam:
     ``lr`` and ``weight_decay`` are per member. Each member's slice of each stacked tensor is a
     parameter of one :class:`torch.optim.Adam` (``fused=True`` where the device supports it, else
     ``foreach``), in one param group per distinct (lr, weight decay); gradients live in persistent
-    buffers (:attr:`grads`) whose slices are the parameters' ``.grad``. :meth:`step` takes a
+    buffers (:attr:`grads`) whose slices are the parameters' ``.grad``. ``trim`` (optional, per
+    member and tensor) restricts each member's parameter to an index of its slice, e.g. leaves
+    out the zero padding of a smaller hidden layer: those weights have zero gradient, so Adam
+    would leave them at zero anyway, and skipping them saves their share of the Adam pass.
+    :meth:`step` takes a
     boolean ``active`` vector: inactive members get ``grad = None``, which ``Adam`` skips
     (weights, moments and step count untouched), so a member's update is exactly the one it would
     get alone (tested against one ``torch.optim.Adam`` per member).
@@ -135,14 +139,20 @@ class EnsembleAdam:
 
     def __init__(self, params: Sequence[torch.Tensor], lr: Sequence[float],
                  weight_decay: Sequence[float], betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, fused: bool | None = None) -> None:
+                 eps: float = 1e-8, fused: bool | None = None,
+                 trim: Sequence[Sequence[tuple]] | None = None) -> None:
         self.params = list(params)
         self.lr = [float(v) for v in lr]
         self.wd = [float(v) for v in weight_decay]
         E = len(self.lr)
         self.grads = [torch.zeros_like(p) for p in self.params]
-        self.member_params = [[p.detach()[e] for p in self.params] for e in range(E)]
-        self._member_grads = [[g[e] for g in self.grads] for e in range(E)]
+        # trim[e][i]: the index of member e's own part of params[i][e] (e.g. without the zero
+        # padding of a smaller hidden layer, which has zero gradient and would stay zero anyway)
+        trim = trim if trim is not None else [[()] * len(self.params)] * E
+        self.member_params = [[p.detach()[e][t] for p, t in zip(self.params, trim[e], strict=True)]
+                              for e in range(E)]
+        self._member_grads = [[g[e][t] for g, t in zip(self.grads, trim[e], strict=True)]
+                              for e in range(E)]
         groups: dict[tuple[float, float], list[int]] = {}
         for e, key in enumerate(zip(self.lr, self.wd, strict=True)):
             groups.setdefault(key, []).append(e)
@@ -581,7 +591,12 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
     net = EnsembleMLP(d, problem.n, [m.hidden for m in members], [m.dropout for m in members],
                       [m.seed for m in members], dtype=dtype, input_groups=input_groups).to(device)
     params = [net.W1, net.b1, net.W2, net.b2]
-    adam = EnsembleAdam(params, [m.lr for m in members], [m.weight_decay for m in members])
+    # Adam leaves out each member's hidden padding (zero weights, zero gradients): b1 and W2 rows;
+    # W1's columns would be a strided view, and W1 is small
+    trim = [[(), (slice(None), slice(0, h)), (slice(0, h),), ()] for h in net.hidden_sizes]
+    adam = EnsembleAdam(params, [m.lr for m in members], [m.weight_decay for m in members],
+                        trim=trim)
+    grad_z1 = torch.zeros(E, batch_size, max(net.hidden_sizes), dtype=dtype, device=device)
     balancer = EMABalancer(plan_dev.balancing, plan_dev.alpha)
     gens = [torch.Generator().manual_seed(_train_seed(m.seed)) for m in members]
     T = int(plan.epochs.max())
@@ -615,7 +630,7 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
             bal_d, bal_m = balancer.factors()
             grad_V0, step_stats = _loss_and_grad(V0, yb_all[step], vb, b_valid, tp, plan_dev, col,
                                                  bal_d, bal_m, layer, ws)
-            net.backward_into(cache, grad_V0, adam.grads)
+            net.backward_members_into(cache, grad_V0, adam.grads, grad_z1)
             adam.step(None, active)
             sums = step_stats.sum(2)  # (7, E)
             stats[step] = sums
