@@ -141,6 +141,6 @@ def tradeoff_plot(table: pd.DataFrame, *, paper: bool = True, x: str = "L2",
             ax.text(0.5, 0.5, "no values", transform=ax.transAxes, ha="center")
     axes[0, 0].set_ylabel(f"{y} ({FLUX_UNIT})")
     fig.tight_layout()
-    fig.legend(list(handles.values()), list(handles), loc="upper center", ncol=3, fontsize=8,
+    fig.legend(list(handles.values()), list(handles), loc="upper center", ncol=3, fontsize=9,
                bbox_to_anchor=(0.5, 0.0), frameon=False)
     return fig
