@@ -4,6 +4,7 @@ One concept per module:
 
 - :mod:`~helpers.minn.problem` — :class:`MechanisticProblem` (sparse ``S``, ``P_ref``, ``P_in``, ``V_in``);
 - :mod:`~helpers.minn.mechanistic` — ``L_mech``, its analytic gradient, the unrolled layer;
+- :mod:`~helpers.minn.projection` — the exact steady-state layer (null-space projection, ch. 10);
 - :mod:`~helpers.minn.network` — :class:`EnsembleMLP` (E stacked MLPs; E = 1 is one model);
 - :mod:`~helpers.minn.losses` — NE / MSE, bound, balancing, scheduler weights;
 - :mod:`~helpers.minn.config` — :class:`MinnConfig` and :data:`VARIANTS` (every paper variant);
@@ -44,6 +45,7 @@ from .mechanistic import (
 )
 from .network import EnsembleMLP
 from .problem import MechanisticProblem, TorchProblem
+from .projection import ProjectionLayer, null_space_basis, project
 from .scaling import minmax_scale_members
 from .training import (
     EnsembleAdam,
@@ -71,6 +73,7 @@ __all__ = [
     "MechanisticTerms",
     "Member",
     "MinnConfig",
+    "ProjectionLayer",
     "TorchProblem",
     "TrainingDivergedError",
     "cv_members",
@@ -79,6 +82,8 @@ __all__ = [
     "mechanistic_loss",
     "mechanistic_terms",
     "minmax_scale_members",
+    "null_space_basis",
+    "project",
     "train_ensemble",
     "unroll",
 ]
