@@ -119,3 +119,26 @@ def test_wrong_flux_count_is_named(toy):
         mechanistic_loss(torch.zeros(2, 5), toy.problem)
     with pytest.raises(ValueError, match=r"'steps' parameter must be >= 0"):
         unroll(torch.zeros(1, 11), toy.problem, steps=-1)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_descent_workspace_equals_the_functions_bit_for_bit(random_problem, dtype):
+    """The trainer's in-place unrolled layer (persistent buffers, 0/1 float masks) gives exactly
+    the numbers of descent_forward / descent_backward, forward and backward, twice in a row
+    (buffers reused), with every ReLU active somewhere."""
+    from helpers.minn.mechanistic import DescentWorkspace, descent_backward, descent_forward
+
+    p = random_problem
+    tp = p.to_torch(dtype)
+    rng = np.random.default_rng(6)
+    ws = DescentWorkspace(tp, 7, 5, dtype)
+    for _ in range(2):
+        V0 = torch.tensor(rng.normal(scale=2.0, size=(p.n, 7)), dtype=dtype)
+        vin = torch.tensor(rng.uniform(0, 1, size=(p.n_in, 7)), dtype=dtype)
+        grad = torch.tensor(rng.normal(size=(p.n, 7)), dtype=dtype)
+        VK, masks = descent_forward(V0, tp, vin, 0.05, 5, 0.9)
+        ws.V.copy_(V0)
+        assert torch.equal(ws.forward_(vin, 0.05, 0.9), VK)
+        assert bool(ws.neg.any()) and bool(ws.inside.any())
+        expected = descent_backward(grad, tp, 0.05, 0.9, masks)
+        assert torch.equal(ws.backward_(grad.clone(), 0.05, 0.9), expected)

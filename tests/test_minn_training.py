@@ -158,3 +158,36 @@ def test_nan_in_inputs_or_targets_is_named_before_training(toy):
     Y[5, 1] = np.inf
     with pytest.raises(ValueError, match=r"Y contains inf at row 5, column 1"):
         train_ensemble(toy.problem, _scaled(toy), Y, [Member(epochs=1)], progress=False)
+
+
+def test_ensemble_adam_trim_leaves_the_padding_out_with_the_same_update():
+    """``trim`` (a member's own part of its slice, e.g. without hidden padding) gives the same
+    weights as Adam over the whole slice when the left-out entries have zero gradient, and
+    never touches them."""
+    torch.manual_seed(1)
+    full = torch.randn(2, 6, 3, dtype=torch.float64)
+    full[0, 4:] = 0.0  # member 0 uses 4 of 6 rows
+    trimmed = full.clone()
+    plain = EnsembleAdam([full], [1e-2, 1e-2], [1e-3, 0.0])
+    ours = EnsembleAdam([trimmed], [1e-2, 1e-2], [1e-3, 0.0], trim=[[(slice(0, 4),)], [()]])
+    assert ours.member_params[0][0].shape == (4, 3)
+    for _ in range(3):
+        g = torch.randn(2, 6, 3, dtype=torch.float64)
+        g[0, 4:] = 0.0
+        plain.step([g], torch.tensor([True, True]))
+        ours.step([g], torch.tensor([True, True]))
+    assert torch.equal(full, trimmed) and bool((trimmed[0, 4:] == 0).all())
+
+
+def test_network_only_equals_the_unrolled_layer_with_zero_steps(toy):
+    """layer 'none' trains V = V0: the same run as 'divided-loss' (L1 only) with 0 descent steps."""
+    X, Y = _scaled(toy), toy.Y.to_numpy()
+    kw = dict(hidden=16, epochs=3, lr=3e-3, seed=4)
+    alone = train_ensemble(toy.problem, X, Y, [Member(config="network-only", **kw)],
+                           dtype=torch.float64, progress=False)
+    zero = train_ensemble(toy.problem, X, Y, [Member(config="divided-loss", **kw)],
+                          mech_steps=0, dtype=torch.float64, progress=False)
+    np.testing.assert_allclose(alone.fluxes(X)[0].numpy(), zero.fluxes(X)[0].numpy(),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(alone.history["mechanistic"], zero.history["mechanistic"],
+                               rtol=1e-12)

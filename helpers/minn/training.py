@@ -405,8 +405,8 @@ class _Workspace:
             return torch.empty(*shape, dtype=dtype, device=device)
 
         cols = E * B
-        self.descent = (None if layer.kind == "projection"
-                        else DescentWorkspace(tp, cols, layer.steps, dtype, device))
+        self.descent = (DescentWorkspace(tp, cols, layer.steps, dtype, device)
+                        if layer.kind == "unrolled" else None)
         self.V = empty(tp.n, cols) if self.descent is None else self.descent.V
         self.SV, self.SV2 = empty(tp.m, cols), empty(tp.m, cols)
         self.negative, self.grad = empty(tp.n, cols), empty(tp.n, cols)
@@ -596,7 +596,6 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
     trim = [[(), (slice(None), slice(0, h)), (slice(0, h),), ()] for h in net.hidden_sizes]
     adam = EnsembleAdam(params, [m.lr for m in members], [m.weight_decay for m in members],
                         trim=trim)
-    grad_z1 = torch.zeros(E, batch_size, max(net.hidden_sizes), dtype=dtype, device=device)
     balancer = EMABalancer(plan_dev.balancing, plan_dev.alpha)
     gens = [torch.Generator().manual_seed(_train_seed(m.seed)) for m in members]
     T = int(plan.epochs.max())
@@ -630,7 +629,7 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
             bal_d, bal_m = balancer.factors()
             grad_V0, step_stats = _loss_and_grad(V0, yb_all[step], vb, b_valid, tp, plan_dev, col,
                                                  bal_d, bal_m, layer, ws)
-            net.backward_members_into(cache, grad_V0, adam.grads, grad_z1)
+            net.backward_into(cache, grad_V0, adam.grads)
             adam.step(None, active)
             sums = step_stats.sum(2)  # (7, E)
             stats[step] = sums
