@@ -123,6 +123,11 @@ def test_evaluate_on_splits_runs_every_kind_on_the_same_rows(toy):
     np.testing.assert_allclose(table.loc[table.model == "pFBA", "NE"], 0.1, rtol=1e-9)
     summary = beyond.summary_table(table)
     assert list(summary["n_predictions"]) == [len(X)] * 4
+    # models run in parallel workers give the same numbers
+    parallel, _, _ = beyond.evaluate_on_splits(
+        toy.problem, X, Y, splits, models, minn_fixed={"hidden": 12, "epochs": 2},
+        rf_fixed={"model__n_estimators": 5}, fixed_predictions={"pFBA": pfba}, n_jobs=2)
+    pd.testing.assert_frame_equal(parallel, table)
     with pytest.raises(ValueError, match="Intermediate fusion"):
         beyond.ModelSpec("RF", fusion="intermediate")
     with pytest.raises(ValueError, match="no predictions were given"):

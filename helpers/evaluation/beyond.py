@@ -283,40 +283,55 @@ class ModelSpec:
                              f"option; {self.kind} has none.")
 
 
+def _run_model(label, spec, problem, X, Y, splits, minn_fixed, rf_fixed, nn_fixed, fixed, seed,
+               train_kwargs):
+    """One model of :func:`evaluate_on_splits`: (metrics, seconds, predictions)."""
+    columns = omics_columns(list(X.columns), spec.omics)
+    Xm = X[columns]
+    l2 = None
+    if spec.kind == "MINN":
+        groups = list(omics_groups(columns).values()) if spec.fusion == "intermediate" else None
+        pred, l2, took = minn_split_predictions(problem, Xm, Y, spec.variant, splits,
+                                                fixed=minn_fixed, seed=seed,
+                                                input_groups=groups, **train_kwargs)
+    elif spec.kind in ("RF", "NN"):
+        pred, took = sklearn_split_predictions(spec.kind, Xm, Y, splits, seed=seed,
+                                               fixed=(rf_fixed if spec.kind == "RF" else nn_fixed))
+    else:
+        pred, took = fixed_split_predictions(fixed, splits), 0.0
+    return split_metrics(Y, pred, model=label, l2=l2), took, pred
+
+
 def evaluate_on_splits(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
                        splits: Sequence[Split], models: Mapping[str, ModelSpec], *,
                        minn_fixed: Mapping, rf_fixed: Mapping | None = None,
                        nn_fixed: Mapping | None = None,
                        fixed_predictions: Mapping[str, pd.DataFrame] | None = None,
-                       seed: int = 0, **train_kwargs
+                       seed: int = 0, n_jobs: int = 1, **train_kwargs
                        ) -> tuple[pd.DataFrame, dict[str, float], dict[str, pd.DataFrame]]:
     """Every model of ``models`` (label -> :class:`ModelSpec`) on the same splits.
 
     Returns the per (model, split, sample) metrics (:func:`split_metrics`, with L2 for MINNs),
     each model's wall time in seconds and its held-out predictions (indexed by split, sample;
     for late fusion). ``fixed_predictions[label]`` holds the per-sample predictions of a
-    'fixed' model.
+    'fixed' model. Models are independent and run through :mod:`joblib` (``n_jobs`` workers, or
+    a Dask / Ray backend set with ``joblib.parallel_config``); every model has its own seeds, so
+    the results do not depend on ``n_jobs``.
     """
-    tables, seconds, predictions = [], {}, {}
-    for label, spec in models.items():
-        columns = omics_columns(list(X.columns), spec.omics)
-        Xm = X[columns]
-        l2 = None
-        if spec.kind == "MINN":
-            groups = list(omics_groups(columns).values()) if spec.fusion == "intermediate" else None
-            pred, l2, took = minn_split_predictions(problem, Xm, Y, spec.variant, splits,
-                                                    fixed=minn_fixed, seed=seed,
-                                                    input_groups=groups, **train_kwargs)
-        elif spec.kind in ("RF", "NN"):
-            pred, took = sklearn_split_predictions(
-                spec.kind, Xm, Y, splits, seed=seed,
-                fixed=(rf_fixed if spec.kind == "RF" else nn_fixed))
-        else:
-            if not fixed_predictions or label not in fixed_predictions:
-                raise ValueError(f"Model {label!r} is 'fixed' but no predictions were given.")
-            pred, took = fixed_split_predictions(fixed_predictions[label], splits), 0.0
-        tables.append(split_metrics(Y, pred, model=label, l2=l2))
-        seconds[label], predictions[label] = took, pred
+    fixed_predictions = dict(fixed_predictions or {})
+    missing = [label for label, spec in models.items()
+               if spec.kind == "fixed" and label not in fixed_predictions]
+    if missing:
+        raise ValueError(f"Model(s) {missing} are 'fixed' but no predictions were given.")
+    from joblib import Parallel, delayed
+
+    runs = Parallel(n_jobs=n_jobs)(
+        delayed(_run_model)(label, spec, problem, X, Y, splits, minn_fixed, rf_fixed, nn_fixed,
+                            fixed_predictions.get(label), seed, train_kwargs)
+        for label, spec in models.items())
+    tables = [table for table, _, _ in runs]
+    seconds = {label: took for label, (_, took, _) in zip(models, runs, strict=True)}
+    predictions = {label: pred for label, (_, _, pred) in zip(models, runs, strict=True)}
     return pd.concat(tables, ignore_index=True), seconds, predictions
 
 
@@ -353,7 +368,8 @@ def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.Data
         table, seconds, _ = evaluate_on_splits(
             problem, X, Y, loo_splits(list(X.index)), models, minn_fixed=settings["minn_fixed"],
             rf_fixed=settings["rf_fixed"], nn_fixed=settings["nn_fixed"],
-            fixed_predictions={"pFBA": pfba}, seed=seed, device=device)
+            fixed_predictions={"pFBA": pfba}, seed=seed, n_jobs=settings.get("n_jobs", 1),
+            device=device)
         return table, seconds
     from helpers.evaluation.baselines import run_baseline
     from helpers.evaluation.minn_loo import evaluate_variants
