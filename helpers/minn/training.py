@@ -130,8 +130,10 @@ class EnsembleAdam:
     buffers (:attr:`grads`) whose slices are the parameters' ``.grad``. ``trim`` (optional, per
     member and tensor) restricts each member's parameter to an index of its slice, e.g. leaves
     out the zero padding of a smaller hidden layer: those weights have zero gradient, so Adam
-    would leave them at zero anyway, and skipping them saves their share of the Adam pass.
-    :meth:`step` takes a
+    would leave them at zero anyway, and skipping them saves their share of the Adam pass (the
+    same update; in float32 the fused kernel's vector tail can round a few entries differently
+    when the trimmed length changes, so an ensemble of one hidden size, as the paper protocol's
+    chunks are, is bit for bit unchanged). :meth:`step` takes a
     boolean ``active`` vector: inactive members get ``grad = None``, which ``Adam`` skips
     (weights, moments and step count untouched), so a member's update is exactly the one it would
     get alone (tested against one ``torch.optim.Adam`` per member).
@@ -333,14 +335,18 @@ def _train_seed(seed: int) -> int:
     return int(np.random.SeedSequence([int(seed), 1]).generate_state(1)[0])
 
 
-def _data_loss_and_grad(pred: torch.Tensor, target: torch.Tensor, is_ne: torch.Tensor):
+def _data_loss_and_grad(pred: torch.Tensor, target: torch.Tensor, is_ne: torch.Tensor,
+                        kinds: tuple[bool, bool] | None = None):
     """``L1`` per member and sample (E, B) and its gradient with respect to ``pred`` (E, B, n_ref).
 
     NE: ``||r|| / ||y||`` with ``r = pred - y``, gradient ``r / (||r|| ||y||)`` (0 where either
     norm is 0, as the subgradient autograd takes); MSE: ``mean(r^2)``, gradient ``2 r / n_ref``.
+    ``kinds`` = ``(any NE member, all NE members)``, computed once per training by the caller
+    (no host sync per step on a GPU); None reads them from ``is_ne``.
     """
+    any_ne, all_ne = kinds if kinds is not None else (bool(is_ne.any()), bool(is_ne.all()))
     r = pred - target
-    if bool(is_ne.all()) or bool(is_ne.any()):
+    if any_ne:
         err = torch.linalg.vector_norm(r, dim=-1)
         norm = torch.linalg.vector_norm(target, dim=-1)
         ok = norm > 0
@@ -348,11 +354,11 @@ def _data_loss_and_grad(pred: torch.Tensor, target: torch.Tensor, is_ne: torch.T
         denom = err * norm
         d_ne = r * torch.where((denom > 0) & ok, 1.0 / torch.where(denom > 0, denom, 1.0), 0.0
                                ).unsqueeze(-1)
-        if bool(is_ne.all()):
+        if all_ne:
             return ne, d_ne
     mse_value = r.square().mean(-1)
     d_mse = r * (2.0 / r.shape[-1])
-    if not bool(is_ne.any()):
+    if not any_ne:
         return mse_value, d_mse
     sel = is_ne[:, None]
     return torch.where(sel, ne, mse_value), torch.where(sel[..., None], d_ne, d_mse)
@@ -411,6 +417,7 @@ class _Workspace:
         self.SV, self.SV2 = empty(tp.m, cols), empty(tp.m, cols)
         self.negative, self.grad = empty(tp.n, cols), empty(tp.n, cols)
         self.zero = torch.zeros((), dtype=dtype, device=device)
+        self.l1_kinds: tuple[bool, bool] | None = None  # (any NE, all NE), set by the trainer
 
 
 def _loss_and_grad(V0: torch.Tensor, yb: torch.Tensor, vb: torch.Tensor | None,
@@ -454,7 +461,7 @@ def _loss_and_grad(V0: torch.Tensor, yb: torch.Tensor, vb: torch.Tensor | None,
         upper = torch.zeros_like(steady)
     l_mech = (steady + upper + positivity).view(E, B)
     pred = VK[tp.ref_idx].T.reshape(E, B, tp.n_ref)
-    l1, d_l1 = _data_loss_and_grad(pred, yb, plan.is_ne)
+    l1, d_l1 = _data_loss_and_grad(pred, yb, plan.is_ne, ws.l1_kinds)
     a = (plan.w_data[:, col] * plan.c * bal_d)[:, None]
     b = (plan.w_mech[:, col] * bal_m)[:, None]
     bound, slope = plan.bound[:, None], plan.slope[:, None]
@@ -606,6 +613,7 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
     stats = torch.zeros(S_max, len(_STATS), E, dtype=dtype, device=device)
     members_axis = torch.arange(E, device=device)[None, :, None]
     ws = _Workspace(layer, tp, E, batch_size, dtype, device)
+    ws.l1_kinds = (bool(plan.is_ne.any()), bool(plan.is_ne.all()))
     net.train()
     bar = tqdm(range(T), desc=desc, disable=not progress, leave=False)
     for epoch in bar:
