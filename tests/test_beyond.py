@@ -157,3 +157,42 @@ def test_headline_comparison_quick_path_and_learning_curve_means(toy):
     assert not beyond.aim_reached(pd.DataFrame({"verdict": ["helps"], "p_value": [0.01]}), 1e-3)
     with pytest.raises(ValueError, match="k=<k>/draw=<r>"):
         beyond.scarcity_draw_means(per.assign(split="fold 0"))
+
+
+def test_headline_comparison_paper_path_wires_the_nested_protocol(monkeypatch):
+    """search_settings given: chapter 03's nested protocol (evaluate_variants, run_baseline) is
+    called with the paper settings and every model's held-out predictions end up in the table.
+    (The protocol itself is tested in tests/test_minn_evaluation.py and test_evaluation.py.)"""
+    from helpers.evaluation import baselines, minn_loo
+    from helpers.evaluation.protocol import LooResult
+
+    toy = make_toy_data(n_samples=8, seed=1)
+    X, Y = toy.X, toy.Y
+    calls = {}
+
+    def fake_variants(problem, X_, Y_, variants, settings, *, seed, device):
+        calls["variants"], calls["settings"] = dict(variants), settings
+        out = {}
+        for k, label in enumerate(variants):
+            result = LooResult(label, Y_ * (1 + 0.1 * (k + 1)))
+            result.extra.update(seconds=1.0 + k, L2=pd.Series(0.0, index=Y_.index))
+            out[label] = result
+        return out
+
+    def fake_baseline(kind, X_, Y_, *, n_trials, seed, n_jobs):
+        calls["baseline"] = (kind, n_trials, n_jobs)
+        return LooResult(kind, Y_ * 0.5)
+
+    monkeypatch.setattr(minn_loo, "evaluate_variants", fake_variants)
+    monkeypatch.setattr(baselines, "run_baseline", fake_baseline)
+    search = {"baseline_trials": 15, "n_jobs": 2}
+    table, seconds = beyond.headline_comparison(toy.problem, X, Y, Y * 1.1,
+                                                {"minn_variants": ["c-balanced-exact"]},
+                                                search_settings=search)
+    assert calls["variants"] == {"MINN-c-balanced-exact": "c-balanced-exact",
+                                 "network-only": "network-only"}
+    assert calls["settings"] == search and calls["baseline"] == ("RF", 15, 2)
+    ne = table.groupby("model")["NE"].mean()
+    np.testing.assert_allclose(ne[["MINN-c-balanced-exact", "network-only", "RF", "pFBA"]],
+                               [0.1, 0.2, 0.5, 0.1], rtol=1e-9)
+    assert list(table.columns[:3]) == ["model", "split", "sample"] and set(seconds) == set(ne.index)
