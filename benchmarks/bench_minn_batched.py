@@ -4,7 +4,8 @@ All in one process, on the FVA-reduced iAF1260 (m = 1668, n = 1873, 7577 non-zer
 shapes of one inner-search chunk of the paper protocol (``--runs`` MINN-c-balanced runs of 22
 training rows, batch 5; trial-major like :func:`helpers.minn.cv_members`, so a chunk of 5 runs
 is one candidate's 5 inner folds: hidden 250 for runs 0-4, then 200, 300, ...). CPU times are
-the best of 3 (naive: of 2) in one process; ratios are the robust figures on a busy machine.
+the best of ``--repeats`` interleaved rounds (old, new, naive, floor, old, ...) in one process;
+ratios are the robust figures on a busy machine.
 
 1. **old vs new**: CPU milliseconds per run-step of the trainer before issue #12
    (``benchmarks/legacy_training.py``, a frozen snapshot) and of :func:`helpers.minn.train_ensemble`,
@@ -63,13 +64,11 @@ def _setup(runs: int, epochs: int, seed: int = 0):
     return problem, Xs, Y, members
 
 
-def _cpu_ms_per_run_step(train, problem, Xs, Y, members, epochs, repeats=3):
-    best, fit = np.inf, None
-    for _ in range(repeats):
-        start = time.process_time()
-        fit = train(problem, Xs, Y, members, progress=False)
-        best = min(best, time.process_time() - start)
-    return 1e3 * best / (len(members) * epochs * STEPS_PER_EPOCH), fit
+def _cpu_ms(fn, run_steps):
+    """CPU milliseconds per run-step of one call of ``fn`` (and its result)."""
+    start = time.process_time()
+    result = fn()
+    return 1e3 * (time.process_time() - start) / run_steps, result
 
 
 def _worker(runs, epochs, seed):
@@ -80,8 +79,8 @@ def _worker(runs, epochs, seed):
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def _floor_ms_per_run_step(problem, members, repeats=20):
-    """Minimal timing of the unavoidable work of one step for ``members``, per run-step.
+def _floor_work(problem, members, repeats=20):
+    """The unavoidable work of ``repeats`` steps for ``members`` (a function to time).
 
     Each member's own hidden units only (no padding), every output in a buffer kept across
     calls: the output layer's forward product and its two backward products, one fused Adam pass
@@ -116,11 +115,12 @@ def _floor_ms_per_run_step(problem, members, repeats=20):
             torch.addmm(SV, tp.S, V, beta=0, out=SV)
             torch.addmm(out, tp.St, SV, beta=0, out=out)
 
+    def steps():
+        for _ in range(repeats):
+            work()
+
     work()
-    start = time.process_time()
-    for _ in range(repeats):
-        work()
-    return 1e3 * (time.process_time() - start) / repeats / E
+    return steps
 
 
 def main() -> None:
@@ -128,6 +128,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per batched program (chunk)")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--naive-epochs", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved timing rounds")
     args = parser.parse_args()
     torch.set_num_threads(1)
     problem, Xs, Y, members = _setup(args.runs, args.epochs)
@@ -136,25 +137,34 @@ def main() -> None:
           f"S and S^T (not folded)")
     train_ensemble(problem, Xs[:1], Y, members[:1], progress=False)  # warm-up
 
-    old_ms, old_fit = _cpu_ms_per_run_step(legacy_training.train_ensemble, problem, Xs, Y,
-                                           members, args.epochs)
-    new_ms, new_fit = _cpu_ms_per_run_step(train_ensemble, problem, Xs, Y, members, args.epochs)
+    # the four figures are timed round by round, interleaved, so that the drifting load of a busy
+    # machine hits them alike; each figure is its best round, ratios are of the best rounds
+    member = Member(**{**members[0].__dict__, "epochs": args.naive_epochs})
+    floor = _floor_work(problem, members, repeats=20)
+    steps = len(members) * args.epochs * STEPS_PER_EPOCH
+    rounds = {"old": [], "new": [], "naive": [], "floor": []}
+    for _ in range(args.repeats):
+        ms, old_fit = _cpu_ms(lambda: legacy_training.train_ensemble(problem, Xs, Y, members,
+                                                                     progress=False), steps)
+        rounds["old"].append(ms)
+        ms, new_fit = _cpu_ms(lambda: train_ensemble(problem, Xs, Y, members, progress=False),
+                              steps)
+        rounds["new"].append(ms)
+        rounds["naive"].append(_cpu_ms(lambda: train_naive(problem, Xs[0], Y, member,
+                                                           dtype=torch.float32),
+                                       args.naive_epochs * STEPS_PER_EPOCH)[0])
+        rounds["floor"].append(_cpu_ms(floor, 20 * len(members))[0])
+    old_ms, new_ms, naive_ms, floor_ms = (min(rounds[k]) for k in ("old", "new", "naive", "floor"))
+    spread = np.array(rounds["naive"]) / np.array(rounds["new"])
     old_pred, new_pred = old_fit.predict(Xs), new_fit.predict(Xs)
     gap = float(np.abs(old_pred - new_pred).max() / np.abs(old_pred).max())
-    print(f"1. {args.runs} runs x {args.epochs} epochs: old {old_ms:.2f} CPU-ms per run-step, "
-          f"new {new_ms:.2f} -> {old_ms / new_ms:.2f}x fewer CPU-ms "
-          f"(max relative prediction difference {gap:.1e}, float32)")
-
-    member = Member(**{**members[0].__dict__, "epochs": args.naive_epochs})
-    naive_ms = np.inf
-    for _ in range(2):  # best of 2, like the figures above (best of 3)
-        start = time.process_time()
-        train_naive(problem, Xs[0], Y, member, dtype=torch.float32)
-        naive_ms = min(naive_ms, 1e3 * (time.process_time() - start)
-                       / (args.naive_epochs * STEPS_PER_EPOCH))
+    print(f"1. {args.runs} runs x {args.epochs} epochs, best of {args.repeats} interleaved rounds: "
+          f"old {old_ms:.2f} CPU-ms per run-step, new {new_ms:.2f} -> {old_ms / new_ms:.2f}x "
+          f"fewer CPU-ms (max relative prediction difference {gap:.1e}, float32)")
     print(f"2. naive reference (dense S, autograd, torch.optim.Adam, one run): "
           f"{naive_ms:.1f} CPU-ms per run-step -> new path {naive_ms / new_ms:.0f}x faster "
-          f"(old path {naive_ms / old_ms:.0f}x)")
+          f"(round by round {spread.min():.0f}-{spread.max():.0f}x; old path "
+          f"{naive_ms / old_ms:.0f}x)")
 
     timed = Parallel(n_jobs=2)(delayed(_worker)(args.runs, args.epochs, s) for s in (1, 2))
     run_steps = 2 * args.runs * args.epochs * STEPS_PER_EPOCH
@@ -163,11 +173,10 @@ def main() -> None:
     print(f"3. two workers side by side: {wall_ms:.2f} wall-ms per run-step -> paper protocol of "
           f"one c-tuned variant ({PAPER_RUN_STEPS:,} run-steps) ~{PAPER_RUN_STEPS * wall_ms / 6e4:.0f} "
           f"min on this machine as loaded now; on two free cores ({cpu_ms:.2f} CPU-ms per "
-          f"run-step in the workers) ~{PAPER_RUN_STEPS * cpu_ms / 2 / 6e4:.0f} min (the old path: "
-          f"~{PAPER_RUN_STEPS * old_ms / 2 / 6e4:.0f} min on two cores, "
-          f"~{PAPER_RUN_STEPS * old_ms / 6e4:.0f} min on one)")
+          f"run-step in the workers) ~{PAPER_RUN_STEPS * cpu_ms / 2 / 6e4:.0f} min; one process "
+          f"alone (figure 1): new ~{PAPER_RUN_STEPS * new_ms / 6e4:.0f} min, old "
+          f"~{PAPER_RUN_STEPS * old_ms / 6e4:.0f} min")
 
-    floor_ms = _floor_ms_per_run_step(problem, members)
     print(f"4. floor (output layer products + Adam pass + 34 sparse products, {args.runs} runs, "
           f"own hidden units only, outputs in kept buffers): {floor_ms:.2f} CPU-ms per run-step; "
           f"the new path is at {new_ms / floor_ms:.2f}x the floor, the old at "
