@@ -119,3 +119,18 @@ def test_network_only_variant_is_the_network_alone():
     h = fit.member_history(0)
     assert h["data"].iloc[-1] < h["data"].iloc[0] and (h["weight_mech"] == 0).all()
     assert np.isfinite(h["steady_state"]).all()  # still reported
+
+
+def test_minn_regressor_and_loo_harness_take_the_exact_variant():
+    """The exact variant is a VARIANTS entry like any other: MINNRegressor and the LOO harness."""
+    from helpers.evaluation.minn_loo import evaluate_minn_loo
+    from helpers.minn import MINNRegressor
+
+    toy = make_toy_data(n_samples=10, seed=2)
+    minn = MINNRegressor(toy.problem, variant="c-balanced-exact", hidden=8, epochs=3, c=10,
+                         dtype="float64").fit(toy.X, toy.Y)
+    assert minn.predict(toy.X).shape == toy.Y.shape
+    assert np.max(minn.mechanistic_residual(toy.X)) < 1e-20
+    result = evaluate_minn_loo(toy.problem, toy.X, toy.Y, "c-balanced-exact",
+                               fixed={"hidden": 8, "epochs": 2, "c": 10})
+    assert result.extra["L2"].max() < 1e-8 and result.predictions.shape == toy.Y.shape
