@@ -4,8 +4,9 @@ One concept per module: :mod:`~helpers.mome.gpr` (gene sets, knock-out cost, GPR
 :mod:`~helpers.mome.evaluation` (strain phenotypes on one LP), :mod:`~helpers.mome.problem`
 (pymoo problem and operators), :mod:`~helpers.mome.search` (run loop, archive, front, HV),
 :mod:`~helpers.mome.exact` (exact best strain per knock-out cost), :mod:`~helpers.mome.analysis`
-(envelope, clusters, post-processing), :mod:`~helpers.mome.constraints` (essential genes),
-:mod:`~helpers.mome.study` (cross-organism fronts), :mod:`~helpers.mome.redirector` (enzyme
+(envelope, clusters, post-processing), :mod:`~helpers.mome.constraints` (essential genes, lethal
+pairs), :mod:`~helpers.mome.study` (cross-organism fronts), :mod:`~helpers.mome.designs`
+(constrained set-ups, media, Table 4 analogue), :mod:`~helpers.mome.redirector` (enzyme
 regulation).
 
 Imports: :mod:`helpers.gem` and :mod:`helpers.data` only.

@@ -229,7 +229,7 @@ def experimental_essential_genes(model: cobra.Model) -> frozenset[str]:
 def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, seed: int = 0,
                     names: Mapping[str, str] | None = None, max_first: int | None = None,
                     fraction: float = 0.01, min_biomass_fraction: float = 0.9,
-                    model: cobra.Model | None = None) -> ConstrainedRun:
+                    model: cobra.Model | None = None, reduce: bool = False) -> ConstrainedRun:
     """One set-up of :data:`CONSTRAINED_SETUPS`, start to end (see the module docstring).
 
     ``settings``: ``pop_size``, ``n_gen``, ``dup``, ``ukc``, ``elite_cost``, ``table_max_cost``
@@ -237,6 +237,10 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
     screen (first genes limited; ``None`` = complete). ``counts`` holds the numbers the chapter
     quotes (essential genes, lethal pairs, strains, timings). ``model``: the organism's model as
     :func:`~helpers.gem.organisms.load_organism` returns it (only read; loaded when None).
+    ``reduce``: drop blocked reactions first (:func:`~helpers.mome.evaluation.reduce_model`; one
+    flux variability analysis per medium when the disk cache is cold). Off by default: single-gene
+    evaluation does not need it (a gene of blocked reactions only has wild-type strains), and the
+    counts ``*_reduced`` are then of genes with a reaction in the model (all of them).
     """
     t0 = time.perf_counter()
     org = ORGANISMS[organism]
@@ -246,7 +250,9 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
     if full.id != organism:
         raise ValueError(f"The 'model' parameter is model {full.id!r}, not {organism!r}.")
     bounds, text, missing = setup_medium(full, organism, medium)
-    model = reduce_model(configure(full, bounds))
+    model = configure(full, bounds)
+    if reduce:
+        model = reduce_model(model)
     ev = StrainEvaluator(model, biomass=org.biomass, product=org.ethanol, mode="genes")
     model_genes, full_genes = set(ev.units), {g.id for g in full.genes}
     insilico = constraints.essential_genes_screen(ev, fraction=fraction)

@@ -25,6 +25,7 @@ Introduced in chapter ``07_mome_ethanol``.
 from __future__ import annotations
 
 import uuid
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 import cobra
@@ -85,7 +86,9 @@ def reduce_model(model: cobra.Model, *, use_cache: bool = True, processes: int |
     def compute():
         blocked = find_blocked_reactions(model, open_exchanges=False, processes=processes or 1)
         reduced = model.copy()
-        reduced.remove_reactions(blocked, remove_orphans=True)
+        with warnings.catch_warnings():  # cobra warns about groups given one member, on stderr
+            warnings.simplefilter("ignore", UserWarning)
+            reduced.remove_reactions(blocked, remove_orphans=True)
         return reduced, {"method": "mome_blocked", "model": model.id, "n_blocked": len(blocked)}, None
 
     key = cache_key(model=model_fingerprint(model), method="mome_blocked")
