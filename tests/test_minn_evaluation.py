@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from helpers.evaluation.minn_loo import (
@@ -77,6 +78,12 @@ def test_evaluate_variants_uses_each_labels_targets_and_reports_l2(toy):
     assert results["a"].extra["seconds"] > 0
     with pytest.raises(ValueError, match="'c'"):
         evaluate_variants(toy.problem, X, Y, {"a": "c-balanced"}, settings, targets={"c": Y})
+    # two workers train the variants side by side: the same numbers, in the same order
+    parallel = evaluate_variants(toy.problem, X, Y, {"a": "c-balanced", "b": "c-balanced"},
+                                 {**settings, "n_jobs": 2}, seed=1, targets={"b": shifted})
+    assert list(parallel) == ["a", "b"]
+    for label in ("a", "b"):
+        pd.testing.assert_frame_equal(parallel[label].predictions, results[label].predictions)
 
 
 def test_one_fold_alone_equals_that_fold_of_the_searched_harness(toy):

@@ -65,7 +65,7 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
             "minn_trials": 0,
             "baseline_trials": 0,
             "inner_folds": 5,
-            "n_jobs": 1,
+            "n_jobs": 2,  # variants (and RF / NN folds) side by side on the 2 CI cores
             "max_members": None,
         },
         "paper": {

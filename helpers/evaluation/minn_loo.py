@@ -292,22 +292,33 @@ def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
     ``targets`` gives a label its own training targets (e.g. FBA-fit fluxes) instead of ``Y``.
     Each result's ``extra["seconds"]`` is its wall time. ``device`` ('cpu', 'cuda', ...) is where
     the runs train; on a GPU each outer fold's search is one batched program (``max_members`` of
-    the profile applies to the CPU only).
+    the profile applies to the CPU only). ``settings["n_jobs"]`` joblib workers search the outer
+    folds in parallel; without a search (quick profile, on a CPU) they train the variants side by
+    side instead — each variant has its own seeds, so the results do not depend on ``n_jobs``.
     """
     targets = dict(targets or {})
     max_members = settings.get("max_members") if str(device) == "cpu" else None
     unknown = sorted(set(targets) - set(variants))
     if unknown:
         raise ValueError(f"targets given for labels that are not among the variants: {unknown}")
-    results = {}
-    for label, variant in variants.items():
-        fixed, n_trials = protocol_for(variant, settings)
+    protocols = {label: protocol_for(variant, settings) for label, variant in variants.items()}
+    searching = any(n_trials for _, n_trials in protocols.values())
+
+    def one(label: str, variant: str, n_jobs: int) -> LooResult:
+        fixed, n_trials = protocols[label]
         start = time.perf_counter()
         result = evaluate_minn_loo(problem, X, targets.get(label, Y), variant, name=label,
                                    fixed=fixed, n_trials=n_trials,
                                    inner_folds=settings["inner_folds"], seed=seed,
-                                   n_jobs=settings["n_jobs"], progress=progress,
+                                   n_jobs=n_jobs, progress=progress,
                                    max_members=max_members, device=device)
         result.extra["seconds"] = time.perf_counter() - start
-        results[label] = result
-    return results
+        return result
+
+    if searching or str(device) != "cpu":  # the workers go to the outer folds' searches
+        return {label: one(label, variant, settings["n_jobs"])
+                for label, variant in variants.items()}
+    # fixed hyper-parameters: each variant is one ensemble; variants train side by side
+    results = Parallel(n_jobs=settings["n_jobs"])(
+        delayed(one)(label, variant, 1) for label, variant in variants.items())
+    return dict(zip(variants, results, strict=True))
