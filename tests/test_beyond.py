@@ -196,3 +196,14 @@ def test_headline_comparison_paper_path_wires_the_nested_protocol(monkeypatch):
     np.testing.assert_allclose(ne[["MINN-c-balanced-exact", "network-only", "RF", "pFBA"]],
                                [0.1, 0.2, 0.5, 0.1], rtol=1e-9)
     assert list(table.columns[:3]) == ["model", "split", "sample"] and set(seconds) == set(ne.index)
+
+
+def test_layer_check_and_paired_within_models(toy):
+    check = beyond.layer_check(toy.problem, steps=1, n_vectors=5)
+    assert check.iloc[-1] < 1e-10
+    assert check["rank of S"] + check["dimension of the null space"] == toy.problem.n
+    rows = [{"model": m, "omics": o, "split": "s", "sample": i, "NE": base + 0.01 * i}
+            for m in ("A", "B") for o, base in (("both", 0.1), ("proteins", 0.3))
+            for i in range(8)]
+    out = beyond.paired_within_models(pd.DataFrame(rows), "both", "proteins")
+    assert list(out.model) == ["A", "B"] and (out.verdict == "helps").all()

@@ -36,7 +36,9 @@ __all__ = ["OMICS", "OOD_GROUPS", "Split", "ModelSpec", "loo_splits", "kfold_spl
            "group_splits", "scarcity_splits", "omics_columns", "omics_groups",
            "minn_split_predictions", "sklearn_split_predictions", "fixed_split_predictions",
            "average_predictions", "split_metrics", "evaluate_on_splits", "paired_test", "verdict",
-           "summary_table", "headline_comparison", "aim_reached", "scarcity_draw_means"]
+           "summary_table", "headline_comparison", "aim_reached", "scarcity_draw_means",
+           "OMICS_SETS", "layer_check", "omics_experiment", "paired_within_models",
+           "fusion_experiment"]
 
 #: Column prefixes of each omics in :attr:`helpers.data.ishii.IshiiData.X` (the two uptake
 #: columns ``R_EX_*`` are always kept: they set the scale of every flux).
@@ -411,3 +413,75 @@ def scarcity_draw_means(per_sample: pd.DataFrame, metric: str = "NE") -> pd.Data
                          "(helpers.evaluation.beyond.scarcity_splits).")
     frame = per_sample.assign(k=parts["k"].astype(int), draw=parts["draw"].astype(int))
     return frame.groupby(["model", "k", "draw"], sort=False)[metric].mean().reset_index()
+
+
+#: The omics sets compared in chapter 10 (the two uptakes are always added).
+OMICS_SETS = {"transcripts": ("transcripts",), "proteins": ("proteins",),
+              "both": ("transcripts", "proteins")}
+
+
+def layer_check(problem: MechanisticProblem, steps: int, *, n_vectors: int = 100,
+                scale: float = 10.0, seed: int = 0) -> pd.Series:
+    """Sizes of ``S`` and of its null space, and the largest ``|S V|`` left by the exact layer
+    on ``n_vectors`` random flux vectors (chapter ``10_beyond``)."""
+    import torch
+
+    from helpers.minn.projection import null_space_basis, project
+
+    basis = null_space_basis(problem)
+    V0 = torch.randn(n_vectors, problem.n, dtype=torch.float64,
+                     generator=torch.Generator().manual_seed(seed)) * scale
+    V = project(V0, problem, steps=steps).numpy()
+    residual = float(np.abs(problem.S @ V.T).max())
+    return pd.Series({"reactions n": problem.n, "metabolites m": problem.m,
+                      "rank of S": problem.n - basis.shape[1],
+                      "dimension of the null space": basis.shape[1],
+                      f"max |S V| after the layer ({n_vectors} random V)": residual},
+                     name="value")
+
+
+def omics_experiment(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
+                     splits: Sequence[Split], networks: Mapping[str, str], pfba: pd.DataFrame,
+                     **common) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Every network (label -> MINN variant) and RF on each of :data:`OMICS_SETS`, plus pFBA
+    (omics 'none'). Returns the metrics with ``model`` / ``omics`` columns and the held-out
+    predictions keyed ``"<model> | <omics>"`` (for late fusion)."""
+    kinds = {**{label: ("MINN", v) for label, v in networks.items()}, "RF": ("RF", "")}
+    models = {f"{label} | {o}": ModelSpec(kind, variant, omics)
+              for o, omics in OMICS_SETS.items() for label, (kind, variant) in kinds.items()}
+    models["pFBA | none"] = ModelSpec("fixed")
+    table, _, predictions = evaluate_on_splits(
+        problem, X, Y, splits, models, **{**common, "fixed_predictions": {"pFBA | none": pfba}})
+    table[["model", "omics"]] = table.model.str.split(" | ", expand=True, regex=False)
+    return table, predictions
+
+
+def paired_within_models(table: pd.DataFrame, a: str, b: str, column: str = "omics",
+                         metric: str = "NE") -> pd.DataFrame:
+    """For each model, :func:`paired_test` of its rows with ``table[column] == a`` against those
+    with ``== b`` (paired by split and sample); models lacking either are skipped."""
+    rows = []
+    for model in table.model.unique():
+        part = table[(table.model == model) & table[column].isin([a, b])]
+        if part[column].nunique() == 2:
+            rows.append({"model": model, **paired_test(part, a, b, metric, by=column)})
+    return pd.DataFrame(rows)
+
+
+def fusion_experiment(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
+                      splits: Sequence[Split], networks: Mapping[str, str],
+                      omics_table: pd.DataFrame, omics_predictions: Mapping[str, pd.DataFrame],
+                      **common) -> pd.DataFrame:
+    """Early (the 'both' rows of :func:`omics_experiment`), intermediate (one encoder per omics,
+    networks only) and late fusion (mean of the transcripts-only and proteins-only predictions);
+    metrics with a ``fusion`` column."""
+    intermediate, _, _ = evaluate_on_splits(
+        problem, X, Y, splits,
+        {m: ModelSpec("MINN", v, fusion="intermediate") for m, v in networks.items()}, **common)
+    late = [split_metrics(Y, average_predictions(omics_predictions[f"{m} | transcripts"],
+                                                 omics_predictions[f"{m} | proteins"]), model=m)
+            for m in [*networks, "RF"]]
+    early = omics_table[(omics_table.omics == "both") & (omics_table.model != "pFBA")]
+    return pd.concat([early.assign(fusion="early").drop(columns="omics"),
+                      intermediate.assign(fusion="intermediate"),
+                      pd.concat(late).assign(fusion="late")], ignore_index=True)
