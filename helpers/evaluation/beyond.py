@@ -339,13 +339,13 @@ def evaluate_on_splits(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
 
 def summary_table(per_sample: pd.DataFrame, metrics: Sequence[str] = ("MAE", "RMSE", "NE", "L2"),
                   by: Sequence[str] = ("model",)) -> pd.DataFrame:
-    """Mean ± population sd of ``metrics`` per group, and the number of held-out predictions."""
-    metrics = [m for m in metrics if m in per_sample.columns]
-    grouped = per_sample.groupby(list(by), sort=False)
-    out = grouped[metrics].agg(["mean", lambda v: v.std(ddof=0)])
-    out.columns = [f"{m}_{'mean' if s == 'mean' else 'sd'}" for m, s in out.columns]
-    out["n_predictions"] = grouped.size()
-    return out.reset_index()
+    """:func:`helpers.evaluation.metrics.summarize` (mean ± population sd) grouped by ``by``,
+    with the number of held-out predictions of each group."""
+    from helpers.evaluation.metrics import summarize
+
+    out = summarize(per_sample, [m for m in metrics if m in per_sample.columns], by=list(by))
+    out["n_predictions"] = per_sample.groupby(list(by), sort=False).size().to_numpy()
+    return out
 
 
 def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
