@@ -115,3 +115,53 @@ def test_stored_unit_still_matches_the_code():
     ours = np.array([fresh["prediction"][k] for k in stored["prediction"]])
     kept = np.array(list(stored["prediction"].values()))
     np.testing.assert_allclose(ours, kept, rtol=1e-4, atol=1e-4 * np.abs(kept).max())
+
+
+def test_gem_choice_studies_leave_older_protocols_unchanged():
+    """Fields added to Study for chapter 05 stay out of the older studies' protocol (no stale
+    units), and enter the GEM-choice studies' protocol with their data files."""
+    old = ps.protocol(ps.get_study("c-balanced"))
+    assert set(old["study"]) == {"chapter", "key", "label", "variant", "targets"}
+    assert "fba_samples" not in old
+    core = ps.protocol(ps.get_study("gem-core-matched"))
+    assert core["study"]["gem"] == "e_coli_core" and core["study"]["layer_step"] == "matched"
+    assert "gems/e_coli_core.xml" in core["data_sha256"]
+    assert ps.protocol(ps.get_study("gem-iaf1260-fba"))["fba_samples"] == 2000
+    hashes = {ps.protocol_hash(s) for s in ps.STUDIES}
+    assert len(hashes) == len(ps.STUDIES)  # every study its own protocol
+
+
+def test_gem_choice_study_trains_on_shared_fluxes_with_its_layer_step():
+    study = ps.get_study("gem-core-matched")
+    targets, measured = ps.study_targets(study)
+    assert list(targets.columns) == list(measured.columns)
+    assert len(targets.columns) == len(ps._shared_ids()) < 45
+    assert ps.study_problem(study).n_ref == len(targets.columns)
+    m_core, m_fva = ps.study_problem(study).m, ps._gem_problem("iAF1260 FVA-reduced").m
+    assert ps.study_layer_lr(study) == pytest.approx(0.01 * m_core / m_fva)
+    assert ps.study_layer_lr(ps.get_study("gem-core-release")) == 0.01
+    with pytest.raises(ValueError, match="unknown layer_step 'odd'"):
+        ps.study_layer_lr(ps.Study("05_gem_choice", "x", "x", "c-balanced", gem="e_coli_core",
+                                   layer_step="odd"))
+
+
+def test_gem_choice_paper_table_has_paper_values_only_for_the_main_gem(store, ishii):
+    measured = ishii.reference[list(ps._shared_ids().index)]
+    study = ps.get_study("gem-inf517")
+    for sample in ps.samples()[:2]:
+        content = {
+            "unit": {"chapter": study.chapter, "study": study.key, "label": study.label,
+                     "sample": sample, "fold": 0},
+            "protocol_hash": ps.protocol_hash(study),
+            "prediction": measured.loc[sample].to_dict(), "metrics": {"L2": 1e-3},
+            "chosen": {}, "inner_cv": [], "seconds": 1.0, "provenance": {"git_commit": "f00"},
+        }
+        content["checksum"] = ps._checksum(content)
+        ps.write_unit(content, ps.unit_path(study, sample))
+    table, caption = ps.paper_table("05_gem_choice")
+    row = table.set_index("model")
+    assert row.loc["iNF517 FVA-reduced", "n_folds"] == 2
+    assert row.loc["iNF517 FVA-reduced", "NE_mean"] == pytest.approx(0.0)
+    assert np.isnan(row.loc["iNF517 FVA-reduced", "paper_NE_mean"])
+    assert row.loc["iAF1260 FVA-reduced", "paper_NE_mean"] == pytest.approx(0.272)
+    assert caption.startswith("paper protocol (partial)")

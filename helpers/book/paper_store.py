@@ -23,8 +23,8 @@ Command line (``make paper`` runs the first)::
     python -m helpers.book.paper_store run [--chapter 03_minn_vs_ml] [--study c-balanced] [-j 2]
     python -m helpers.book.paper_store status
 
-Chapters ``03_minn_vs_ml`` and ``04_conflicting_losses`` show :func:`paper_table` beside their
-quick tables.
+Chapters ``03_minn_vs_ml``, ``04_conflicting_losses`` and ``05_gem_choice`` show
+:func:`paper_table` beside their quick tables.
 """
 
 from __future__ import annotations
@@ -69,6 +69,12 @@ class Study:
     ``key`` names the folder; ``label`` is the table's model name; ``variant`` a name of
     :data:`helpers.minn.VARIANTS`; ``targets`` is 'measured' (the 45 reference fluxes) or
     'fba_fit' (the FBA-fit fluxes of chapter 04, :func:`helpers.minn.fba_fit.fit_targets`).
+    ``gem`` (chapter ``05_gem_choice``) is a label of
+    :data:`helpers.evaluation.gem_choice.GEM_CHOICES`: the MINN then uses that GEM's mechanistic
+    problem and is trained and scored on the fluxes every GEM shares; None is the FVA-reduced
+    iAF1260 on all 45 reference fluxes (chapters 03 and 04). ``layer_step`` is 'release' (the
+    release's layer learning rate, 0.01) or 'matched' (scaled by m(GEM) / m(FVA-reduced
+    iAF1260), chapter 05's stable step for e_coli_core).
     """
 
     chapter: str
@@ -76,6 +82,8 @@ class Study:
     label: str
     variant: str
     targets: str = "measured"
+    gem: str | None = None
+    layer_step: str = "release"
 
 
 #: Every study, in the order ``run`` computes them (Table 2's MINNs, then Table 3's).
@@ -90,14 +98,34 @@ STUDIES: tuple[Study, ...] = (
     Study("04_conflicting_losses", "scheduler-bound", "MINN-scheduler-bound", "scheduler-bound"),
     Study("04_conflicting_losses", "divided-loss", "MINN-divided loss", "divided-loss"),
     Study("04_conflicting_losses", "loss-balancing", "MINN-loss balancing", "loss-balancing"),
+    Study("05_gem_choice", "gem-iaf1260-fva", "iAF1260 FVA-reduced", "c-balanced",
+          gem="iAF1260 FVA-reduced"),
+    Study("05_gem_choice", "gem-core-matched", "e_coli_core (matched layer step)", "c-balanced",
+          gem="e_coli_core", layer_step="matched"),
+    Study("05_gem_choice", "gem-core-release", "e_coli_core (release layer step)", "c-balanced",
+          gem="e_coli_core"),
+    Study("05_gem_choice", "gem-iaf1260-fba", "iAF1260 FBA-reduced", "c-balanced",
+          gem="iAF1260 FBA-reduced"),
+    Study("05_gem_choice", "gem-inf517", "iNF517 FVA-reduced", "c-balanced",
+          gem="iNF517 FVA-reduced"),
 )
+
+#: Fields added to :class:`Study` after units were stored: left out of the protocol while they
+#: hold their default, so the hash of an older study (and its stored units) does not change.
+_LATER_STUDY_FIELDS = {"gem": None, "layer_step": "release"}
 
 #: The studies each chapter's paper table shows (Table 3 reuses chapter 03's c-balanced units).
 TABLES = {
     "03_minn_vs_ml": ("table2", ["c-balanced", "MSE-base", "unbalanced"]),
     "04_conflicting_losses": ("table3", ["c-balanced", "c-balanced-fba-fit", "bound", "scheduler",
                                          "scheduler-bound", "divided-loss", "loss-balancing"]),
+    "05_gem_choice": ("table2", ["gem-iaf1260-fva", "gem-core-matched", "gem-core-release",
+                                 "gem-iaf1260-fba", "gem-inf517"]),
 }
+
+#: Rows of a chapter's table whose paper values come from another row of the published table
+#: (the article prints no GEM-choice numbers; only its main model, on 45 fluxes, is in Table 2).
+PUBLISHED_ROWS = {"05_gem_choice": {"iAF1260 FVA-reduced": "MINN-c-balanced"}}
 
 
 def store_dir() -> Path:
@@ -129,6 +157,56 @@ def _problem():
     return ishii_problem(list(_ishii().reference.columns))
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_ids() -> pd.DataFrame:
+    """Chapter 05's shared fluxes (rows) in each GEM's namespace, without the two uptakes."""
+    from helpers.data.ishii import UPTAKES
+    from helpers.evaluation.gem_choice import shared_flux_ids
+
+    return shared_flux_ids().drop(index=UPTAKES)
+
+
+@functools.lru_cache(maxsize=4)
+def _gem_problem(label: str):
+    """The mechanistic problem of one GEM of chapter 05 (paper profile's FBA-reduction)."""
+    from helpers.evaluation.gem_choice import GEM_CHOICES, gem_problem
+
+    choice = next((c for c in GEM_CHOICES if c.label == label), None)
+    if choice is None:
+        raise ValueError(f"Unknown GEM {label!r}; known: {[c.label for c in GEM_CHOICES]}.")
+    fba_samples = get_profile("paper", "gem")["fba_samples"]
+    return gem_problem(choice, _shared_ids()[choice.namespace], _ishii(),
+                       fba_samples=fba_samples, seed=0)
+
+
+def study_problem(study: Study):
+    """The mechanistic problem a study's MINN trains with."""
+    return _problem() if study.gem is None else _gem_problem(study.gem)
+
+
+def study_targets(study: Study) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(training targets, measured fluxes it is scored on)``, columns in the same order."""
+    if study.gem is None:
+        return _targets(study.targets), _ishii().reference
+    if study.targets != "measured":
+        raise ValueError(f"Study {study.key!r}: a GEM-choice study trains on measured fluxes.")
+    measured = _ishii().reference[list(_shared_ids().index)]
+    return measured, measured
+
+
+def study_layer_lr(study: Study) -> float:
+    """The mechanistic layer's learning rate of a study (:attr:`Study.layer_step`)."""
+    from helpers.evaluation.gem_choice import RELEASE_LAYER
+
+    lr = float(RELEASE_LAYER["lr"])
+    if study.layer_step == "release":
+        return lr
+    if study.layer_step == "matched":
+        return lr * study_problem(study).m / _gem_problem("iAF1260 FVA-reduced").m
+    raise ValueError(f"Study {study.key!r}: unknown layer_step {study.layer_step!r}; "
+                     "use 'release' or 'matched'.")
+
+
 @functools.lru_cache(maxsize=2)
 def _targets(kind: str) -> pd.DataFrame:
     data = _ishii()
@@ -142,11 +220,32 @@ def _targets(kind: str) -> pd.DataFrame:
     raise ValueError(f"Unknown targets {kind!r}; use 'measured' or 'fba_fit'.")
 
 
-@functools.lru_cache(maxsize=1)
-def _data_hashes() -> dict[str, str]:
+#: Extra data files a GEM-choice study depends on (the release's flux tables that align the
+#: shared fluxes, and the GEM files).
+GEM_DATA_KEYS = {
+    "e_coli_core": ("gems/e_coli_core.xml",),
+    "iNF517 FVA-reduced": ("gems/iNF517_reducedFVA_splitted.xml",),
+}
+GEM_CHOICE_TABLES = ("ishii/fluxomics_ecore_correct.csv",
+                     "ishii/fluxomics_iAF1260_reduced_split_filtered_iNF517.csv",
+                     "ishii/fluxomics_iNF517_reduced_split.csv")
+
+
+@functools.lru_cache(maxsize=8)
+def _data_hashes(gem: str | None = None) -> dict[str, str]:
     from helpers.data.registry import REGISTRY
 
-    return {key: REGISTRY[key].sha256 for key in DATA_KEYS}
+    keys = DATA_KEYS if gem is None else (DATA_KEYS + GEM_CHOICE_TABLES
+                                          + GEM_DATA_KEYS.get(gem, ()))
+    return {key: REGISTRY[key].sha256 for key in keys}
+
+
+def _study_fingerprint(study: Study) -> dict:
+    fields = dataclasses.asdict(study)
+    for name, default in _LATER_STUDY_FIELDS.items():
+        if fields[name] == default:
+            del fields[name]
+    return fields
 
 
 def protocol(study: Study, seed: int = 0) -> dict:
@@ -156,18 +255,21 @@ def protocol(study: Study, seed: int = 0) -> dict:
 
     settings = get_profile("paper", "evaluation")
     fixed, n_trials = protocol_for(study.variant, settings)
-    return {
-        "study": dataclasses.asdict(study),
+    content = {
+        "study": _study_fingerprint(study),
         "variant": get_variant(study.variant).fingerprint(),
         "fixed": fixed,
         "n_trials": n_trials,
         "inner_folds": settings["inner_folds"],
         "selection": "NE",
         "seed": seed,
-        "data_sha256": _data_hashes(),
+        "data_sha256": _data_hashes(study.gem),
         "numerics_version": NUMERICS_VERSION,
         "format": FORMAT,
     }
+    if study.gem == "iAF1260 FBA-reduced":  # the reduction's random knock-outs (seed 0)
+        content["fba_samples"] = get_profile("paper", "gem")["fba_samples"]
+    return content
 
 
 def protocol_hash(study: Study, seed: int = 0) -> str:
@@ -213,16 +315,17 @@ def compute_unit(study: Study, sample: str, *, seed: int = 0, device: str = "cpu
     from helpers.evaluation.metrics import sample_metrics
     from helpers.evaluation.minn_loo import evaluate_minn_fold, protocol_for
 
-    data, problem = _ishii(), _problem()
-    X, Y = data.X, _targets(study.targets)
+    data, problem = _ishii(), study_problem(study)
+    X, (Y, reference) = data.X, study_targets(study)
     settings = get_profile("paper", "evaluation")
     fixed, n_trials = protocol_for(study.variant, settings)
     fold = list(X.index).index(sample)
     max_members = settings.get("max_members") if device == "cpu" else None
+    layer = {} if study.layer_step == "release" else {"mech_lr": study_layer_lr(study)}
     out = evaluate_minn_fold(problem, X, Y, study.variant, fold, fixed=fixed, n_trials=n_trials,
                              inner_folds=settings["inner_folds"], seed=seed, selection="NE",
-                             max_members=max_members, device=device)
-    measured = data.reference.loc[[sample]].to_numpy()
+                             max_members=max_members, device=device, **layer)
+    measured = reference.loc[[sample]].to_numpy()
     metrics = sample_metrics(measured, out["prediction"].to_numpy()[None, :]).iloc[0].to_dict()
     metrics["L2"] = out["L2"]
     content = {
@@ -370,6 +473,8 @@ def run(chapters=None, studies=None, *, n_jobs: int = 2, seed: int = 0, device: 
     _problem(), _targets("measured")  # warm the GEM cache before forking workers
     if any(study.targets == "fba_fit" for study, _ in todo):
         _targets("fba_fit")
+    for gem in sorted({study.gem for study, _ in todo if study.gem is not None}):
+        _gem_problem(gem)
     jobs = (delayed(run_unit)(study, sample, seed, device) for study, sample in todo)
     for path in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs):
         if verbose:
@@ -389,10 +494,11 @@ def per_sample(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, dict]:
 
     if chapter not in TABLES:
         raise ValueError(f"No paper table for chapter {chapter!r}; known: {sorted(TABLES)}.")
-    reference = _ishii().reference
     frames, info = [], {}
     for key in TABLES[chapter][1]:
         study = get_study(key)
+        reference = (_ishii().reference if study.gem is None
+                     else _ishii().reference[list(_shared_ids().index)])
         current = protocol_hash(study, seed)
         rows, commits, stale = [], set(), 0
         for sample in samples():
@@ -434,6 +540,11 @@ def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, str]:
         table = table.merge(summarize(frame, metrics), on="model", how="left")
     published = published_table(TABLES[chapter][0])
     keep = ["model"] + [c for c in published.columns if c.startswith("paper_")]
+    rows = PUBLISHED_ROWS.get(chapter)
+    if rows is not None:  # only these rows have published values, taken from another row
+        by_model = published[keep].set_index("model")
+        published = pd.DataFrame([{"model": ours, **by_model.loc[theirs].to_dict()}
+                                  for ours, theirs in rows.items()])
     table = table.merge(published[keep], on="model", how="left")
     table["n_folds"] = [info[m]["n_folds"] for m in table["model"]]
     table["stale"] = [info[m]["stale"] for m in table["model"]]
