@@ -84,20 +84,6 @@ def test_late_fusion_averages_and_checks_alignment(toy):
         beyond.average_predictions(a, b.iloc[:1])
 
 
-def test_paired_test_and_verdicts():
-    rows = []
-    for i in range(12):
-        rows.append({"model": "A", "split": "s", "sample": i, "NE": 0.1 + 0.01 * i})
-        rows.append({"model": "B", "split": "s", "sample": i, "NE": 0.3 + 0.01 * i})
-    table = pd.DataFrame(rows)
-    out = beyond.paired_test(table, "A", "B", "NE")
-    assert out["wins_a"] == 12 and out["p_value"] < 0.05 and out["verdict"] == "helps"
-    assert beyond.paired_test(table, "B", "A", "NE")["verdict"] == "does not help"
-    assert beyond.verdict(0.2, True) == "inconclusive"
-    with pytest.raises(ValueError, match="at least 6"):
-        beyond.paired_test(table.head(6), "A", "B", "NE")
-
-
 def test_evaluate_on_splits_runs_every_kind_on_the_same_rows(toy):
     X, Y = toy.X.copy(), toy.Y
     d = X.shape[1]

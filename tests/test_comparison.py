@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import wilcoxon
 
-from helpers.evaluation.comparison import comparison_table, paired_wilcoxon
+from helpers.evaluation.comparison import comparison_table, paired_wilcoxon, verdict
 from helpers.evaluation.paper_results import paper_table
 
 
@@ -27,10 +28,58 @@ def test_comparison_table_places_paper_values():
 
 
 def test_paired_wilcoxon_detects_a_consistent_difference():
-    result = paired_wilcoxon(_per_sample(), "a", "b", "MAE")
-    assert result["wins_a"] == 10 and result["p_value"] < 0.01
-    with pytest.raises(ValueError, match="share only 0 folds"):
-        paired_wilcoxon(_per_sample(), "a", "zz", "MAE")
+    per_sample = _per_sample()
+    result = paired_wilcoxon(per_sample, "a", "b", "MAE")
+    assert result["wins_a"] == 10 and result["p_value"] < 0.01 and result["n_pairs"] == 10
+    assert result["verdict"] == "helps"
+    a = per_sample[per_sample.model == "a"]["MAE"].to_numpy()
+    b = per_sample[per_sample.model == "b"]["MAE"].to_numpy()
+    assert result["p_value"] == wilcoxon(a, b).pvalue  # scipy's two-sample form, as chapter 03
+    assert result["mean_a"] == pytest.approx(a.mean())
+    assert result["median_difference"] == pytest.approx(np.median(a - b))
+    with pytest.raises(ValueError, match="share only 0 paired rows"):
+        paired_wilcoxon(per_sample, "a", "zz", "MAE")
+
+
+def _splits():
+    """Two models on 2 splits x 6 samples; A is lower by 0.2 everywhere."""
+    rows = []
+    for split in ("s1", "s2"):
+        for i in range(6):
+            rows.append({"model": "A", "split": split, "sample": i, "NE": 0.1 + 0.01 * i})
+            rows.append({"model": "B", "split": split, "sample": i, "NE": 0.3 + 0.01 * i})
+    return pd.DataFrame(rows)
+
+
+def test_paired_wilcoxon_pairs_on_any_keys_and_states_a_verdict():
+    table = _splits()
+    out = paired_wilcoxon(table, "A", "B", "NE", keys=("split", "sample"))
+    assert out["n_pairs"] == 12 and out["wins_a"] == 12
+    assert out["p_value"] < 0.05 and out["verdict"] == "helps"
+    assert paired_wilcoxon(table, "B", "A", "NE", keys=("split", "sample"))["verdict"] == \
+        "does not help"
+    # one key built from both (chapter 10 pairs learning-curve draws this way)
+    by_draw = table.assign(draw=table["split"] + "/" + table["sample"].astype(str))
+    assert paired_wilcoxon(by_draw, "A", "B", "NE", keys=("draw",))["n_pairs"] == 12
+    # another grouping column than "model"
+    omics = table.rename(columns={"model": "omics"})
+    assert paired_wilcoxon(omics, "A", "B", "NE", keys=("split", "sample"),
+                           by="omics")["wins_a"] == 12
+    with pytest.raises(ValueError, match="at least 6"):
+        paired_wilcoxon(table[table.split == "s1"].head(10), "A", "B", "NE")
+
+
+def test_paired_wilcoxon_without_any_difference_is_inconclusive():
+    table = _splits()
+    same = pd.concat([table[table.model == "A"], table[table.model == "A"].assign(model="B")])
+    out = paired_wilcoxon(same, "A", "B", "NE", keys=("split", "sample"))
+    assert out["p_value"] == 1.0 and out["wins_a"] == 0 and out["verdict"] == "inconclusive"
+
+
+def test_verdict():
+    assert verdict(0.01, True) == "helps" and verdict(0.01, False) == "does not help"
+    assert verdict(0.2, True) == "inconclusive" and verdict(np.nan, True) == "inconclusive"
+    assert verdict(0.04, True, alpha=0.01) == "inconclusive"
 
 
 def test_paper_table_has_every_metric():

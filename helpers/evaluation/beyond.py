@@ -11,8 +11,9 @@ rest. One function per model family turns a list of splits into held-out predict
 - :func:`sklearn_split_predictions` — a random forest or a plain network (chapter
   ``03_minn_vs_ml``'s baselines) refitted per split.
 
-:func:`split_metrics` scores them per held-out (split, sample); :func:`paired_test` runs the
-Wilcoxon signed-rank test of chapter 03 on any pairing key and states a verdict.
+:func:`split_metrics` scores them per held-out (split, sample);
+:func:`helpers.evaluation.comparison.paired_wilcoxon` (chapter 03's Wilcoxon signed-rank test)
+pairs them on any key and states a verdict.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import wilcoxon
 from sklearn.exceptions import ConvergenceWarning
 
 from helpers.evaluation.baselines import plain_nn, random_forest
+from helpers.evaluation.comparison import paired_wilcoxon
 from helpers.evaluation.metrics import sample_metrics
 from helpers.evaluation.protocol import scaled
 from helpers.minn import MechanisticProblem, Member, minmax_scale_members, train_ensemble
@@ -35,7 +36,7 @@ from helpers.minn import MechanisticProblem, Member, minmax_scale_members, train
 __all__ = ["OMICS", "OOD_GROUPS", "Split", "ModelSpec", "loo_splits", "kfold_splits",
            "group_splits", "scarcity_splits", "omics_columns", "omics_groups",
            "minn_split_predictions", "sklearn_split_predictions", "fixed_split_predictions",
-           "average_predictions", "split_metrics", "evaluate_on_splits", "paired_test", "verdict",
+           "average_predictions", "split_metrics", "evaluate_on_splits",
            "summary_table", "headline_comparison", "aim_reached", "scarcity_draw_means",
            "OMICS_SETS", "layer_check", "omics_experiment", "paired_within_models",
            "fusion_experiment"]
@@ -231,33 +232,6 @@ def split_metrics(Y: pd.DataFrame, predictions: pd.DataFrame, *, model: str,
     return table
 
 
-def verdict(p_value: float, a_better: bool, alpha: float = 0.05) -> str:
-    """'helps' (a better, p < alpha), 'does not help' (a worse, p < alpha) or 'inconclusive'."""
-    if not np.isfinite(p_value) or p_value >= alpha:
-        return "inconclusive"
-    return "helps" if a_better else "does not help"
-
-
-def paired_test(table: pd.DataFrame, model_a: str, model_b: str, metric: str, *,
-                keys: Sequence[str] = ("split", "sample"), by: str = "model",
-                alpha: float = 0.05) -> dict:
-    """Two-sided Wilcoxon signed-rank test of ``metric``, ``model_a`` vs ``model_b``, paired on
-    ``keys`` (rows of ``table`` with ``table[by]`` equal to each model); lower is better."""
-    a = table[table[by] == model_a].set_index(list(keys))[metric]
-    b = table[table[by] == model_b].set_index(list(keys))[metric]
-    common = a.index.intersection(b.index)
-    if len(common) < 6:
-        raise ValueError(f"{model_a!r} and {model_b!r} share only {len(common)} paired rows "
-                         f"on {list(keys)}; a Wilcoxon test needs at least 6.")
-    diff = (a[common] - b[common]).to_numpy(dtype=float)
-    p = float(wilcoxon(diff).pvalue) if np.any(diff != 0) else 1.0
-    median = float(np.median(diff))
-    return {"a": model_a, "b": model_b, "metric": metric, "n_pairs": int(len(common)),
-            "mean_a": float(a[common].mean()), "mean_b": float(b[common].mean()),
-            "median_difference": median, "wins_a": int((diff < 0).sum()), "p_value": p,
-            "verdict": verdict(p, median < 0, alpha)}
-
-
 @dataclass(frozen=True)
 class ModelSpec:
     """One model of a chapter-10 comparison.
@@ -399,7 +373,8 @@ def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.Data
 def aim_reached(tests: pd.DataFrame, l2_mean: float, *, alpha: float = 0.05,
                 l2_max: float = 1e-4) -> bool:
     """Chapter 10's aim: the MINN beats RF on every metric of ``tests`` (rows of
-    :func:`paired_test`, MINN as ``a``) with p < ``alpha``, and its mean L2 is at most ``l2_max``."""
+    :func:`~helpers.evaluation.comparison.paired_wilcoxon`, MINN as ``a``) with p < ``alpha``,
+    and its mean L2 is at most ``l2_max``."""
     return bool((tests["verdict"] == "helps").all() and (tests["p_value"] < alpha).all()
                 and l2_mean <= l2_max)
 
@@ -458,13 +433,15 @@ def omics_experiment(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFra
 
 def paired_within_models(table: pd.DataFrame, a: str, b: str, column: str = "omics",
                          metric: str = "NE") -> pd.DataFrame:
-    """For each model, :func:`paired_test` of its rows with ``table[column] == a`` against those
-    with ``== b`` (paired by split and sample); models lacking either are skipped."""
+    """For each model, :func:`~helpers.evaluation.comparison.paired_wilcoxon` of its rows with
+    ``table[column] == a`` against those with ``== b`` (paired by split and sample); models
+    lacking either are skipped."""
     rows = []
     for model in table.model.unique():
         part = table[(table.model == model) & table[column].isin([a, b])]
         if part[column].nunique() == 2:
-            rows.append({"model": model, **paired_test(part, a, b, metric, by=column)})
+            test = paired_wilcoxon(part, a, b, metric, keys=("split", "sample"), by=column)
+            rows.append({"model": model, **test})
     return pd.DataFrame(rows)
 
 

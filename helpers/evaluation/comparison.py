@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from scipy.stats import wilcoxon
@@ -9,7 +11,8 @@ from scipy.stats import wilcoxon
 from helpers.evaluation.metrics import summarize
 from helpers.evaluation.paper_results import paper_table
 
-__all__ = ["comparison_table", "paired_wilcoxon", "ratio_to_paper", "l2_ratio_verdict"]
+__all__ = ["comparison_table", "paired_wilcoxon", "verdict", "MIN_PAIRS", "ratio_to_paper",
+           "l2_ratio_verdict"]
 
 
 def comparison_table(per_sample: pd.DataFrame, paper: str, *, metrics: list[str],
@@ -27,19 +30,45 @@ def comparison_table(per_sample: pd.DataFrame, paper: str, *, metrics: list[str]
     return ours.merge(published[keep], on="paper_model", how="left")
 
 
-def paired_wilcoxon(per_sample: pd.DataFrame, model_a: str, model_b: str,
-                    metric: str) -> dict[str, float]:
-    """Two-sided Wilcoxon signed-rank test of ``metric`` between two models over the same folds."""
-    a = per_sample[per_sample.model == model_a].set_index("sample")[metric]
-    b = per_sample[per_sample.model == model_b].set_index("sample")[metric]
+#: Fewest pairs :func:`paired_wilcoxon` accepts: with 5 pairs the smallest two-sided p-value of
+#: the signed-rank test is 0.0625, so no difference could ever be significant at 5 %.
+MIN_PAIRS = 6
+
+
+def verdict(p_value: float, a_better: bool, alpha: float = 0.05) -> str:
+    """'helps' (a better, p < alpha), 'does not help' (a worse, p < alpha) or 'inconclusive'."""
+    if not np.isfinite(p_value) or p_value >= alpha:
+        return "inconclusive"
+    return "helps" if a_better else "does not help"
+
+
+def paired_wilcoxon(table: pd.DataFrame, model_a: str, model_b: str, metric: str, *,
+                    keys: Sequence[str] = ("sample",), by: str = "model",
+                    alpha: float = 0.05) -> dict:
+    """Two-sided Wilcoxon signed-rank test of ``metric``, ``model_a`` against ``model_b``.
+
+    Introduced in chapter ``03_minn_vs_ml`` (MINN against RF over the 29 folds); chapters
+    ``05_gem_choice`` and ``10_beyond`` use it too. The rows of ``table`` whose ``by`` column is
+    ``model_a`` are paired with those of ``model_b`` on ``keys`` (default: the held-out sample;
+    chapter 10 pairs by split and sample, or by learning-curve draw). Lower ``metric`` is better.
+
+    Returns ``a``, ``b``, ``metric``, ``n_pairs``, both means over the pairs, the median of
+    ``a - b``, ``wins_a`` (pairs where ``a`` is lower), ``p_value`` (1.0 when every difference is
+    0) and :func:`verdict`. Raises :class:`ValueError` for fewer than :data:`MIN_PAIRS` pairs.
+    """
+    a = table[table[by] == model_a].set_index(list(keys))[metric]
+    b = table[table[by] == model_b].set_index(list(keys))[metric]
     common = a.index.intersection(b.index)
-    if len(common) < 5:
-        raise ValueError(f"{model_a!r} and {model_b!r} share only {len(common)} folds")
-    diff = a[common] - b[common]
-    test = wilcoxon(a[common], b[common])
-    return {"n_folds": int(len(common)), "median_difference": float(np.median(diff)),
-            "wins_a": int((diff < 0).sum()), "statistic": float(test.statistic),
-            "p_value": float(test.pvalue)}
+    if len(common) < MIN_PAIRS:
+        raise ValueError(f"{model_a!r} and {model_b!r} share only {len(common)} paired rows "
+                         f"on {list(keys)}; a Wilcoxon test needs at least {MIN_PAIRS}.")
+    diff = (a[common] - b[common]).to_numpy(dtype=float)
+    p = float(wilcoxon(diff).pvalue) if np.any(diff != 0) else 1.0
+    median = float(np.median(diff))
+    return {"a": model_a, "b": model_b, "metric": metric, "n_pairs": int(len(common)),
+            "mean_a": float(a[common].mean()), "mean_b": float(b[common].mean()),
+            "median_difference": median, "wins_a": int((diff < 0).sum()), "p_value": p,
+            "verdict": verdict(p, median < 0, alpha)}
 
 
 def ratio_to_paper(table: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:

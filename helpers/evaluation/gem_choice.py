@@ -272,6 +272,6 @@ def paired_against(per_sample: pd.DataFrame, reference: str, *, metric: str = "N
         diff = means[model] - means[reference]
         rows.append({"model": model, "mean": means[model], "reference_mean": means[reference],
                      "difference": diff, "direction": "higher" if diff > 0 else "lower",
-                     "wins": test["wins_a"], "n_folds": test["n_folds"],
+                     "wins": test["wins_a"], "n_folds": test["n_pairs"],
                      "p_value": test["p_value"], "significant": test["p_value"] < alpha})
     return pd.DataFrame(rows).set_index("model")
