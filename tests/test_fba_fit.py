@@ -19,7 +19,8 @@ from helpers.gem import (
     use_medium,
     use_sample_bounds,
 )
-from helpers.minn.fba_fit import fba_fit, fit_difference, fit_distance
+from helpers.minn import fba_fit as fba_fit_module
+from helpers.minn.fba_fit import fba_fit, fit_difference, fit_distance, fit_targets
 
 RELEASED = "ishii/fluxomics_iAF1260_reduced_split_fit.csv"
 
@@ -84,6 +85,39 @@ def test_infeasible_sample_is_reported_with_its_constraint(fixed_fit):
     assert "glucose uptake (R_EX_glc__D_e_rev)" in report["infeasible_because"]
     assert "growth" in report["infeasible_because"]
     assert "O2" not in report["infeasible_because"]
+
+
+def test_fit_targets_reuses_a_precomputed_projection(iaf1260, ishii, fixed_fit, monkeypatch):
+    subset = _subset(ishii, ["REF", "WT_0.1h-1", "pgl"])
+    expected = fit_targets(iaf1260, subset)
+    calls = []
+    real = fba_fit_module.fba_fit
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs["uptakes"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fba_fit_module, "fba_fit", counting)
+    reused = fit_targets(iaf1260, subset, fixed=fixed_fit)
+    assert calls == ["open"]  # the fixed-uptake projection is not computed again
+    pd.testing.assert_frame_equal(reused, expected)
+    assert reused.notna().all().all()  # WT_0.1h-1 (infeasible when fixed) filled from "open"
+    np.testing.assert_allclose(reused.loc["REF"], fixed_fit.fluxes.loc["REF"])
+    calls.clear()
+    fit_targets(iaf1260, subset)
+    assert calls == ["fixed", "open"]
+
+
+def test_fit_targets_refuses_a_projection_made_otherwise(iaf1260, ishii, fixed_fit):
+    subset = _subset(ishii, ["REF", "WT_0.1h-1", "pgl"])
+    bounded = dataclasses.replace(fixed_fit, options={**fixed_fit.options, "uptakes": "bounded"})
+    with pytest.raises(ValueError, match="'uptakes': 'bounded'"):
+        fit_targets(iaf1260, subset, fixed=bounded)
+    with pytest.raises(ValueError, match="other samples"):
+        fit_targets(iaf1260, _subset(ishii, ["REF", "pgl", "WT_0.1h-1"]), fixed=fixed_fit)
+    few = dataclasses.replace(fixed_fit, fluxes=fixed_fit.fluxes.iloc[:, :5])
+    with pytest.raises(ValueError, match="5 of 47 columns"):
+        fit_targets(iaf1260, subset, fixed=few)
 
 
 def test_no_farther_from_the_data_than_the_released_fit(iaf1260, ishii):

@@ -58,7 +58,7 @@ from helpers.gem import (
 )
 
 __all__ = ["UPTAKE_MODES", "KNOCKOUT_MODES", "SPACES", "SOLVERS", "FbaFit", "fba_fit",
-           "fit_distance", "fit_difference", "solve_qp"]
+           "fit_distance", "fit_difference", "fit_targets", "TARGET_OPTIONS", "solve_qp"]
 
 #: How a sample's measured uptakes bound the fit: fixed to the measurement, the measurement as
 #: the maximal uptake, the medium's bounds only (glucose <= 8, O2 <= 18.5), or no cap at all.
@@ -439,11 +439,47 @@ def fit_difference(ours: pd.DataFrame, theirs: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("max_abs_diff", ascending=False, kind="stable")
 
 
-def fit_targets(model: cobra.Model, data: IshiiData) -> pd.DataFrame:
+#: The options :func:`fit_targets` projects with first (its fallback opens the two uptakes).
+TARGET_OPTIONS = {"uptakes": "fixed", "knockout": "gene", "fix": [BIOMASS], "space": "net",
+                  "solver": "CLARABEL", "medium": "glucose_minimal_aerobic"}
+
+
+def fit_targets(model: cobra.Model, data: IshiiData, *,
+                fixed: FbaFit | None = None) -> pd.DataFrame:
     """Training targets of MINN-c-balanced FBA fit (chapter ``04_conflicting_losses``).
 
-    Each sample's projection with its measured uptakes fixed (:func:`fba_fit`); the samples
-    where that is infeasible fall back on the projection with open uptakes.
+    Each sample's projection with its measured uptakes fixed (:func:`fba_fit` with
+    :data:`TARGET_OPTIONS`); the samples where that is infeasible fall back on the projection
+    with open uptakes.
+
+    ``fixed`` is that first projection when the caller already has it (chapter 04 shows it in
+    its fit report; on iAF1260 it costs ~17 s), so that it is not computed twice. It must have
+    been made with :data:`TARGET_OPTIONS` on ``model``'s id, over every flux of ``data`` and for
+    the same samples; otherwise :class:`ValueError` says what differs.
     """
-    fixed = fba_fit(model, data, uptakes="fixed")
+    if fixed is None:
+        fixed = fba_fit(model, data, uptakes="fixed")
+    else:
+        _check_precomputed(fixed, model, data)
     return fixed.fluxes.fillna(fba_fit(model, data, uptakes="open").fluxes)
+
+
+def _check_precomputed(fixed: FbaFit, model: cobra.Model, data: IshiiData) -> None:
+    """:class:`ValueError` unless ``fixed`` is :func:`fit_targets`' first projection."""
+    wanted = {**TARGET_OPTIONS, "model": model.id}
+
+    def same(a, b) -> bool:
+        return (list(a) == list(b)) if isinstance(b, list) and a is not None else a == b
+
+    differs = {key: fixed.options.get(key) for key, value in wanted.items()
+               if not same(fixed.options.get(key), value)}
+    if differs:
+        needed = {key: wanted[key] for key in differs}
+        raise ValueError(f"the precomputed fit was made with {differs}; fit_targets needs "
+                         f"{needed}")
+    if list(fixed.fluxes.columns) != list(data.fluxes.columns):
+        raise ValueError("the precomputed fit's targets are not every flux of the data "
+                         f"({len(fixed.fluxes.columns)} of {len(data.fluxes.columns)} columns)")
+    if list(fixed.fluxes.index) != list(data.fluxes.index):
+        raise ValueError("the precomputed fit holds other samples than the data "
+                         f"({list(fixed.fluxes.index[:3])}... vs {list(data.fluxes.index[:3])}...)")
