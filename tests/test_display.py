@@ -62,3 +62,51 @@ def test_transpose_and_multiindex_columns():
     assert text.splitlines()[0].split() == ["a", "b"] and "NE" in text
     wide = pd.concat({"X": pd.DataFrame({"g1": [1.0]}), "Y": pd.DataFrame({"f1": [2.0]})}, axis=1)
     assert list(table_cells(wide)[0].columns) == ["X / g1", "Y / f1"]
+
+
+def test_settings_are_shown_without_raw_reprs():
+    from pathlib import Path
+
+    from helpers.book.display import setting_text, settings_frame, show_settings
+
+    settings = {"minn_fixed": {"hidden": 250, "lr": 5e-4}, "minn_c": 30.0, "max_members": None,
+                "range": (0.5, np.float64(2.0)), "dropout_on": True,
+                "path": Path("/data/block.pth"), "empty": {}}
+    frame = settings_frame(settings)
+    assert list(frame["setting"]) == ["minn_fixed: hidden", "minn_fixed: lr", "minn_c",
+                                      "max_members", "range", "dropout_on", "path", "empty"]
+    assert list(frame["value"]) == ["250", "0.0005", "30", "none", "0.5, 2", "yes", "block.pth",
+                                    "none"]
+    text = repr(show_settings(settings, key="option"))
+    assert "option" in text and "{'" not in text and "PosixPath" not in text and "(" not in text
+    assert setting_text(False) == "no" and setting_text({3, 1}) == "1, 3"
+    assert setting_text({"c": 30.0, "hidden": 250}) == "c: 30, hidden: 250"
+
+
+def test_glue_values_shows_nothing_as_a_cells_result(monkeypatch):
+    import myst_nb
+
+    from helpers.book.display import glue_values
+
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: None)
+    out = glue_values(a=np.float64(0.5))
+    assert out == {"a": 0.5}
+    # IPython calls _ipython_display_ instead of printing the dict under the cell
+    assert out._ipython_display_() is None
+    from IPython.core.formatters import DisplayFormatter
+
+    assert DisplayFormatter().format(out) == ({}, {})
+
+
+def test_problem_sizes_of_a_mechanistic_problem():
+    from helpers.book.display import problem_sizes
+    from helpers.minn import MechanisticProblem
+    from helpers.minn.toy import REFERENCE, build_toy_model, split_reversible
+
+    problem = MechanisticProblem.from_cobra(split_reversible(build_toy_model()),
+                                            reference=REFERENCE, bounded=["EX_A"], v_in=10.0)
+    sizes = problem_sizes(problem)
+    assert sizes == {"reactions (n)": problem.n, "metabolites (m)": problem.m,
+                     "non-zeros of S": problem.S.nnz, "reference fluxes": len(REFERENCE),
+                     "bounded uptakes": 1}
+    assert all(type(v) is int for v in sizes.values())

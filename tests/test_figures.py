@@ -130,6 +130,65 @@ def test_parity_plot_axes_have_units():
     plt.close(fig)
 
 
+def _legends_clear_of_axes(fig):
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for legend in fig.legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            assert not box.overlaps(ax.get_window_extent(renderer)), "legend covers the data"
+
+
+def test_strategy_weights_plot_draws_every_variant_and_penalty():
+    from helpers.minn.loss_conflict import penalty_curve, strategy_weights
+
+    weights = strategy_weights({"c-balanced": "c-balanced", "scheduler": "scheduler"}, c=30.0)
+    l_mech = np.linspace(0, 4e-3, 50)
+    penalties = {v: penalty_curve(v, l_mech) for v in ["c-balanced", "bound"]}
+    fig = plots.strategy_weights_plot(weights, l_mech, penalties)
+    data, mech, penalty = fig.axes
+    assert [line.get_label() for line in data.lines] == ["c-balanced", "scheduler"]
+    assert data.get_yscale() == "log" and mech.get_yscale() == "linear"
+    assert [line.get_linestyle() for line in penalty.lines] == [":", "--"]
+    np.testing.assert_allclose(penalty.lines[1].get_ydata(), penalties["bound"])
+    assert len(fig.legends) == 2
+    _legends_clear_of_axes(fig)
+    plots.render_png(fig)
+    plt.close(fig)
+
+
+def test_training_curves_plot_averages_runs_and_shows_the_balancing_weights():
+    history = {"data": np.array([[1.0, 0.5], [3.0, np.nan]]),
+               "mechanistic": np.array([[0.1, 0.01], [0.3, 0.03]]),
+               "weight_data": np.ones((2, 2)), "weight_mech": np.full((2, 2), 2.0)}
+    np.testing.assert_allclose(plots.mean_history(history, "data"), [2.0, 0.5])
+    fig = plots.training_curves_plot({"c-balanced": history, "loss balancing": history},
+                                     balancing="loss balancing")
+    data, mech, weights = fig.axes
+    assert [line.get_label() for line in data.lines] == ["c-balanced", "loss balancing"]
+    np.testing.assert_allclose(mech.lines[0].get_ydata(), [0.2, 0.02])
+    assert [line.get_label() for line in weights.lines] == ["weight: data", "weight: mech"]
+    _legends_clear_of_axes(fig)
+    plots.render_png(fig)
+    plt.close(fig)
+
+
+def test_gem_metrics_plot_one_row_per_metric_and_the_paper_star():
+    rng = np.random.default_rng(0)
+    per_sample = pd.DataFrame({"model": np.repeat(["core", "iAF1260"], 10),
+                               "NE": rng.uniform(0.2, 0.4, 20), "L2": rng.uniform(1e-3, 1, 20)})
+    fig = plots.gem_metrics_plot(per_sample, ["iAF1260", "core"],
+                                 [("NE", "NE per sample"), ("L2", "L2 (log scale)")],
+                                 star=("iAF1260", "paper", 8.75e-5))
+    assert [ax.get_xlabel() for ax in fig.axes] == ["NE per sample", "L2 (log scale)"]
+    assert all(ax.get_xscale() == "log" for ax in fig.axes)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["iAF1260", "core"]
+    star = fig.axes[1].collections[-1]
+    assert star.get_label() == "paper" and star.get_offsets()[0][0] == pytest.approx(8.75e-5)
+    plots.render_png(fig)
+    plt.close(fig)
+
+
 # --- chapter sources -------------------------------------------------------------------------
 
 def _notebook(chapter: str):

@@ -21,6 +21,7 @@ import html
 import math
 import numbers
 import re
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -269,17 +270,88 @@ def plain(value):
     return value
 
 
-def glue_values(values: dict | None = None, /, *, prefix: str = "", **named) -> dict:
+class GluedValues(dict):
+    """The ``{name: value}`` that :func:`glue_values` glued; shows nothing as a cell's result.
+
+    The values are for the prose (``{glue:text}``), not for the page: a glue cell that ends with
+    :func:`glue_values` would otherwise print a raw dict under the cell.
+    """
+
+    def _ipython_display_(self) -> None:
+        """Display nothing (IPython calls this instead of printing the repr)."""
+
+
+def glue_values(values: dict | None = None, /, *, prefix: str = "", **named) -> GluedValues:
     """Glue every value (numbers, short texts) for ``{glue:text}`` in the chapter's prose.
 
     One call replaces a run of ``glue(name, value, display=False)`` lines: ``values`` and the
     keyword arguments map names to values; each is glued under ``prefix + name`` as a plain Python
     value (:func:`plain`), so that the prose can format it (``{glue:text}`toy_sv0:.3f```).
-    Nothing is displayed. Returns the glued ``{name: value}``.
+    Nothing is displayed, not even as the cell's last expression. Returns the glued
+    ``{name: value}`` (a :class:`GluedValues`, a dict).
     """
     from myst_nb import glue
 
-    glued = {f"{prefix}{key}": plain(value) for key, value in {**(values or {}), **named}.items()}
+    glued = GluedValues((f"{prefix}{key}", plain(value))
+                        for key, value in {**(values or {}), **named}.items())
     for key, value in glued.items():
         glue(key, value, display=False)
     return glued
+
+
+def setting_text(value) -> str:
+    """A setting as a reader should see it: numbers as typed (``0.0005``, ``30``, ``1e-05``),
+    ``None`` "none", booleans "yes" / "no", sequences "a, b, c", mappings "k: v, ...", paths
+    their file name."""
+    from pathlib import PurePath
+
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, numbers.Number):
+        value = plain(value)
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, PurePath):
+        return value.name
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {setting_text(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else value
+        return ", ".join(setting_text(v) for v in items)
+    return str(value)
+
+
+def settings_frame(values: Mapping, *, key: str = "setting") -> pd.DataFrame:
+    """One row per setting: nested mappings flattened to ``outer: inner`` keys, each value made
+    readable by :func:`setting_text` (no dict, tuple or ``PosixPath`` repr)."""
+    rows: list[tuple[str, object]] = []
+
+    def walk(mapping: Mapping, path: str) -> None:
+        for name, value in mapping.items():
+            label = f"{path}{name}"
+            if isinstance(value, Mapping) and value:
+                walk(value, f"{label}: ")
+            else:
+                rows.append((label, setting_text(value)))
+
+    walk(values, "")
+    return pd.DataFrame(rows, columns=[key, "value"])
+
+
+def show_settings(values: Mapping, *, key: str = "setting",
+                  caption: str | None = None) -> TableView:
+    """The readable view of a settings mapping (a profile section, a model's sizes).
+
+    Introduced in chapter ``03_minn_vs_ml`` (the evaluation profile); chapters 05 and 06 use it
+    for their settings and model sizes. Nested dicts become ``outer: inner`` rows.
+    """
+    return show_table(settings_frame(values, key=key), caption=caption)
+
+
+def problem_sizes(problem) -> dict[str, int]:
+    """A :class:`helpers.minn.MechanisticProblem`'s sizes with words for names, for
+    :func:`show_settings` (chapters ``03_minn_vs_ml`` and ``06_reservoir_pfba``)."""
+    return {"reactions (n)": int(problem.n), "metabolites (m)": int(problem.m),
+            "non-zeros of S": int(problem.S.nnz), "reference fluxes": int(problem.n_ref),
+            "bounded uptakes": int(problem.n_in)}

@@ -20,13 +20,15 @@ figure to its text column; a wider figure is an error, not a silently shrunk one
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 __all__ = ["MAX_WIDTH_IN", "DPI", "render_png", "glue_figure", "parity_plot", "metric_heatmap",
-           "tradeoff_plot"]
+           "tradeoff_plot", "strategy_weights_plot", "mean_history", "training_curves_plot",
+           "gem_metrics_plot"]
 
 #: Widest figure (inches, as saved, legend included) a chapter may show. The text column of the
 #: book is about 750 px wide; a 10-pt label on a figure this wide is still about 12 px there.
@@ -143,4 +145,97 @@ def tradeoff_plot(table: pd.DataFrame, *, paper: bool = True, x: str = "L2",
     fig.tight_layout()
     fig.legend(list(handles.values()), list(handles), loc="upper center", ncol=3, fontsize=9,
                bbox_to_anchor=(0.5, 0.0), frameon=False)
+    return fig
+
+
+def _legends_below(fig: plt.Figure, left: plt.Axes, right: plt.Axes, *, left_ncol: int = 3,
+                   left_title: str | None = None) -> None:
+    """Two legends under a row of three panels: ``left``'s entries under the first two panels,
+    ``right``'s under the third (chapter 04's three-panel figures)."""
+    fig.legend(*left.get_legend_handles_labels(), loc="upper center", ncol=left_ncol,
+               bbox_to_anchor=(0.38, 0.0), frameon=False, title=left_title)
+    fig.legend(*right.get_legend_handles_labels(), loc="upper center", ncol=1,
+               bbox_to_anchor=(0.85, 0.0), frameon=False)
+
+
+def strategy_weights_plot(weights: pd.DataFrame, l_mech: np.ndarray,
+                          penalties: Mapping[str, np.ndarray]) -> plt.Figure:
+    """The loss strategies as weights (chapter ``04_conflicting_losses``, Fig. 'strategy weights').
+
+    ``weights`` is :func:`helpers.minn.loss_conflict.strategy_weights` (``variant, epoch, data,
+    mechanistic``): the data weight (log axis) and the mechanistic weight per epoch, one line per
+    variant; ``penalties`` maps a variant to what training pays for each ``l_mech``
+    (:func:`helpers.minn.loss_conflict.penalty_curve`), dashed for a bound, dotted otherwise.
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(9, 3.1))
+    for ax, column in zip(axes[:2], ["data", "mechanistic"], strict=True):
+        for label, frame in weights.groupby("variant", sort=False):
+            ax.plot(frame["epoch"], frame[column], label=label)
+        ax.set(xlabel="epoch", ylabel="weight", title=f"{column} loss")
+    axes[0].set_yscale("log")
+    for variant, penalty in penalties.items():
+        axes[2].plot(l_mech, penalty, "--" if "bound" in variant else ":",
+                     label=f"penalty: {variant}")
+    axes[2].set(xlabel="$L_{mech}$", ylabel="what training pays", title="bound penalty")
+    fig.tight_layout()
+    _legends_below(fig, axes[0], axes[2], left_title="weights")
+    return fig
+
+
+def mean_history(history: Mapping[str, np.ndarray], term: str) -> np.ndarray:
+    """Per epoch, the mean of ``history[term]`` (runs x epochs) over the runs, NaN ignored."""
+    return np.nanmean(history[term], axis=0)
+
+
+def training_curves_plot(histories: Mapping[str, Mapping[str, np.ndarray]],
+                         balancing: str) -> plt.Figure:
+    """How each strategy trains (chapter ``04_conflicting_losses``, Fig. 'training curves').
+
+    ``histories`` maps a strategy's label to its training history (term -> runs x epochs, as
+    in ``result.extra["history"]`` of the evaluation harness): the data loss (NE) and the
+    mechanistic loss averaged over the runs, one line per strategy, and the effective weights
+    (``weight_data``, ``weight_mech``) of the strategy ``balancing`` in the third panel.
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(9, 3.1))
+    for label, history in histories.items():
+        for ax, term in zip(axes[:2], ["data", "mechanistic"], strict=True):
+            ax.plot(mean_history(history, term), label=label)
+    for term in ["weight_data", "weight_mech"]:
+        axes[2].plot(mean_history(histories[balancing], term), "--",
+                     label=term.replace("weight_", "weight: "))
+    axes[0].set(title="data loss (NE, train)", xlabel="epoch", ylabel="loss")
+    axes[1].set(title="mechanistic loss (train)", xlabel="epoch", yscale="log")
+    axes[2].set(title="loss balancing: weights", xlabel="epoch", yscale="log")
+    fig.tight_layout()
+    _legends_below(fig, axes[0], axes[2])
+    return fig
+
+
+def gem_metrics_plot(per_sample: pd.DataFrame, order: Sequence[str],
+                     panels: Sequence[tuple[str, str]], *, star: tuple[str, str, float] | None = None,
+                     star_panel: int = 1) -> plt.Figure:
+    """Box and strip plots of per-sample metrics, one row per metric (chapter ``05_gem_choice``).
+
+    ``per_sample`` holds ``model`` and one column per metric; ``order`` the models from top to
+    bottom; ``panels`` (metric, axis label) pairs, each on a log axis. ``star`` = (model, label,
+    value) marks one reference value (the paper's) in panel ``star_panel``, its legend below.
+    """
+    import seaborn as sns
+
+    fig, axes = plt.subplots(len(panels), 1, figsize=(8, 8.5), sharey=True, squeeze=False)
+    axes = axes[:, 0]
+    order = list(order)
+    for ax, (metric, label) in zip(axes, panels, strict=True):
+        sns.boxplot(data=per_sample, x=metric, y="model", order=order, ax=ax, color="#dddddd",
+                    showfliers=False)
+        sns.stripplot(data=per_sample, x=metric, y="model", order=order, ax=ax, size=3,
+                      alpha=0.6)
+        ax.set(xscale="log", xlabel=label, ylabel="")
+    if star is not None:
+        model, label, value = star
+        axes[star_panel].scatter(value, order.index(model), marker="*", s=150, color="crimson",
+                                 zorder=5, label=label)
+        axes[star_panel].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3),
+                                frameon=False)
+    fig.tight_layout()
     return fig

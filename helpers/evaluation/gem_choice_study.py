@@ -1,0 +1,127 @@
+"""Chapter ``05_gem_choice`` step by step: the GEMs' sizes, the training runs, the findings.
+
+Built on :mod:`helpers.evaluation.gem_choice` (the GEMs, their problems, the stability bound and
+the paired tests): :func:`gem_sizes` tabulates each GEM's mechanistic problem, :func:`evaluate_gems`
+trains one LOO run per (GEM, layer step) and keeps the runs that diverge apart, and
+:func:`gem_findings` reduces the comparison to the numbers and one-word verdicts ("higher" /
+"lower", "yes" / "no", "more" / "less") that the chapter's prose quotes; the sentences themselves
+are in the chapter's markdown.
+
+Introduced in chapter ``05_gem_choice``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from helpers.evaluation.gem_choice import (
+    GEM_CHOICES,
+    GemChoice,
+    layer_stability,
+    steady_state_freedom,
+)
+from helpers.evaluation.minn_loo import evaluate_minn_loo
+from helpers.evaluation.protocol import LooResult
+from helpers.minn import MechanisticProblem, TrainingDivergedError
+
+__all__ = ["SIZE_COLUMNS", "gem_sizes", "evaluate_gems", "direction", "yes_no", "gem_findings"]
+
+#: The columns of :func:`gem_sizes` the chapter shows.
+SIZE_COLUMNS = ["n", "m", "m_active", "rank", "dof", "dof_share", "sigma_max", "step", "ratio",
+                "growth"]
+
+
+def gem_sizes(problems: Mapping[str, MechanisticProblem], *, lr: float, decay: float,
+              choices: Sequence[GemChoice] = GEM_CHOICES) -> pd.DataFrame:
+    """One row per GEM (``problems``' labels, in order): organism, reduction, the freedom of
+    ``S V = 0`` (:func:`~helpers.evaluation.gem_choice.steady_state_freedom`), the layer's
+    stability at ``lr`` / ``decay`` (:func:`~helpers.evaluation.gem_choice.layer_stability`)
+    and ``dof_share`` = dof / n."""
+    by_label = {choice.label: choice for choice in choices}
+    unknown = [label for label in problems if label not in by_label]
+    if unknown:
+        raise KeyError(f"no GEM choice named {unknown}; known: {sorted(by_label)}")
+    sizes = {}
+    for label, problem in problems.items():
+        choice = by_label[label]
+        sizes[label] = {"organism": choice.organism, "reduction": choice.reduction,
+                        **steady_state_freedom(problem.S),
+                        **layer_stability(problem.S, lr=lr, decay=decay)}
+    sizes = pd.DataFrame(sizes).T
+    sizes["dof_share"] = sizes["dof"] / sizes["n"]
+    return sizes
+
+
+def evaluate_gems(problems: Mapping[str, MechanisticProblem],
+                  runs: Mapping[str, tuple[str, float]], X: pd.DataFrame, Y: pd.DataFrame,
+                  variant: str = "c-balanced",
+                  **loo) -> tuple[dict[str, LooResult], dict[str, str]]:
+    """One :func:`~helpers.evaluation.minn_loo.evaluate_minn_loo` per run.
+
+    ``runs`` maps a run's name to (GEM label in ``problems``, the layer's learning rate);
+    ``loo`` goes to every call (``fixed``, ``n_trials``, ``seed``, ``device`` ...). Returns the
+    results of the runs that trained and, apart, the message of each run whose training
+    diverged (:class:`~helpers.minn.TrainingDivergedError`): reported, not hidden.
+    """
+    results, diverged = {}, {}
+    for name, (label, lr) in runs.items():
+        try:
+            results[name] = evaluate_minn_loo(problems[label], X, Y, variant, name=name,
+                                              mech_lr=lr, **loo)
+        except TrainingDivergedError as error:
+            diverged[name] = str(error)
+    return results, diverged
+
+
+def direction(value: float, reference: float) -> str:
+    """'lower' when ``value`` < ``reference``, else 'higher'."""
+    return "lower" if value < reference else "higher"
+
+
+def yes_no(flag: bool) -> str:
+    """'yes' or 'no'."""
+    return "yes" if flag else "no"
+
+
+def gem_findings(tests: pd.DataFrame, table: pd.DataFrame, keys: Mapping[str, str], *,
+                 reference: str = "iAF1260 FVA-reduced") -> dict[str, object]:
+    """The numbers and one-word verdicts chapter 05's prose quotes, keyed for ``glue_values``.
+
+    ``tests`` is :func:`~helpers.evaluation.gem_choice.paired_against` (index model: direction,
+    wins, p_value, significant); ``table`` the comparison indexed by model (``NE_mean``,
+    ``NE_sd``, ``SV2_mean``, ``layer_ratio``); ``keys`` maps a model to its short key.
+
+    Per tested model ``<key>_dir`` (its NE 'higher' / 'lower' than the reference's),
+    ``<key>_wins``, ``<key>_p`` and ``<key>_significant`` ('yes' / 'no' at the tests' level);
+    per model ``<key>_sv2_dir`` (its ``||S V||²`` against the reference's); over the runs whose
+    layer is stable (``layer_ratio`` < 1): the range of the mean NE (``ne_lo``, ``ne_hi``,
+    ``ne_gap``) and of the sd over folds (``ne_sd_lo``, ``ne_sd_hi``), ``ne_gap_sd`` = gap / the
+    smallest sd, the max / min factors of the mean NE and ``||S V||²`` (``ne_factor``,
+    ``sv2_factor``) and ``sv2_vs_ne`` ('more' when ``||S V||²`` varies by the larger factor).
+    """
+    out: dict[str, object] = {}
+    for model, key in keys.items():
+        if model in tests.index:
+            t = tests.loc[model]
+            out |= {f"{key}_dir": str(t["direction"]), f"{key}_wins": int(t["wins"]),
+                    f"{key}_p": float(t["p_value"]),
+                    f"{key}_significant": yes_no(bool(t["significant"]))}
+        if model in table.index and model != reference:
+            out[f"{key}_sv2_dir"] = direction(table.loc[model, "SV2_mean"],
+                                              table.loc[reference, "SV2_mean"])
+    stable = table[table["layer_ratio"] < 1]
+    if len(stable) < 2:
+        raise ValueError(f"need at least two runs with a stable layer; got {list(stable.index)}")
+    ne, ne_sd, sv2 = stable["NE_mean"], stable["NE_sd"], stable["SV2_mean"]
+    gap = float(ne.max() - ne.min())
+    ne_factor, sv2_factor = float(ne.max() / ne.min()), float(sv2.max() / sv2.min())
+    return out | {
+        "ne_lo": float(ne.min()), "ne_hi": float(ne.max()), "ne_gap": gap,
+        "ne_sd_lo": float(ne_sd.min()), "ne_sd_hi": float(ne_sd.max()),
+        "ne_gap_sd": gap / float(ne_sd.min()) if ne_sd.min() > 0 else float(np.inf),
+        "ne_factor": ne_factor, "sv2_factor": sv2_factor,
+        "sv2_vs_ne": "more" if sv2_factor > ne_factor else "less",
+    }

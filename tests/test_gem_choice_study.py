@@ -1,0 +1,90 @@
+"""Chapter 05's steps (helpers.evaluation.gem_choice_study): sizes, runs, findings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.evaluation import gem_choice_study as study
+from helpers.evaluation.gem_choice import GemChoice, layer_stability, steady_state_freedom
+from helpers.minn import MechanisticProblem, TrainingDivergedError
+from helpers.minn.toy import REFERENCE, build_toy_model, split_reversible
+
+
+@pytest.fixture(scope="module")
+def toy_problem():
+    return MechanisticProblem.from_cobra(split_reversible(build_toy_model()),
+                                         reference=REFERENCE, bounded=["EX_A"], v_in=10.0)
+
+
+def test_gem_sizes_one_row_per_problem(toy_problem):
+    choices = [GemChoice("toy", "Toy coli", "none", "toy"),
+               GemChoice("toy again", "Toy lactis", "FVA", "toy")]
+    sizes = study.gem_sizes({"toy again": toy_problem, "toy": toy_problem}, lr=0.01, decay=0.9,
+                            choices=choices)
+    assert list(sizes.index) == ["toy again", "toy"]
+    assert list(sizes["organism"]) == ["Toy lactis", "Toy coli"]
+    freedom = steady_state_freedom(toy_problem.S)
+    stability = layer_stability(toy_problem.S, lr=0.01, decay=0.9)
+    row = sizes.loc["toy"]
+    assert row["dof"] == freedom["dof"] and row["ratio"] == pytest.approx(stability["ratio"])
+    assert row["dof_share"] == pytest.approx(freedom["dof"] / freedom["n"])
+    assert set(study.SIZE_COLUMNS) <= set(sizes.columns)
+    with pytest.raises(KeyError, match="'other'"):
+        study.gem_sizes({"other": toy_problem}, lr=0.01, decay=0.9, choices=choices)
+
+
+def test_evaluate_gems_keeps_diverged_runs_apart(monkeypatch, toy_problem):
+    calls = []
+
+    def fake(problem, X, Y, variant, *, name, mech_lr, **loo):
+        calls.append((name, variant, mech_lr, loo))
+        if mech_lr > 0.05:
+            raise TrainingDivergedError(f"loss is NaN at epoch 3 ({name})")
+        return f"result of {name}"
+
+    monkeypatch.setattr(study, "evaluate_minn_loo", fake)
+    runs = {"slow": ("toy", 0.01), "fast": ("toy", 0.1)}
+    results, diverged = study.evaluate_gems({"toy": toy_problem}, runs, None, None, seed=3)
+    assert results == {"slow": "result of slow"}
+    assert diverged == {"fast": "loss is NaN at epoch 3 (fast)"}
+    assert calls[0] == ("slow", "c-balanced", 0.01, {"seed": 3})
+
+
+def _findings_inputs():
+    tests = pd.DataFrame({"direction": ["higher", "lower"], "wins": [10, 20],
+                          "p_value": [0.01, 0.2], "significant": [True, False]},
+                         index=["core", "lactis"])
+    table = pd.DataFrame({"NE_mean": [0.30, 0.33, 0.29, 9.0], "NE_sd": [0.10, 0.12, 0.08, 1.0],
+                          "SV2_mean": [1.0, 4.0, 0.5, 1e6], "layer_ratio": [0.1, 0.5, 0.2, 3.0]},
+                         index=["fva", "core", "lactis", "core unstable"])
+    return tests, table
+
+
+def test_gem_findings_numbers_and_one_word_verdicts():
+    tests, table = _findings_inputs()
+    out = study.gem_findings(tests, table, {"core": "core", "lactis": "lactis", "fva": "fva"},
+                             reference="fva")
+    assert out["core_dir"] == "higher" and out["core_wins"] == 10
+    assert out["core_p"] == 0.01 and out["core_significant"] == "yes"
+    assert out["lactis_significant"] == "no" and out["lactis_dir"] == "lower"
+    assert out["core_sv2_dir"] == "higher" and out["lactis_sv2_dir"] == "lower"
+    assert "fva_dir" not in out and "fva_sv2_dir" not in out
+    # the unstable run (layer_ratio 3) is left out of the spreads
+    assert out["ne_lo"] == 0.29 and out["ne_hi"] == 0.33
+    assert out["ne_gap"] == pytest.approx(0.04) and out["ne_sd_lo"] == 0.08
+    assert out["ne_gap_sd"] == pytest.approx(0.5)
+    assert out["sv2_factor"] == pytest.approx(8.0) and out["ne_factor"] == pytest.approx(0.33 / 0.29)
+    assert out["sv2_vs_ne"] == "more"
+    words = {k: v for k, v in out.items() if isinstance(v, str)}
+    assert all(len(v.split()) == 1 for v in words.values()), words
+
+
+def test_gem_findings_needs_two_stable_runs():
+    tests, table = _findings_inputs()
+    table["layer_ratio"] = [0.5, 2.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match="stable layer"):
+        study.gem_findings(tests, table, {}, reference="fva")
+    assert study.direction(1.0, 2.0) == "lower" and study.direction(2.0, 2.0) == "higher"
+    assert study.yes_no(np.bool_(True)) == "yes"
