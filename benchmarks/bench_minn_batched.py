@@ -22,6 +22,13 @@ ratios are the robust figures on a busy machine.
    8 backward x 2, the loss's ``S V`` and its gradient), every output in a buffer kept across
    calls — beside the new path's figure. Folding ``S^T S`` into one matrix would halve
    the sparse products; its non-zeros are printed (hub metabolites make it ~100x denser).
+5. **what separates the new path from the floor**: the aten operations one optimizer step of
+   the chunk dispatches (counted with a ``TorchDispatchMode``), times the measured cost of
+   dispatching one tiny operation on this machine — the eager-mode overhead that only a fused
+   kernel or a compiler could remove — beside the gap (new - floor).
+6. **chunk width** (``--wide``): CPU-ms per run-step when the same ``--wide`` runs train as
+   chunks of ``--runs`` or as one wide ensemble, interleaved: a wider chunk amortises the
+   per-step overhead but streams more weights from memory.
 
     .venv/bin/python benchmarks/bench_minn_batched.py --runs 5 --epochs 4
 """
@@ -123,12 +130,41 @@ def _floor_work(problem, members, repeats=20):
     return steps
 
 
+def _ops_per_step(problem, Xs, Y, members, epochs: int) -> float:
+    """aten operations dispatched per optimizer step of one chunk (set-up included, spread)."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class _Count(TorchDispatchMode):
+        count = 0
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            _Count.count += 1
+            return func(*args, **(kwargs or {}))
+
+    with _Count():
+        train_ensemble(problem, Xs, Y, members, progress=False)
+    return _Count.count / (epochs * STEPS_PER_EPOCH)
+
+
+def _dispatch_us(repeats: int = 20000) -> float:
+    """CPU microseconds of one tiny eager operation (an in-place add on 8 floats)."""
+    a, b = torch.zeros(8), torch.ones(8)
+    for _ in range(1000):
+        a.add_(b)
+    start = time.process_time()
+    for _ in range(repeats):
+        a.add_(b)
+    return 1e6 * (time.process_time() - start) / repeats
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per batched program (chunk)")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--naive-epochs", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3, help="interleaved timing rounds")
+    parser.add_argument("--wide", type=int, default=25,
+                        help="runs of the chunk-width comparison (figure 6; 0 skips it)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     problem, Xs, Y, members = _setup(args.runs, args.epochs)
@@ -182,6 +218,27 @@ def main() -> None:
           f"the new path is at {new_ms / floor_ms:.2f}x the floor, the old at "
           f"{old_ms / floor_ms:.2f}x; a path at the floor would be "
           f"{naive_ms / floor_ms:.0f}x faster than the naive reference")
+
+    ops = _ops_per_step(problem, Xs, Y, members, args.epochs)
+    us = min(_dispatch_us() for _ in range(3))
+    overhead = ops * us / 1e3 / len(members)
+    print(f"5. eager overhead: {ops:.0f} aten operations per optimizer step of the {args.runs}-run "
+          f"chunk x {us:.1f} us to dispatch one tiny operation = ~{overhead:.2f} CPU-ms per "
+          f"run-step, against a gap of {new_ms - floor_ms:.2f} between the new path and the floor")
+
+    if args.wide:
+        wide_problem, wXs, wY, wide = _setup(args.wide, args.epochs)
+        wide_steps = args.wide * args.epochs * STEPS_PER_EPOCH
+        chunked, whole = [], []
+        for _ in range(args.repeats):
+            chunked.append(_cpu_ms(lambda: [train_ensemble(
+                wide_problem, wXs[s:s + args.runs], wY, wide[s:s + args.runs], progress=False)
+                for s in range(0, args.wide, args.runs)], wide_steps)[0])
+            whole.append(_cpu_ms(lambda: train_ensemble(wide_problem, wXs, wY, wide,
+                                                        progress=False), wide_steps)[0])
+        print(f"6. chunk width: {args.wide} runs in chunks of {args.runs}: {min(chunked):.2f} "
+              f"CPU-ms per run-step; as one ensemble of {args.wide}: {min(whole):.2f} "
+              f"({min(chunked) / min(whole):.2f}x)")
 
 
 if __name__ == "__main__":
