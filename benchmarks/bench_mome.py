@@ -16,8 +16,10 @@ Also measured, in the same process (chapter 08 and 09's modes):
   never together, biomass >= 90 %) — its distinct strains per second against cobra's
   ``gene.knock_out`` loop on the same strains; and the exact lethal-pair screen against the time
   cobra's loop would need for every pair of non-essential genes (estimated from its rate);
-* Redirector: enzyme regulations (objective weights, growth + guaranteed ethanol) against cobra's
-  plain loop ``with model: model.objective = {...}; model.optimize()`` (growth only).
+* Redirector: enzyme regulations (objective weights, growth + guaranteed ethanol, on chapter 07's
+  GLPK engine) against cobra's plain loop ``with model: model.objective = {...}; model.optimize()``
+  (growth only), and the largest deviation of its phenotypes from plain cobra's
+  (:func:`helpers.mome.redirector.cobra_phenotype`).
 
 Run: ``MINNBOOK_DATA=/work/shared/data .venv/bin/python benchmarks/bench_mome.py [n_strains]``.
 """
@@ -40,7 +42,7 @@ from helpers.mome.constraints import (
     pair_partners,
 )
 from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
-from helpers.mome.redirector import DEFAULT_LEVELS, RedirectorEvaluator
+from helpers.mome.redirector import DEFAULT_LEVELS, RedirectorEvaluator, cobra_phenotype
 from helpers.mome.search import run_mome
 
 BIOMASS, PRODUCT = "BIOMASS_Ec_iJO1366_core_53p95M", "EX_etoh_e"
@@ -178,8 +180,13 @@ def constrained_mode(reduced: cobra.Model, n_cobra: int) -> None:
 
 
 def redirector_mode(reduced: cobra.Model, n: int) -> None:
-    """Enzyme regulations of 1-3 flux-carrying enzymes at the default beta levels."""
+    """Enzyme regulations of 1-3 flux-carrying enzymes at the default beta levels: cobra's plain
+    loop (growth only) against the RedirectorEvaluator (chapter 07's GLPK engine; growth, the most
+    biomass among the regulated optima and the guaranteed ethanol); the evaluator's phenotypes are
+    checked against :func:`cobra_phenotype` (plain cobra, same three re-optimizations)."""
+    start = time.perf_counter()
     ev = RedirectorEvaluator(reduced, biomass=BIOMASS, product=PRODUCT)
+    t_setup = time.perf_counter() - start
     fluxes = reduced.optimize().fluxes
     active = [k for k, rxns in enumerate(ev._reactions) if any(abs(fluxes[r]) > 1e-9 for r in rxns)]
     rng = np.random.default_rng(3)
@@ -187,24 +194,27 @@ def redirector_mode(reduced: cobra.Model, n: int) -> None:
     for _ in range(n):
         enzymes = rng.choice(active, size=rng.integers(1, 4), replace=False)
         regulations.append({int(k): float(rng.choice(DEFAULT_LEVELS)) for k in enzymes})
+    terms = [ev.coefficients(beta) for beta in regulations]
     start = time.perf_counter()
-    for beta in regulations:
+    for coefficients in terms:
         with reduced:
-            coefficients = {reduced.reactions.get_by_id(BIOMASS): 1.0}
-            for k, weight in beta.items():
-                for rid in ev._reactions[k]:
-                    r = reduced.reactions.get_by_id(rid)
-                    coefficients[r] = coefficients.get(r, 0.0) + weight
-            reduced.objective = coefficients
+            objective = {reduced.reactions.get_by_id(BIOMASS): 1.0}
+            for rid, c in coefficients.items():
+                objective[reduced.reactions.get_by_id(rid)] = c
+            reduced.objective = objective
             reduced.optimize()
     cobra_rate = n / (time.perf_counter() - start)
     start = time.perf_counter()
-    for beta in regulations:
-        ev.evaluate(beta)
+    phen = np.array([ev.evaluate(beta) for beta in regulations])
     ours = n / (time.perf_counter() - start)
+    n_check = min(n, 50)
+    reference = np.array([cobra_phenotype(reduced, biomass=BIOMASS, product=PRODUCT,
+                                          coefficients=c) for c in terms[:n_check]])
+    deviation = float(np.abs(phen[:n_check] - reference).max())
     print(f"Redirector, {n} regulations: cobra objective/optimize loop {cobra_rate:8.1f} evals/s "
           f"(growth only); RedirectorEvaluator {ours:8.1f} evals/s (growth + guaranteed ethanol; "
-          f"ratio {ours / cobra_rate:.2f}x)")
+          f"ratio {ours / cobra_rate:.2f}x; set-up {t_setup:.1f} s); largest deviation from plain "
+          f"cobra on {n_check} regulations: {deviation:.1e}")
 
 
 if __name__ == "__main__":

@@ -170,3 +170,54 @@ def test_bad_yeast_files_name_the_file(tmp_path, monkeypatch):
         c.yeast_essential_genes()
     with pytest.raises(ValueError, match="yeast_sgd_synthetic_lethals_heavner2013.mat"):
         c.yeast_lethal_pairs()
+
+
+def test_isozyme_cuts_are_admissible_and_need_every_gene(genes_evaluator, essential,
+                                                         pair_screen):
+    from helpers.mome.constraints import isozyme_cuts
+
+    forbidden = forbidden_mask(genes_evaluator.units, essential)
+    partners = pair_partners(genes_evaluator.units, pair_screen.pairs)
+    cuts = isozyme_cuts(genes_evaluator, forbidden=forbidden, partners=partners)
+    assert cuts, "e_coli_core has flux-carrying reactions catalysed by isozymes"
+    carrying = ~genes_evaluator._zero_min
+    for cut in cuts:
+        assert 2 <= len(cut) <= 4 and not forbidden[cut].any()
+        assert not any(set(partners[u].tolist()) & set(cut.tolist()) for u in cut)
+        together = set(genes_evaluator.knocked_reactions(cut).tolist())
+        hit = {j for j in together if carrying[j]}
+        assert hit, "a cut disables a reaction that carries wild-type flux"
+        # no gene of the cut is superfluous: without it, one of those reactions survives
+        for u in cut:
+            rest = [v for v in cut if v != u]
+            assert hit - set(genes_evaluator.knocked_reactions(rest).tolist())
+
+
+def test_search_with_isozyme_cuts_keeps_every_constraint(anaerobic_core, essential, pair_screen):
+    from helpers.mome.constraints import isozyme_cuts
+
+    ev = StrainEvaluator(anaerobic_core, biomass=BIOMASS, product=PRODUCT, mode="genes")
+    forbidden = forbidden_mask(ev.units, essential)
+    partners = pair_partners(ev.units, pair_screen.pairs)
+    cuts = isozyme_cuts(ev, forbidden=forbidden, partners=partners)
+    floor = 0.9 * ev.reference[0]
+    res = run_mome(ev, pop_size=16, n_gen=5, dup=3, ukc=6, seed=2, skip_lethal_units=False,
+                   forbidden=forbidden, lethal_pairs=partners, min_biomass=floor,
+                   groups=cuts, group_prob=0.5)
+    index = {g: k for k, g in enumerate(ev.units)}
+    pairs = [(index[a], index[b]) for a, b in pair_screen.pairs]
+    banned = set(np.flatnonzero(forbidden).tolist())
+    for g in ev.cache:
+        s = set(g)
+        assert not s & banned and not any(a in s and b in s for a, b in pairs)
+    assert (res.archive.biomass >= floor).all()
+    # whole cuts are drawn: some evaluated strain holds every gene of one
+    assert any(set(c.tolist()) <= set(g) for g in ev.cache for c in cuts)
+
+
+def test_group_probability_is_checked():
+    from helpers.mome.problem import make_nsga2
+
+    with pytest.raises(ValueError, match="group_prob"):
+        make_nsga2(np.ones(4, int), pop_size=4, dup=2, ukc=2, groups=[np.array([0, 1])],
+                   group_prob=1.5)

@@ -78,3 +78,40 @@ def test_compare_with_exact_sets_search_beside_the_optimum(evaluator):
     assert (checked.exact_ethanol >= checked.search_ethanol - 1e-9).all()
     assert table.exact_ethanol.iloc[3:].isna().all()
     assert len(out.post) >= 1 and out.exact_stats["n_strains"] > 0
+
+
+def test_constrained_enumeration_equals_brute_force_up_to_two_genes(anaerobic_core):
+    from helpers.mome.constraints import (
+        essential_genes_screen,
+        forbidden_mask,
+        lethal_pairs_screen,
+        pair_partners,
+    )
+    from helpers.mome.exact import exact_best_constrained
+
+    ev = StrainEvaluator(anaerobic_core, biomass=BIOMASS, product=PRODUCT, mode="genes")
+    essential = essential_genes_screen(ev)
+    screen = lethal_pairs_screen(ev, essential=essential)
+    forbidden = forbidden_mask(ev.units, essential)
+    partners = pair_partners(ev.units, screen.pairs)
+    floor = 0.5 * ev.reference[0]
+    table, stats = exact_best_constrained(ev, 2, forbidden=forbidden, partners=partners,
+                                          min_biomass=floor)
+    assert stats["complete"] and stats["n_inherited"] > 0
+    ok = [int(u) for u in np.flatnonzero(~forbidden)]
+    strains = [(u,) for u in ok] + [(a, b) for a, b in combinations(ok, 2)
+                                    if b not in set(partners[a].tolist())]
+    phen = ev.evaluate_many(strains)
+    for c in (1, 2):
+        keep = np.array([len(s) <= c for s in strains]) & (phen[:, 0] >= floor)
+        brute = max(phen[keep, 2].max(), ev.reference[2])
+        assert table.product_min[c] == pytest.approx(brute, abs=1e-6)
+    assert table.product_min[2] > table.product_min[0]  # the floor leaves room to improve
+    assert stats["n_lp"] < len(strains)
+
+
+def test_constrained_enumeration_needs_genes_mode(evaluator):
+    from helpers.mome.exact import exact_best_constrained
+
+    with pytest.raises(ValueError, match="genes"):
+        exact_best_constrained(evaluator, 1)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from helpers.mome.evaluation import StrainEvaluator
-from helpers.mome.redirector import RedirectorEvaluator
+from helpers.mome.redirector import RedirectorEvaluator, cobra_phenotype
 
 BIOMASS, PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
 
@@ -23,16 +23,46 @@ def test_beta_zero_equals_wild_type_fba(redirector, anaerobic_core):
     assert redirector.reference[0] == pytest.approx(anaerobic_core.slim_optimize(), abs=1e-6)
 
 
+def test_beta_zero_is_the_wild_type_by_plain_cobra_too(redirector, anaerobic_core):
+    fba = anaerobic_core.optimize()
+    np.testing.assert_allclose(
+        redirector.evaluate({}),
+        cobra_phenotype(anaerobic_core, biomass=BIOMASS, product=PRODUCT, coefficients={}))
+    assert redirector.evaluate({})[0] == pytest.approx(fba.objective_value, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_regulations_equal_plain_cobra(redirector, anaerobic_core, seed):
+    # the warm-started GLPK engine against cobra's re-optimization, same objective terms
+    rng = np.random.default_rng(seed)
+    active = [k for k, cols in enumerate(redirector._columns)
+              if any(abs(redirector._lp.wild_type[j]) > 1e-9 for j in cols)]
+    moved = 0
+    for _ in range(15):
+        enzymes = rng.choice(active, size=int(rng.integers(1, 4)), replace=False)
+        beta = {int(k): float(rng.choice([-1.0, -0.1, -0.01, 0.01, 0.1, 0.5])) for k in enzymes}
+        ours = redirector.evaluate(beta)
+        plain = cobra_phenotype(anaerobic_core, biomass=BIOMASS, product=PRODUCT,
+                                coefficients=redirector.coefficients(beta))
+        np.testing.assert_allclose(ours, plain, atol=1e-6, err_msg=str(beta))
+        moved += not np.allclose(ours, redirector.reference, atol=1e-6)
+    assert moved > 0  # the draws do move the phenotype: the comparison is not all wild types
+    assert anaerobic_core.objective.expression.as_coefficients_dict()  # model left as it was
+    assert anaerobic_core.slim_optimize() == pytest.approx(redirector.reference[0], abs=1e-6)
+
+
 def test_down_regulating_a_fermentation_enzyme_moves_the_phenotype(redirector):
     # a negative weight on alcohol dehydrogenase (ALCD2x runs backwards, making ethanol) lowers
-    # the ethanol flux; a positive one never lowers it
+    # the ethanol flux; a positive one raises it
     alcd = next(k for k, rxns in enumerate(redirector._reactions) if "ALCD2x" in rxns)
     down = redirector.evaluate({alcd: -1.0})
     assert down[1] <= redirector.reference[1] + 1e-9
     assert down[1] < redirector.reference[1] - 1e-6
     assert down[0] <= redirector.reference[0] + 1e-9  # growth never beats the wild type's optimum
-    up = redirector.evaluate({alcd: 0.5})
-    assert up[1] >= redirector.reference[1] - 1e-6
+    up = redirector.evaluate({alcd: 0.01})  # a mild weight: the cell still grows
+    assert up[0] > 0 and up[1] > redirector.reference[1] + 1e-6
+    # a strong one makes the optimum secrete ethanol at zero growth: no strain, scored (0, 0)
+    np.testing.assert_array_equal(redirector.evaluate({alcd: 0.5}), [0.0, 0.0])
 
 
 def test_unknown_target_is_an_error(anaerobic_core):

@@ -144,19 +144,30 @@ _PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # Chapter 08: chapter 07's search on each organism of helpers.gem.organisms. "quick" is a small
     # search per model (CI budget for chapters 08 + 09: 6 min); "paper" is chapter 07's quick
     # search size per model (the paper gives pop/maxGen for none of them; uKC 50 as in the paper).
+    # constrained.pair_screen_first_genes: the E. coli lethal-pair screen only tries pairs whose
+    # first gene is among the first N non-essential genes on the wild type's flux support (quick:
+    # 10, a partial, stated list that fits CI with a cold cache); None = the complete exact screen.
+    # constrained.isozyme_cut_prob: chance that a mutation knocks out the gene cut of a
+    # flux-carrying reaction that only several genes together disable (isozymes), not one gene.
+    # constrained.exact_max_cost: budget of the exact constrained enumeration that checks each
+    # search (1 gene: seconds; 2 genes: about 5 min per E. coli set-up on 2 shared cores).
     "mome_organisms": {
         "quick": {"organisms": ["iJO1366", "iZ_1308", "iCA1273", "iSB619", "STM_v1_0",
                                 "iPC815", "yeast_7.6", "iMM904", "iRC1080", "iYL619_PCP"],
                   "pop_size": 24, "n_gen": 8, "dup": 3, "ukc": 50, "elite_cost": 4,
                   "envelope_points": 20,
                   "constrained": {"pop_size": 24, "n_gen": 8, "dup": 3, "ukc": 10,
-                                  "elite_cost": 10, "table_max_cost": 10}},
+                                  "elite_cost": 10, "table_max_cost": 10,
+                                  "pair_screen_first_genes": 10, "isozyme_cut_prob": 0.3,
+                                  "exact_max_cost": 1}},
         "paper": {"organisms": ["iJO1366", "iZ_1308", "iCA1273", "iSB619", "STM_v1_0",
                                 "iPC815", "yeast_7.6", "iMM904", "iRC1080", "iYL619_PCP"],
                   "pop_size": 100, "n_gen": 40, "dup": 5, "ukc": 50, "elite_cost": 6,
                   "envelope_points": 60,
                   "constrained": {"pop_size": 100, "n_gen": 40, "dup": 5, "ukc": 50,
-                                  "elite_cost": 10, "table_max_cost": 10}},
+                                  "elite_cost": 10, "table_max_cost": 10,
+                                  "pair_screen_first_genes": None, "isozyme_cut_prob": 0.3,
+                                  "exact_max_cost": 2}},
     },
     # </mome_organisms>
     # <mome_redirector>

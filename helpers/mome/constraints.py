@@ -54,6 +54,7 @@ from helpers.mome.evaluation import StrainEvaluator, model_fingerprint
 __all__ = ["insilico_essential_genes", "essential_genes_screen", "keio_essential_genes",
            "yeast_essential_genes", "yeast_lethal_pairs", "lethal_pairs_screen",
            "cached_lethal_pairs", "LethalPairScreen", "forbidden_mask", "pair_partners",
+           "isozyme_cuts",
            "HEAVNER_DROPPED", "YEAST_ESSENTIAL_KEY", "YEAST_LETHAL_PAIRS_KEY"]
 
 YEAST_ESSENTIAL_KEY = "essentiality/yeast_essential_genes_heavner.xls"
@@ -287,3 +288,39 @@ def pair_partners(units: list[str], pairs: Iterable[tuple[str, str]]) -> list[np
             partners[index[a]].add(index[b])
             partners[index[b]].add(index[a])
     return [np.array(sorted(p), dtype=int) for p in partners]
+
+
+def isozyme_cuts(evaluator: StrainEvaluator, *, forbidden: np.ndarray | None = None,
+                 partners: list[np.ndarray] | None = None, max_genes: int = 4
+                 ) -> list[np.ndarray]:
+    """Smallest admissible gene cuts of the reactions that carry wild-type flux and that no
+    single gene disables (isozymes), as unit indices of a ``mode="genes"`` evaluator.
+
+    A reaction catalysed by two isozymes only stops when both genes are knocked out, and
+    neither knock-out alone changes the strain, so a search that adds one gene at a time gets no
+    signal towards the pair (chapter 08: in LB, disabling acetaldehyde dehydrogenase, *mhpF* or
+    *adhE*, forces ethanol at full growth). These cuts are the groups that
+    :func:`helpers.mome.search.run_mome` may knock out in one mutation. A cut uses only genes not
+    ``forbidden`` (a clause with none of them cannot be broken, and the reaction is skipped),
+    never holds both genes of a lethal pair (``partners``), and has 2 to ``max_genes`` genes.
+    """
+    from helpers.mome.gpr import strain_cut
+
+    _genes_mode(evaluator)
+    index = {g: k for k, g in enumerate(evaluator.units)}
+    ok = np.ones(len(evaluator.units), bool) if forbidden is None else ~np.asarray(forbidden, bool)
+    cuts: set[tuple[int, ...]] = set()
+    for j in np.flatnonzero(~evaluator._zero_min).tolist():
+        dnf = evaluator._rule_clauses.get(j)
+        if not dnf:
+            continue
+        restricted = [frozenset(g for g in clause if ok[index[g]]) for clause in dnf]
+        if any(not clause for clause in restricted):
+            continue
+        cut = tuple(sorted(index[g] for g in strain_cut([frozenset(restricted)])))
+        if not 2 <= len(cut) <= max_genes:
+            continue
+        if partners is not None and any(set(partners[u].tolist()) & set(cut) for u in cut):
+            continue
+        cuts.add(cut)
+    return [np.array(c, dtype=int) for c in sorted(cuts)]

@@ -47,9 +47,11 @@ from helpers.mome import analysis, constraints, exact, search
 from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
 
 __all__ = ["CARVEME_MEDIA_KEY", "LB_UPTAKE", "SD_OXYGEN", "SD_VITAMIN_UPTAKE", "YEAST_SD_VITAMINS",
-           "CONSTRAINED_SETUPS", "PAIR_SCREEN_FIRST_GENES", "PAPER_TABLE4", "PAPER_WILD_TYPES", "carveme_compounds",
+           "CONSTRAINED_SETUPS", "PAPER_TABLE4", "PAPER_WILD_TYPES", "carveme_compounds",
            "exchange_bounds", "lb_medium", "sd_medium", "setup_medium", "ConstrainedRun",
-           "run_constrained", "experimental_essential_genes", "best_per_count_table", "table4_comparison", "wild_type_setups"]
+           "run_constrained", "exact_constrained", "search_vs_exact",
+           "experimental_essential_genes", "best_per_count_table", "table4_comparison",
+           "wild_type_setups", "main"]
 
 CARVEME_MEDIA_KEY = "media/carveme_media_db.tsv"
 #: maximal uptake of every LB compound (mmol/gDW/h): the scale of chapter 07's glucose uptake
@@ -81,10 +83,6 @@ PAPER_TABLE4: dict[tuple[str, str], dict[str, float]] = {
     ("yeast_7.6", "SD"): {"best_ethanol": 30.1258, "change_pct": 8.24,
                           "biomass_reduction_pct": 6.69},
 }
-#: first genes of the E. coli lethal-pair screen per profile: the quick profile screens pairs whose
-#: first gene is among the first 10 non-essential genes on the wild type's flux support (a partial,
-#: stated list that fits CI without a warm cache); paper: the complete exact screen
-PAIR_SCREEN_FIRST_GENES: dict[str, int | None] = {"quick": 10, "paper": None}
 #: the paper's two stated iJO1366 wild types: (biomass /h, ethanol mmol/gDW/h)
 PAPER_WILD_TYPES = {"anaerobic": (1.0334, 2.116), "LB": (3.6921, 25.0757)}
 
@@ -169,6 +167,12 @@ class ConstrainedRun:
     result: search.MomeResult
     table: pd.DataFrame
     counts: dict[str, float] = field(default_factory=dict)
+    #: the constraints of the search: forbidden units, lethal-pair partners, growth floor
+    forbidden: np.ndarray | None = None
+    partners: list[np.ndarray] | None = None
+    floor: float = 0.0
+    #: gene id -> name used in the tables (the caller's names, then the model's own)
+    gene_names: dict[str, str] = field(default_factory=dict)
 
 
 def best_per_count_table(evaluator: StrainEvaluator, result: search.MomeResult, max_count: int,
@@ -227,14 +231,17 @@ def experimental_essential_genes(model: cobra.Model) -> frozenset[str]:
 
 
 def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, seed: int = 0,
-                    names: Mapping[str, str] | None = None, max_first: int | None = None,
+                    names: Mapping[str, str] | None = None,
                     fraction: float = 0.01, min_biomass_fraction: float = 0.9,
                     model: cobra.Model | None = None, reduce: bool = False) -> ConstrainedRun:
     """One set-up of :data:`CONSTRAINED_SETUPS`, start to end (see the module docstring).
 
     ``settings``: ``pop_size``, ``n_gen``, ``dup``, ``ukc``, ``elite_cost``, ``table_max_cost``
-    (profile section ``mome_organisms`` → ``constrained``). ``max_first``: partial E. coli pair
-    screen (first genes limited; ``None`` = complete). ``counts`` holds the numbers the chapter
+    ``pair_screen_first_genes`` and ``isozyme_cut_prob`` (profile section ``mome_organisms`` → ``constrained``); the
+    last limits the E. coli lethal-pair screen to its first genes (a partial, stated list;
+    ``None`` = the complete exact screen); the second is the probability that a mutation knocks
+    out the whole gene cut of a flux-carrying isozyme reaction
+    (:func:`~helpers.mome.constraints.isozyme_cuts`) instead of one gene. ``counts`` holds the numbers the chapter
     quotes (essential genes, lethal pairs, strains, timings). ``model``: the organism's model as
     :func:`~helpers.gem.organisms.load_organism` returns it (only read; loaded when None).
     ``reduce``: drop blocked reactions first (:func:`~helpers.mome.evaluation.reduce_model`; one
@@ -249,6 +256,8 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
     full = load_organism(organism) if model is None else model
     if full.id != organism:
         raise ValueError(f"The 'model' parameter is model {full.id!r}, not {organism!r}.")
+    names = {**{g.id: g.name for g in full.genes if g.name and g.name != g.id},
+             **dict(names or {})}
     bounds, text, missing = setup_medium(full, organism, medium)
     model = configure(full, bounds)
     if reduce:
@@ -268,7 +277,7 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
     else:
         screen = constraints.cached_lethal_pairs(model, biomass=org.biomass, product=org.ethanol,
                                                  essential=essential, fraction=fraction,
-                                                 max_first=max_first)
+                                                 max_first=settings["pair_screen_first_genes"])
         pairs = set(screen.pairs)
         pair_counts = {"pairs_tested": screen.n_tested, "pairs_possible": screen.n_possible,
                        "pairs_first_genes": screen.n_first, "pairs_screen_s": screen.seconds,
@@ -276,12 +285,15 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
                        "pairs_from_cache": screen.from_cache}
     pairs_s = time.perf_counter() - t_pairs
     floor = min_biomass_fraction * float(ev.reference[0])
+    forbidden = constraints.forbidden_mask(ev.units, essential)
+    partners = constraints.pair_partners(ev.units, pairs)
+    groups = constraints.isozyme_cuts(ev, forbidden=forbidden, partners=partners)
     res = search.run_mome(ev, pop_size=settings["pop_size"], n_gen=settings["n_gen"],
                           dup=settings["dup"], ukc=settings["ukc"], seed=seed,
-                          forbidden=constraints.forbidden_mask(ev.units, essential),
-                          lethal_pairs=constraints.pair_partners(ev.units, pairs),
+                          forbidden=forbidden, lethal_pairs=partners,
                           min_biomass=floor, elite_cost=settings["elite_cost"],
-                          skip_lethal_units=False)
+                          skip_lethal_units=False, groups=groups,
+                          group_prob=settings["isozyme_cut_prob"])
     table = best_per_count_table(ev, res, settings["table_max_cost"], names)
     counts = {
         "genes_model": len(full_genes), "genes_reduced": len(model_genes),
@@ -289,12 +301,88 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
         "experimental_in_reduced": len(experimental & model_genes),
         "insilico": len(insilico), "insilico_added": len(insilico - experimental),
         "essential": len(essential), "lethal_pairs": len(pairs), "pairs_s": pairs_s,
+        "isozyme_cuts": len(groups),
         "missing_compounds": len(missing), "wt_biomass": float(ev.reference[0]),
         "wt_ethanol_guaranteed": float(ev.reference[2]), "wt_ethanol_fba": float(ev.reference[1]),
         "floor": floor, "strains": len(res.archive), "strains_per_s": res.evaluations_per_s,
         "search_s": res.wall_s, "total_s": time.perf_counter() - t0, **pair_counts,
     }
-    return ConstrainedRun(organism, medium, text, ev, res, table, counts)
+    return ConstrainedRun(organism, medium, text, ev, res, table, counts, forbidden, partners,
+                          floor, names)
+
+
+def exact_constrained(run: ConstrainedRun, max_cost: int, *, time_limit_s: float | None = None
+                      ) -> tuple[pd.DataFrame, dict]:
+    """The exact best strain per number of knocked-out genes ``0 .. max_cost`` under the run's
+    own constraints (:func:`helpers.mome.exact.exact_best_constrained`): what the search could
+    have found at that budget. Cost 1 takes seconds; cost 2 minutes per *E. coli* set-up."""
+    return exact.exact_best_constrained(run.evaluator, max_cost, forbidden=run.forbidden,
+                                        partners=run.partners, min_biomass=run.floor,
+                                        time_limit_s=time_limit_s)
+
+
+def search_vs_exact(runs: list[ConstrainedRun], max_cost: int) -> pd.DataFrame:
+    """Per set-up and budget ``1 .. max_cost``: the search's best guaranteed ethanol (archive and
+    post-processed front, :func:`best_per_count_table`'s pool) beside the exact constrained
+    optimum (:func:`exact_constrained`), with the exact optimum's genes (the run's gene names)
+    and the enumeration's size and time."""
+    rows = []
+    for run in runs:
+        names = run.gene_names
+        table, stats = exact_constrained(run, max_cost)
+        ev = run.evaluator
+        post = analysis.postprocess_front(ev, run.result.front)
+        pool = pd.concat([run.result.archive, post.drop(columns="raw_cost", errors="ignore")],
+                         ignore_index=True)
+        ours = exact.best_per_cost(pool, max_cost)
+        for c in range(1, max_cost + 1):
+            genotype = table.genotype[c]
+            rows.append({
+                "model": run.organism, "medium": run.medium, "max_knockouts": c,
+                "search_ethanol": ours.product_min[c], "exact_ethanol": table.product_min[c],
+                "exact_biomass": table.biomass[c],
+                "exact_genes": ", ".join(sorted(names.get(ev.units[u], ev.units[u])
+                                                for u in genotype or ())),
+                "exact_strains": stats["n_strains"], "exact_lp": stats["n_lp"],
+                "exact_s": stats["wall_s"], "exact_complete": stats["complete"],
+            })
+    return pd.DataFrame(rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m helpers.mome.designs ORGANISM MEDIUM [--max-cost 2] [--profile quick]
+    [--seed 0]``: one constrained set-up of chapter 08, its search, and the exact constrained
+    optimum per number of knock-outs up to ``--max-cost`` (the numbers the chapter states for
+    budgets its quick profile does not enumerate)."""
+    import argparse
+
+    from helpers.book.profiles import get_profile
+
+    parser = argparse.ArgumentParser(prog="python -m helpers.mome.designs")
+    parser.add_argument("organism")
+    parser.add_argument("medium")
+    parser.add_argument("--max-cost", type=int, default=2)
+    parser.add_argument("--profile", default="quick")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--isozyme-cut-prob", type=float, default=None,
+                        help="override the profile's isozyme_cut_prob (0: one gene per draw)")
+    args = parser.parse_args(argv)
+    settings = get_profile(args.profile, "mome_organisms")["constrained"]
+    if args.isozyme_cut_prob is not None:
+        settings["isozyme_cut_prob"] = args.isozyme_cut_prob
+    run = run_constrained(args.organism, args.medium, settings, seed=args.seed,
+                          names=analysis.ecoli_gene_names())
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(f"{args.organism} {args.medium}, profile {args.profile}, seed {args.seed}, "
+              f"isozyme_cut_prob {settings['isozyme_cut_prob']}: best strain per number of "
+              "knock-outs")
+        print(run.table.to_string(index=False))
+        print("search against the exact constrained optimum:")
+        print(search_vs_exact([run], args.max_cost).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
 
 
 def table4_comparison(runs: list[ConstrainedRun]) -> pd.DataFrame:

@@ -24,7 +24,8 @@ import pandas as pd
 
 from helpers.mome.evaluation import StrainEvaluator
 
-__all__ = ["exact_best_per_cost", "best_per_cost", "compare_with_exact", "SearchVsExact"]
+__all__ = ["exact_best_per_cost", "exact_best_constrained", "best_per_cost", "compare_with_exact",
+           "SearchVsExact"]
 
 _COLUMNS = {"product_lp": 1, "product_min": 2}
 
@@ -188,3 +189,94 @@ def compare_with_exact(evaluator: StrainEvaluator, archive: pd.DataFrame, front:
         "exact_genes": exact_best.genotype.reindex(search_best.index).map(gene_list),
     })
     return SearchVsExact(per_cost, post, search_best, exact_best, stats)
+
+
+def exact_best_constrained(evaluator: StrainEvaluator, max_cost: int, *,
+                           forbidden: np.ndarray | None = None,
+                           partners: list[np.ndarray] | None = None,
+                           min_biomass: float | None = None, objective: str = "product_min",
+                           time_limit_s: float | None = None) -> tuple[pd.DataFrame, dict]:
+    """Exact best strain per number of knocked-out genes ``0 .. max_cost`` under chapter 08's
+    constraints, for a single-gene evaluator (``mode="genes"``).
+
+    The support argument of the module docstring, for genes: let ``v`` be a strain ``S``'s
+    product-minimal optimal flux vector and ``T`` a larger strain. If ``T`` disables no reaction
+    carrying flux in ``v``, ``v`` stays feasible and optimal and ``T`` has ``S``'s phenotype.
+    Otherwise ``T`` disables such a reaction, whose rule is true under ``S`` and false under
+    ``T``: a gene of ``T`` not in ``S`` is *named in* that rule (with isozymes, no single gene
+    need disable it alone). So extending each strain only by the genes named in the rules of its
+    flux-carrying reactions visits a strain with every phenotype of cost ``<= max_cost``. A child
+    that disables none of its parent's flux-carrying reactions has the parent's phenotype and
+    support (no LP); at the last level it is not even kept.
+
+    The constraints only prune: ``forbidden`` genes (e.g. essential) are never added, nor a gene
+    whose lethal-pair partner (``partners[u]``, :func:`helpers.mome.constraints.pair_partners`)
+    is in the strain, and a strain below ``min_biomass`` is neither counted nor extended (a
+    larger strain grows no faster). Every subset of an admissible strain is admissible, so the
+    chain above stays inside the constraints and the result is the exact constrained optimum.
+
+    Returns ``(table, stats)`` as :func:`exact_best_per_cost`; ``stats`` also has ``n_inherited``
+    (strains answered from their parent without an LP). ``time_limit_s``: stop early
+    (``stats["complete"]`` False, the table a lower bound).
+    """
+    col = _check_objective(objective)
+    if evaluator.mode != "genes":
+        raise ValueError("exact_best_constrained needs a StrainEvaluator with mode='genes'. "
+                         f"Got mode={evaluator.mode!r}.")
+    from scipy.sparse import csr_matrix
+
+    n_units, n_rxn = len(evaluator.units), len(evaluator.reaction_ids)
+    allowed = np.ones(n_units, bool) if forbidden is None else ~np.asarray(forbidden, bool)
+    floor = 0.0 if min_biomass is None else float(min_biomass)
+    # named[u, j]: gene u is named in the rule of reaction j
+    rows = [(u, int(j)) for u in range(n_units) for j in evaluator._unit_cols[u]]
+    named = csr_matrix((np.ones(len(rows)), ([r[0] for r in rows], [r[1] for r in rows])),
+                       shape=(n_units, n_rxn))
+    lp0, start = evaluator.n_lp, time.perf_counter()
+    phen0, support0 = evaluator.flux_support(())
+    seen: dict[tuple[int, ...], np.ndarray] = {(): phen0}
+    frontier: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {(): (phen0, support0)}
+    complete, levels, inherited = True, [], 0
+    for level in range(1, max_cost + 1):
+        if not frontier or not complete:
+            break
+        levels.append(len(frontier))
+        last = level == max_cost
+        nxt: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+        for geno, (phen, support) in frontier.items():
+            if time_limit_s is not None and time.perf_counter() - start > time_limit_s:
+                complete = False
+                break
+            members = set(geno)
+            blocked = np.zeros(n_units, bool)
+            if partners is not None:
+                for u in geno:
+                    blocked[partners[u]] = True
+            candidates = allowed & ~blocked & (named @ support.astype(float) > 0)
+            for u in np.flatnonzero(candidates):
+                u = int(u)
+                if u in members:
+                    continue
+                child = tuple(sorted(members | {u}))
+                if child in seen or child in nxt:
+                    continue
+                cols = evaluator.knocked_reactions(child)
+                if not support[cols].any():  # the parent's flux vector survives
+                    inherited += 1
+                    if not last:
+                        nxt[child] = (phen, support)
+                    continue
+                child_phen, child_support = evaluator.flux_support(child)
+                if child_phen[0] < floor or child_phen[0] <= 0:
+                    continue  # below the floor: neither counted nor extended
+                seen[child] = child_phen
+                if not last:
+                    nxt[child] = (child_phen, child_support)
+        frontier = nxt
+    genotypes = list(seen)
+    phen = np.array([seen[g] for g in genotypes]).reshape(-1, 3)
+    archive = pd.DataFrame({"genotype": genotypes, "cost": [len(g) for g in genotypes],
+                            "biomass": phen[:, 0], objective: phen[:, col]})
+    stats = {"n_strains": len(seen), "n_inherited": inherited, "n_lp": evaluator.n_lp - lp0,
+             "wall_s": time.perf_counter() - start, "complete": complete, "levels": levels}
+    return best_per_cost(archive, max_cost, objective=objective), stats

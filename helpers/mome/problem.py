@@ -109,18 +109,40 @@ class _KnockoutPicker:
     already knocked out in the row."""
 
     def __init__(self, allowed: np.ndarray | None, preferred: np.ndarray | None,
-                 prefer_prob: float, partners: list[np.ndarray] | None = None) -> None:
+                 prefer_prob: float, partners: list[np.ndarray] | None = None,
+                 groups: list[np.ndarray] | None = None, group_prob: float = 0.0) -> None:
         if not 0.0 <= prefer_prob <= 1.0:
             raise ValueError(f"The 'prefer_prob' parameter must be in [0, 1]. Got {prefer_prob} instead.")
+        if not 0.0 <= group_prob <= 1.0:
+            raise ValueError(f"The 'group_prob' parameter must be in [0, 1]. Got {group_prob} instead.")
         self.allowed, self.preferred, self.prefer_prob = allowed, preferred, prefer_prob
         self.partners = partners if partners and any(p.size for p in partners) else None
+        self.groups = [np.asarray(g, dtype=int) for g in groups or [] if len(g)]
+        self.group_prob = group_prob if self.groups else 0.0
 
-    def pick(self, row: np.ndarray, rng: np.random.Generator) -> int | None:
+    def _free(self, row: np.ndarray) -> np.ndarray:
         free = ~row if self.allowed is None else (~row & self.allowed)
         if self.partners is not None:
             free = free.copy()
             for u in np.flatnonzero(row):
                 free[self.partners[u]] = False
+        return free
+
+    def pick_many(self, row: np.ndarray, rng: np.random.Generator) -> list[int]:
+        """Units of one knock-out: with probability ``group_prob`` a whole group (e.g. the gene
+        cut of a reaction catalysed by isozymes) whose units are all free in the row, otherwise
+        one unit (:meth:`pick`). No random number is drawn for groups when there are none, so a
+        search without groups draws exactly what it drew before groups existed."""
+        if self.group_prob > 0 and rng.random() < self.group_prob:
+            free = self._free(row)
+            ok = [g for g in self.groups if free[g].all()]
+            if ok:
+                return [int(u) for u in ok[int(rng.integers(len(ok)))]]
+        unit = self.pick(row, rng)
+        return [] if unit is None else [unit]
+
+    def pick(self, row: np.ndarray, rng: np.random.Generator) -> int | None:
+        free = self._free(row)
         if self.preferred is not None and rng.random() < self.prefer_prob:
             pool = np.flatnonzero(free & self.preferred)
             if pool.size:
@@ -138,20 +160,20 @@ class FewMutationSampling(Sampling):
 
     def __init__(self, max_mutations: int = 3, *, allowed: np.ndarray | None = None,
                  preferred: np.ndarray | None = None, prefer_prob: float = 0.0,
-                 partners: list[np.ndarray] | None = None) -> None:
+                 partners: list[np.ndarray] | None = None,
+                 groups: list[np.ndarray] | None = None, group_prob: float = 0.0) -> None:
         super().__init__()
         if max_mutations < 1:
             raise ValueError(f"The 'max_mutations' parameter must be >= 1. Got {max_mutations} instead.")
         self.max_mutations = max_mutations
-        self.picker = _KnockoutPicker(allowed, preferred, prefer_prob, partners)
+        self.picker = _KnockoutPicker(allowed, preferred, prefer_prob, partners, groups,
+                                      group_prob)
 
     def _do(self, problem, n_samples, *args, random_state=None, **kwargs):
         X = np.zeros((n_samples, problem.n_var), dtype=bool)
         for i in range(1, n_samples):
             for _ in range(random_state.integers(1, self.max_mutations + 1)):
-                unit = self.picker.pick(X[i], random_state)
-                if unit is not None:
-                    X[i, unit] = True
+                X[i, self.picker.pick_many(X[i], random_state)] = True
         return X
 
 
@@ -162,12 +184,14 @@ class KnockoutMutation(Mutation):
 
     def __init__(self, max_flips: int = 2, knock_in_prob: float = 0.3, *,
                  allowed: np.ndarray | None = None, preferred: np.ndarray | None = None,
-                 prefer_prob: float = 0.0, partners: list[np.ndarray] | None = None) -> None:
+                 prefer_prob: float = 0.0, partners: list[np.ndarray] | None = None,
+                 groups: list[np.ndarray] | None = None, group_prob: float = 0.0) -> None:
         super().__init__(prob=1.0)
         if not 0.0 <= knock_in_prob <= 1.0:
             raise ValueError(f"The 'knock_in_prob' parameter must be in [0, 1]. Got {knock_in_prob} instead.")
         self.max_flips, self.knock_in_prob = max_flips, knock_in_prob
-        self.picker = _KnockoutPicker(allowed, preferred, prefer_prob, partners)
+        self.picker = _KnockoutPicker(allowed, preferred, prefer_prob, partners, groups,
+                                      group_prob)
 
     def _do(self, problem, X, *args, random_state=None, **kwargs):
         X = np.asarray(X, dtype=bool).copy()
@@ -177,9 +201,7 @@ class KnockoutMutation(Mutation):
                 if on.size and random_state.random() < self.knock_in_prob:
                     row[random_state.choice(on)] = False
                 else:
-                    unit = self.picker.pick(row, random_state)
-                    if unit is not None:
-                        row[unit] = True
+                    row[self.picker.pick_many(row, random_state)] = True
         return X
 
 
@@ -297,7 +319,8 @@ def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
                max_initial_mutations: int = 3, max_flips: int = 2, knock_in_prob: float = 0.3,
                allowed: np.ndarray | None = None, preferred: np.ndarray | None = None,
                prefer_prob: float = 0.0, elite_cost: int = 0,
-               partners: list[np.ndarray] | None = None) -> NSGA2:
+               partners: list[np.ndarray] | None = None,
+               groups: list[np.ndarray] | None = None, group_prob: float = 0.0) -> NSGA2:
     """NSGA-II configured as MOME: few-mutation start, cloning mating, cost repair.
 
     ``pop_size // 2`` parents are selected per generation (the paper's mating pool) and each yields
@@ -308,12 +331,18 @@ def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
     (:class:`CostEliteSurvival`). ``partners[u]``: units never knocked out together with ``u``
     (lethal pairs, :func:`helpers.mome.constraints.pair_partners`); sampling and mutation only
     add allowed knock-outs and repair only removes knock-outs, so no strain ever holds a pair.
+    ``groups``: unit sets knocked out together by one mutation with probability ``group_prob``
+    (e.g. :func:`helpers.mome.constraints.isozyme_cuts`: a reaction that only a pair of genes
+    disables is invisible to single-gene mutations, since neither knock-out alone changes the
+    strain); a group is drawn only when all its units are allowed and partner-free in the row.
     """
     repair = CostRepair(costs, ukc)
     mutation = KnockoutMutation(max_flips, knock_in_prob, allowed=allowed, preferred=preferred,
-                                prefer_prob=prefer_prob, partners=partners)
+                                prefer_prob=prefer_prob, partners=partners, groups=groups,
+                                group_prob=group_prob)
     sampling = FewMutationSampling(max_initial_mutations, allowed=allowed, preferred=preferred,
-                                   prefer_prob=prefer_prob, partners=partners)
+                                   prefer_prob=prefer_prob, partners=partners, groups=groups,
+                                   group_prob=group_prob)
     return NSGA2(pop_size=pop_size, n_offsprings=max(1, pop_size // 2), sampling=sampling,
                  mating=CloningMating(mutation, repair, dup), repair=repair,
                  survival=CostEliteSurvival(elite_cost), eliminate_duplicates=False)

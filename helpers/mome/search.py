@@ -116,6 +116,7 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
              cost_objective: bool = False, elite_cost: int = 0,
              forbidden: np.ndarray | None = None, min_biomass: float | None = None,
              lethal_pairs: list[np.ndarray] | None = None,
+             groups: list[np.ndarray] | None = None, group_prob: float = 0.0,
              verbose: bool = False) -> MomeResult:
     """Run MOME (NSGA-II with cloning and cost repair) for ``n_gen`` generations.
 
@@ -148,6 +149,10 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
         For each unit, the units it must never be knocked out with
         (:func:`helpers.mome.constraints.pair_partners`): no evaluated strain holds both genes
         of a lethal pair (chapter 08).
+    groups, group_prob
+        Unit sets that one mutation knocks out together with probability ``group_prob``
+        (:func:`helpers.mome.constraints.isozyme_cuts`; chapter 08): see
+        :func:`helpers.mome.problem.make_nsga2`. ``forbidden`` and ``lethal_pairs`` still hold.
     min_biomass
         Growth every returned strain must reach (e.g. 90 % of the wild type's): a constraint of
         the search, a clone breaking it is mutated again up to 10 times, and the archive, front
@@ -174,7 +179,7 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
                            allowed=allowed,
                            preferred=evaluator.support_units if prefer_support > 0 else None,
                            prefer_prob=prefer_support, elite_cost=elite_cost,
-                           partners=lethal_pairs)
+                           partners=lethal_pairs, groups=groups, group_prob=group_prob)
     algorithm.setup(problem, termination=("n_gen", n_gen), seed=seed, verbose=False)
     hits0, computed0, lp0 = evaluator.hits, evaluator.n_computed, evaluator.n_lp
     start = time.perf_counter()
