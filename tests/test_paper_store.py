@@ -165,3 +165,19 @@ def test_gem_choice_paper_table_has_paper_values_only_for_the_main_gem(store, is
     assert np.isnan(row.loc["iNF517 FVA-reduced", "paper_NE_mean"])
     assert row.loc["iAF1260 FVA-reduced", "paper_NE_mean"] == pytest.approx(0.272)
     assert caption.startswith("paper protocol (partial)")
+
+
+def test_loo_result_reads_a_complete_study_and_names_missing_folds(store, ishii):
+    study = ps.get_study("unbalanced")
+    names = ps.samples()
+    for sample in names[:-1]:
+        _fake_unit(study, sample, ishii, offset=0.0)
+    with pytest.raises(ps.StoreError, match=rf"lacks 1 of 29 current units \({names[-1]}\)"):
+        ps.loo_result("unbalanced")
+    _fake_unit(study, names[-1], ishii, offset=0.0)
+    result = ps.loo_result("unbalanced")
+    assert result.model == "MINN-unbalanced" and list(result.predictions.index) == names
+    per_sample = result.per_sample(ishii.reference)
+    assert per_sample["MAE"].max() == pytest.approx(0.0)
+    assert per_sample["L2"].tolist() == [1e-3] * len(names)
+    assert result.extra["seconds"] == pytest.approx(12.0 * len(names))

@@ -523,6 +523,45 @@ def per_sample(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     return frame, info
 
 
+def loo_result(key: str, seed: int = 0):
+    """A complete study as the :class:`~helpers.evaluation.protocol.LooResult` the harness
+    (:func:`helpers.evaluation.minn_loo.evaluate_minn_loo`) returns, read from the store.
+
+    What a chapter run with ``-p profile paper`` shows instead of training the same nested
+    protocol a second time: held-out predictions, each fold's chosen hyper-parameters, and
+    ``extra`` with ``L2`` (per sample), ``seconds`` (sum over the units), ``search_seconds`` and
+    ``refit_seconds`` (the units do not time them apart: both are the units' total). A
+    :class:`StoreError` names the missing or stale folds (``make paper`` computes them).
+    """
+    from helpers.evaluation.protocol import LooResult
+
+    study = get_study(key)
+    current = protocol_hash(study, seed)
+    contents, absent = [], []
+    for sample in samples():
+        path = unit_path(study, sample)
+        content = read_unit(path) if path.exists() else None
+        if content is None or content["protocol_hash"] != current:
+            absent.append(sample)
+        else:
+            contents.append(content)
+    if absent:
+        raise StoreError(f"Study {key!r} lacks {len(absent)} of {len(samples())} current units "
+                         f"({', '.join(absent[:5])}{', ...' if len(absent) > 5 else ''}); run "
+                         f"`python -m helpers.book.paper_store run --study {key}`.")
+    index = [c["unit"]["sample"] for c in contents]
+    columns = list(study_targets(study)[0].columns)
+    seconds = float(sum(c["seconds"] for c in contents))
+    return LooResult(
+        model=study.label,
+        predictions=pd.DataFrame([c["prediction"] for c in contents], index=index)[columns],
+        chosen=[c["chosen"] for c in contents],
+        extra={"L2": pd.Series([c["metrics"]["L2"] for c in contents], index=index),
+               "seconds": seconds, "search_seconds": seconds, "refit_seconds": seconds,
+               "source": "paper store"},
+    )
+
+
 def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, str]:
     """The chapter's paper-protocol table (ours beside the paper's) and a one-line caption.
 
