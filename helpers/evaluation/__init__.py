@@ -10,6 +10,9 @@
 - :mod:`~helpers.evaluation.published` — published predictions (Gonçalves et al., MINN release).
 - :mod:`~helpers.evaluation.paper_results` — the papers' numbers, in one place.
 - :mod:`~helpers.evaluation.gem_choice` — the same MINN on four GEMs (chapter ``05_gem_choice``).
+- :mod:`~helpers.evaluation.gem_choice_study` — chapter 05's sizes, runs and findings.
+- :mod:`~helpers.evaluation.block_summary` — reservoir blocks side by side (chapter
+  ``06_reservoir_pfba``).
 
 Imports: :mod:`helpers.minn`, :mod:`helpers.gem`, :mod:`helpers.data`; never :mod:`helpers.book`.
 """

@@ -12,6 +12,9 @@ Public API (introduced in chapter ``02_gem_preparation``)::
     gem_size, split_count, removed_by_subsystem, compare_reactions,    # Table 1 helpers
     PAPER_TABLE1, table_row, flux_coverage
 
+By module path: :mod:`helpers.gem.table1` (Table 1's rows, chapter 02) and
+:mod:`helpers.gem.overlap` (reaction sets of two GEMs, chapter 06).
+
 Imports: :mod:`helpers.data` only.
 """
 
