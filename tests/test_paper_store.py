@@ -105,7 +105,7 @@ def test_stored_unit_still_matches_the_code():
         current = ps.protocol_hash(study)
         for path in sorted((ps.store_dir() / study.chapter / study.key).glob("*.json")):
             content = ps.read_unit(path)
-            if content["protocol_hash"] == current:
+            if content["protocol_hash"] == current and "diverged" not in content:
                 candidates.append((content["seconds"], study, content))
     assert candidates, "the results store holds no current unit: run `make paper`"
     _, study, stored = min(candidates, key=lambda c: c[0])
@@ -181,3 +181,27 @@ def test_loo_result_reads_a_complete_study_and_names_missing_folds(store, ishii)
     assert per_sample["MAE"].max() == pytest.approx(0.0)
     assert per_sample["L2"].tolist() == [1e-3] * len(names)
     assert result.extra["seconds"] == pytest.approx(12.0 * len(names))
+
+
+def test_a_diverged_refit_is_stored_counted_and_named(store, ishii, monkeypatch):
+    """A unit whose refit diverges is written (no prediction), counted apart by the table, and
+    loo_result names it; the run does not abort."""
+    import helpers.evaluation.minn_loo as minn_loo
+    from helpers.minn import TrainingDivergedError
+
+    def diverges(*args, **kwargs):
+        raise TrainingDivergedError("epoch 3, step 1: the mechanistic loss is inf (member 0)")
+
+    monkeypatch.setattr(minn_loo, "evaluate_minn_fold", diverges)
+    study, names = ps.get_study("gem-core-release"), ps.samples()
+    path = ps.run_unit(study, names[0])
+    unit = ps.read_unit(path)
+    assert unit["diverged"].startswith("epoch 3") and unit["prediction"] == {}
+    assert ps.status(studies=["gem-core-release"]).iloc[0]["done"] == 1
+    table, caption = ps.paper_table("05_gem_choice")
+    row = table.set_index("model").loc["e_coli_core (release layer step)"]
+    assert (row["n_folds"], row["diverged"]) == (0, 1)
+    assert "e_coli_core (release layer step): 0 of 29 folds (1 more diverged)" in caption
+    monkeypatch.setattr(ps, "samples", lambda: names[:1])
+    with pytest.raises(TrainingDivergedError, match=rf"diverged in 1 of 1 outer folds \({names[0]}\)"):
+        ps.loo_result("gem-core-release")

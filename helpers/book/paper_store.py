@@ -167,8 +167,9 @@ def _shared_ids() -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=4)
-def _gem_problem(label: str):
-    """The mechanistic problem of one GEM of chapter 05 (paper profile's FBA-reduction)."""
+def _gem_problem(label: str, seed: int = 0):
+    """The mechanistic problem of one GEM of chapter 05 (the paper profile's FBA-reduction, its
+    random knock-outs drawn with ``seed``)."""
     from helpers.evaluation.gem_choice import GEM_CHOICES, gem_problem
 
     choice = next((c for c in GEM_CHOICES if c.label == label), None)
@@ -176,12 +177,12 @@ def _gem_problem(label: str):
         raise ValueError(f"Unknown GEM {label!r}; known: {[c.label for c in GEM_CHOICES]}.")
     fba_samples = get_profile("paper", "gem")["fba_samples"]
     return gem_problem(choice, _shared_ids()[choice.namespace], _ishii(),
-                       fba_samples=fba_samples, seed=0)
+                       fba_samples=fba_samples, seed=seed)
 
 
-def study_problem(study: Study):
+def study_problem(study: Study, seed: int = 0):
     """The mechanistic problem a study's MINN trains with."""
-    return _problem() if study.gem is None else _gem_problem(study.gem)
+    return _problem() if study.gem is None else _gem_problem(study.gem, seed)
 
 
 def study_targets(study: Study) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -194,7 +195,7 @@ def study_targets(study: Study) -> tuple[pd.DataFrame, pd.DataFrame]:
     return measured, measured
 
 
-def study_layer_lr(study: Study) -> float:
+def study_layer_lr(study: Study, seed: int = 0) -> float:
     """The mechanistic layer's learning rate of a study (:attr:`Study.layer_step`)."""
     from helpers.evaluation.gem_choice import RELEASE_LAYER
 
@@ -202,7 +203,7 @@ def study_layer_lr(study: Study) -> float:
     if study.layer_step == "release":
         return lr
     if study.layer_step == "matched":
-        return lr * study_problem(study).m / _gem_problem("iAF1260 FVA-reduced").m
+        return lr * study_problem(study, seed).m / _gem_problem("iAF1260 FVA-reduced", seed).m
     raise ValueError(f"Study {study.key!r}: unknown layer_step {study.layer_step!r}; "
                      "use 'release' or 'matched'.")
 
@@ -307,27 +308,43 @@ def _checksum(content: dict) -> str:
 
 
 def compute_unit(study: Study, sample: str, *, seed: int = 0, device: str = "cpu") -> dict:
-    """Run one unit (inner search + refit of one outer fold) and return its file content."""
+    """Run one unit (inner search + refit of one outer fold) and return its file content.
+
+    A refit whose training diverges (:class:`~helpers.minn.TrainingDivergedError`, e.g. chapter
+    05's e_coli_core with the release's unstable layer step) is a result too: the unit is written
+    with ``diverged`` (the message) and no prediction, counted apart by the tables, never
+    silently dropped (diverging inner-search candidates are already scored inf and not chosen).
+    """
     import torch
+
+    from helpers.minn import TrainingDivergedError
 
     commit = _git_commit()  # before the work: the version of the code that computes the unit
 
     from helpers.evaluation.metrics import sample_metrics
     from helpers.evaluation.minn_loo import evaluate_minn_fold, protocol_for
 
-    data, problem = _ishii(), study_problem(study)
+    data, problem = _ishii(), study_problem(study, seed)
     X, (Y, reference) = data.X, study_targets(study)
     settings = get_profile("paper", "evaluation")
     fixed, n_trials = protocol_for(study.variant, settings)
     fold = list(X.index).index(sample)
     max_members = settings.get("max_members") if device == "cpu" else None
-    layer = {} if study.layer_step == "release" else {"mech_lr": study_layer_lr(study)}
-    out = evaluate_minn_fold(problem, X, Y, study.variant, fold, fixed=fixed, n_trials=n_trials,
-                             inner_folds=settings["inner_folds"], seed=seed, selection="NE",
-                             max_members=max_members, device=device, **layer)
-    measured = reference.loc[[sample]].to_numpy()
-    metrics = sample_metrics(measured, out["prediction"].to_numpy()[None, :]).iloc[0].to_dict()
-    metrics["L2"] = out["L2"]
+    layer = {} if study.layer_step == "release" else {"mech_lr": study_layer_lr(study, seed)}
+    start = time.perf_counter()
+    try:
+        out = evaluate_minn_fold(problem, X, Y, study.variant, fold, fixed=fixed,
+                                 n_trials=n_trials, inner_folds=settings["inner_folds"],
+                                 seed=seed, selection="NE", max_members=max_members,
+                                 device=device, **layer)
+    except TrainingDivergedError as error:
+        out = {"prediction": pd.Series(dtype=float), "chosen": {}, "inner_cv": [],
+               "seconds": time.perf_counter() - start, "diverged": str(error)}
+        metrics = {}
+    else:
+        measured = reference.loc[[sample]].to_numpy()
+        metrics = sample_metrics(measured, out["prediction"].to_numpy()[None, :]).iloc[0]
+        metrics = {**metrics.to_dict(), "L2": out["L2"]}
     content = {
         "unit": {"chapter": study.chapter, "study": study.key, "label": study.label,
                  "sample": sample, "fold": fold},
@@ -337,6 +354,7 @@ def compute_unit(study: Study, sample: str, *, seed: int = 0, device: str = "cpu
         "chosen": out["chosen"],
         "inner_cv": out["inner_cv"],
         "seconds": out["seconds"],
+        **({"diverged": out["diverged"]} if "diverged" in out else {}),
         "provenance": {
             "git_commit": commit, "torch": torch.__version__,
             "python": platform.python_version(), "cores": os.cpu_count(), "device": device,
@@ -474,7 +492,7 @@ def run(chapters=None, studies=None, *, n_jobs: int = 2, seed: int = 0, device: 
     if any(study.targets == "fba_fit" for study, _ in todo):
         _targets("fba_fit")
     for gem in sorted({study.gem for study, _ in todo if study.gem is not None}):
-        _gem_problem(gem)
+        _gem_problem(gem, seed)
     jobs = (delayed(run_unit)(study, sample, seed, device) for study, sample in todo)
     for path in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs):
         if verbose:
@@ -487,8 +505,9 @@ def run(chapters=None, studies=None, *, n_jobs: int = 2, seed: int = 0, device: 
 def per_sample(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     """Per-sample metrics of the chapter's paper table, current units only, and a summary.
 
-    The summary maps each study label to ``n_folds``, ``stale`` and the commits that computed
-    its units.
+    The summary maps each study label to ``n_folds`` (current units that trained),
+    ``diverged`` (current units whose refit diverged: no prediction), ``stale`` and the commits
+    that computed its units.
     """
     from helpers.evaluation.metrics import per_sample_table
 
@@ -500,7 +519,7 @@ def per_sample(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, dict]:
         reference = (_ishii().reference if study.gem is None
                      else _ishii().reference[list(_shared_ids().index)])
         current = protocol_hash(study, seed)
-        rows, commits, stale = [], set(), 0
+        rows, commits, stale, diverged = [], set(), 0, 0
         for sample in samples():
             path = unit_path(study, sample)
             if not path.exists():
@@ -509,9 +528,13 @@ def per_sample(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, dict]:
             if content["protocol_hash"] != current:
                 stale += 1
                 continue
-            rows.append(content)
             commits.add(content["provenance"]["git_commit"][:7])
-        info[study.label] = {"n_folds": len(rows), "stale": stale, "commits": sorted(commits)}
+            if "diverged" in content:
+                diverged += 1
+            else:
+                rows.append(content)
+        info[study.label] = {"n_folds": len(rows), "diverged": diverged, "stale": stale,
+                             "commits": sorted(commits)}
         if not rows:
             continue
         pred = pd.DataFrame([r["prediction"] for r in rows],
@@ -531,9 +554,11 @@ def loo_result(key: str, seed: int = 0):
     protocol a second time: held-out predictions, each fold's chosen hyper-parameters, and
     ``extra`` with ``L2`` (per sample), ``seconds`` (sum over the units), ``search_seconds`` and
     ``refit_seconds`` (the units do not time them apart: both are the units' total). A
-    :class:`StoreError` names the missing or stale folds (``make paper`` computes them).
+    :class:`StoreError` names the missing or stale folds (``make paper`` computes them); a
+    :class:`~helpers.minn.TrainingDivergedError` names the folds whose training diverged.
     """
     from helpers.evaluation.protocol import LooResult
+    from helpers.minn import TrainingDivergedError
 
     study = get_study(key)
     current = protocol_hash(study, seed)
@@ -549,6 +574,12 @@ def loo_result(key: str, seed: int = 0):
         raise StoreError(f"Study {key!r} lacks {len(absent)} of {len(samples())} current units "
                          f"({', '.join(absent[:5])}{', ...' if len(absent) > 5 else ''}); run "
                          f"`python -m helpers.book.paper_store run --study {key}`.")
+    diverged = [c for c in contents if "diverged" in c]
+    if diverged:
+        raise TrainingDivergedError(
+            f"{study.label}: training diverged in {len(diverged)} of {len(contents)} outer "
+            f"folds ({', '.join(c['unit']['sample'] for c in diverged[:5])}); first: "
+            f"{diverged[0]['diverged']}")
     index = [c["unit"]["sample"] for c in contents]
     columns = list(study_targets(study)[0].columns)
     seconds = float(sum(c["seconds"] for c in contents))
@@ -565,8 +596,9 @@ def loo_result(key: str, seed: int = 0):
 def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, str]:
     """The chapter's paper-protocol table (ours beside the paper's) and a one-line caption.
 
-    Each row has ``n_folds`` (of 29) and ``stale``; a partial study is shown as partial, never
-    as complete, and stale units are counted, not used.
+    Each row has ``n_folds`` (of 29: folds whose held-out prediction enters the metrics),
+    ``diverged`` (folds whose training diverged) and ``stale``; a partial study is shown as
+    partial, never as complete, and stale units are counted, not used.
     """
     from helpers.evaluation.metrics import summarize
     from helpers.evaluation.paper_results import paper_table as published_table
@@ -586,10 +618,13 @@ def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, str]:
                                   for ours, theirs in rows.items()])
     table = table.merge(published[keep], on="model", how="left")
     table["n_folds"] = [info[m]["n_folds"] for m in table["model"]]
+    table["diverged"] = [info[m]["diverged"] for m in table["model"]]
     table["stale"] = [info[m]["stale"] for m in table["model"]]
     commits = sorted({c for v in info.values() for c in v["commits"]})
-    done = sum(v["n_folds"] for v in info.values())
-    parts = [f"{label}: {v['n_folds']} of {total} folds" for label, v in info.items()]
+    done = sum(v["n_folds"] + v["diverged"] for v in info.values())
+    parts = [f"{label}: {v['n_folds']} of {total} folds"
+             + (f" ({v['diverged']} more diverged)" if v["diverged"] else "")
+             for label, v in info.items()]
     state = "complete" if done == total * len(info) else "partial"
     caption = (f"paper protocol ({state}) — " + "; ".join(parts)
                + (f"; computed at commit(s) {', '.join(commits)}" if commits else "")
