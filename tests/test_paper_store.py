@@ -205,3 +205,22 @@ def test_a_diverged_refit_is_stored_counted_and_named(store, ishii, monkeypatch)
     monkeypatch.setattr(ps, "samples", lambda: names[:1])
     with pytest.raises(TrainingDivergedError, match=rf"diverged in 1 of 1 outer folds \({names[0]}\)"):
         ps.loo_result("gem-core-release")
+    with pytest.raises(ps.StoreError, match="lacks 1 of 1 current units"):
+        ps.loo_results("05_gem_choice")  # the other GEMs have no unit
+    for key in ps.TABLES["05_gem_choice"][1][:2]:  # two complete one-fold studies
+        other = ps.get_study(key)
+        content = {
+            "unit": {"chapter": other.chapter, "study": key, "label": other.label,
+                     "sample": names[0], "fold": 0},
+            "protocol_hash": ps.protocol_hash(other),
+            "prediction": ishii.reference[list(ps._shared_ids().index)].loc[names[0]].to_dict(),
+            "metrics": {"L2": 1e-3}, "chosen": {}, "inner_cv": [], "seconds": 1.0,
+            "provenance": {"git_commit": "f00"},
+        }
+        content["checksum"] = ps._checksum(content)
+        ps.write_unit(content, ps.unit_path(other, names[0]))
+    monkeypatch.setitem(ps.TABLES, "05_gem_choice",
+                        ("table2", ps.TABLES["05_gem_choice"][1][:2] + ["gem-core-release"]))
+    results, diverged = ps.loo_results("05_gem_choice")
+    assert sorted(results) == ["e_coli_core (matched layer step)", "iAF1260 FVA-reduced"]
+    assert list(diverged) == ["e_coli_core (release layer step)"]

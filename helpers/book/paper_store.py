@@ -593,6 +593,25 @@ def loo_result(key: str, seed: int = 0):
     )
 
 
+def loo_results(chapter: str, seed: int = 0) -> tuple[dict, dict[str, str]]:
+    """:func:`loo_result` of every study of a chapter's paper table, by label, and apart the
+    message of each study whose training diverged (as
+    :func:`helpers.evaluation.gem_choice_study.evaluate_gems` reports them)."""
+    from helpers.minn import TrainingDivergedError
+
+    if chapter not in TABLES:
+        raise ValueError(f"No paper table for chapter {chapter!r}; known: {sorted(TABLES)}.")
+    results, diverged = {}, {}
+    for key in TABLES[chapter][1]:
+        try:
+            result = loo_result(key, seed)
+        except TrainingDivergedError as error:
+            diverged[get_study(key).label] = str(error)
+        else:
+            results[result.model] = result
+    return results, diverged
+
+
 def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, str]:
     """The chapter's paper-protocol table (ours beside the paper's) and a one-line caption.
 
