@@ -3,7 +3,7 @@
 Three layers, cheapest first:
 
 - the helpers of :mod:`helpers.book.plots` and :func:`helpers.book.display.glue_values`;
-- the chapter sources (00-06): every figure goes through ``glue_figure`` into a ``{glue:figure}``
+- the chapter sources (00-09): every figure goes through ``glue_figure`` into a ``{glue:figure}``
   directive with a name (numbered), alt text and a caption; no bare ``glue()`` bookkeeping; code
   lines wrap at 88 characters;
 - the executed chapters and the built HTML (marked ``book``: ``make test`` executes the chapters
@@ -32,7 +32,8 @@ from helpers.book.display import glue_values  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ["00_toy_example", "01_dataset", "02_gem_preparation", "03_minn_vs_ml",
-            "04_conflicting_losses", "05_gem_choice", "06_reservoir_pfba"]
+            "04_conflicting_losses", "05_gem_choice", "06_reservoir_pfba", "07_mome_ethanol",
+            "08_mome_organisms_and_constraints", "09_mome_redirector"]
 FIGURE = re.compile(r"^```\{glue:figure\} (?P<key>[\w-]+)\n(?P<options>(?::\w+:.*\n)*)\n"
                     r"(?P<caption>(?:.+\n?)+?)```", re.M)
 GLUED = re.compile(r"glue_figure\(\s*\"(?P<key>[\w-]+)\"")

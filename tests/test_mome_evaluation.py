@@ -168,3 +168,29 @@ def test_flux_support_matches_evaluate_and_counts_lps(evaluator):
         else:
             assert not support[evaluator.knocked_reactions(g)].any()
     assert evaluator.n_lp <= evaluator.n_computed
+
+
+@pytest.mark.parametrize("medium", [{"EX_glc__D_e": -10, "EX_o2_e": 0}, {"EX_glc__D_e": -10},
+                                    {"EX_glc__D_e": 0, "EX_fru_e": -5, "EX_o2_e": -5}])
+def test_blocked_reactions_equal_cobra_find_blocked(medium):
+    import cobra
+    from cobra.flux_analysis import find_blocked_reactions
+
+    from helpers.mome.evaluation import blocked_reactions, configure
+
+    model = configure(cobra.io.load_model("textbook"), medium)
+    ours = blocked_reactions(model)
+    assert ours, "the medium leaves some reactions blocked: the comparison is not trivial"
+    assert set(ours) == set(find_blocked_reactions(model, open_exchanges=False))
+
+
+def test_blocked_reactions_reject_an_infeasible_model():
+    import cobra
+
+    from helpers.mome.evaluation import blocked_reactions
+
+    model = cobra.io.load_model("textbook")
+    model.reactions.ATPM.lower_bound = 500.0  # more maintenance than any uptake can pay
+    model.reactions.EX_glc__D_e.lower_bound = -1.0
+    with pytest.raises(ValueError, match="no feasible flux"):
+        blocked_reactions(model)

@@ -70,28 +70,27 @@ def model_fingerprint(model: cobra.Model) -> str:
     return model_hash(model)
 
 
-def reduce_model(model: cobra.Model, *, use_cache: bool = True, processes: int | None = None
-                 ) -> cobra.Model:
+def reduce_model(model: cobra.Model, *, use_cache: bool = True) -> cobra.Model:
     """A copy of ``model`` without the reactions that cannot carry flux (and orphan metabolites).
 
-    Blocked reactions are found with :func:`cobra.flux_analysis.find_blocked_reactions` under the
-    model's own bounds (its medium). The result goes through the book's GEM cache
+    Blocked reactions are found with :func:`blocked_reactions` (flux variability at
+    ``fraction_of_optimum=0`` under the model's own bounds, its medium; seconds where cobra's
+    ``find_blocked_reactions`` takes a minute on iJO1366). The result goes through the book's GEM cache
     (:mod:`helpers.data.cache`), keyed by :func:`model_fingerprint` (bounds, i.e. the medium, rules,
     objective, stoichiometry). ``model`` is not modified; each call returns a fresh model.
     """
-    from cobra.flux_analysis import find_blocked_reactions
-
     from helpers.data.cache import cache_key, cached_entry
 
     def compute():
-        blocked = find_blocked_reactions(model, open_exchanges=False, processes=processes or 1)
+        blocked = blocked_reactions(model)
         reduced = model.copy()
         with warnings.catch_warnings():  # cobra warns about groups given one member, on stderr
             warnings.simplefilter("ignore", UserWarning)
             reduced.remove_reactions(blocked, remove_orphans=True)
-        return reduced, {"method": "mome_blocked", "model": model.id, "n_blocked": len(blocked)}, None
+        return reduced, {"method": "mome_blocked", "algorithm": "glpk_reuse", "model": model.id,
+                         "n_blocked": len(blocked)}, None
 
-    key = cache_key(model=model_fingerprint(model), method="mome_blocked")
+    key = cache_key(model=model_fingerprint(model), method="mome_blocked", algorithm="glpk_reuse")
     return cached_entry(key, compute, use_cache=use_cache).model.copy()
 
 
@@ -225,6 +224,54 @@ class _LP:
 
 
 _WORKER_LPS: dict[str, _LP] = {}
+
+
+def blocked_reactions(model: cobra.Model, *, zero_cutoff: float | None = None) -> list[str]:
+    """Ids of the reactions that cannot carry flux under the model's bounds (flux variability
+    with ``fraction_of_optimum=0``: largest and smallest flux both within ``zero_cutoff`` of 0,
+    cobra's default cutoff being the solver tolerance), on chapter 07's GLPK engine and with far
+    fewer LPs than :func:`cobra.flux_analysis.find_blocked_reactions`.
+
+    Instead of one FVA pair per reaction, every LP's solution is read whole: a reaction whose
+    flux is at least ``max(10 * zero_cutoff, 1e-6)`` in *any* solution found (well above the
+    solver's feasibility tolerance, so no rounding noise) is unblocked and needs no LP of its
+    own. Each reaction still undecided gets its own LPs, as in FVA (maximized if it can be
+    positive, then minimized if it can be negative, warm-started from the previous basis), and
+    is unblocked when an optimum is beyond ``zero_cutoff``. ``ValueError`` when the model has no
+    feasible flux at all (check the medium).
+
+    On iJO1366 (anaerobic glucose) it takes seconds where cobra's takes over a minute; the
+    reactions it keeps beyond cobra's (e.g. ``LIPOCT``, ``LIPOS``, whose FVA maximum is 7e-7,
+    above the 1e-7 cutoff) are those whose FVA range is barely above the cutoff, which cobra's
+    solver path may or may not report.
+    """
+    from cobra.flux_analysis.helpers import normalize_cutoff
+
+    cutoff = normalize_cutoff(model, zero_cutoff)
+    strong = max(10 * cutoff, 1e-6)
+    S = create_stoichiometric_matrix(model, array_type="lil").tocsc()
+    lb = np.array([r.lower_bound for r in model.reactions], dtype=float)
+    ub = np.array([r.upper_bound for r in model.reactions], dtype=float)
+    engine = _LP(S, lb, ub, 0, 0)
+    lp = engine.lp
+    glp.glp_set_obj_coef(lp, 1, 0.0)
+    if glp.glp_get_status(lp) not in (glp.GLP_OPT, glp.GLP_FEAS, glp.GLP_UNBND):
+        raise ValueError(f"Model {model.id!r} has no feasible flux under its bounds; check the "
+                         "medium.")
+    carries = np.abs(engine.primal()) >= strong
+    for j in range(len(lb)):
+        directions = ((glp.GLP_MAX, ub[j] >= cutoff), (glp.GLP_MIN, lb[j] <= -cutoff))
+        for direction, possible in directions:
+            if carries[j] or not possible:
+                continue
+            glp.glp_set_obj_dir(lp, direction)
+            glp.glp_set_obj_coef(lp, j + 1, 1.0)
+            ok = engine._simplex()
+            glp.glp_set_obj_coef(lp, j + 1, 0.0)
+            if ok:
+                carries |= np.abs(engine.primal()) >= strong
+                carries[j] |= abs(glp.glp_get_obj_val(lp)) >= cutoff
+    return [model.reactions[j].id for j in np.flatnonzero(~carries)]
 
 
 def _clauses_or_none(rule: str) -> frozenset[frozenset[str]] | None:
