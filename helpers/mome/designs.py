@@ -51,7 +51,7 @@ __all__ = ["CARVEME_MEDIA_KEY", "LB_UPTAKE", "SD_OXYGEN", "SD_VITAMIN_UPTAKE", "
            "exchange_bounds", "lb_medium", "sd_medium", "setup_medium", "ConstrainedRun",
            "run_constrained", "exact_constrained", "search_vs_exact",
            "experimental_essential_genes", "best_per_count_table", "table4_comparison",
-           "wild_type_setups", "main"]
+           "wild_type_setups"]
 
 CARVEME_MEDIA_KEY = "media/carveme_media_db.tsv"
 #: maximal uptake of every LB compound (mmol/gDW/h): the scale of chapter 07's glucose uptake
@@ -347,42 +347,6 @@ def search_vs_exact(runs: list[ConstrainedRun], max_cost: int) -> pd.DataFrame:
                 "exact_s": stats["wall_s"], "exact_complete": stats["complete"],
             })
     return pd.DataFrame(rows)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m helpers.mome.designs ORGANISM MEDIUM [--max-cost 2] [--profile quick]
-    [--seed 0]``: one constrained set-up of chapter 08, its search, and the exact constrained
-    optimum per number of knock-outs up to ``--max-cost`` (the numbers the chapter states for
-    budgets its quick profile does not enumerate)."""
-    import argparse
-
-    from helpers.book.profiles import get_profile
-
-    parser = argparse.ArgumentParser(prog="python -m helpers.mome.designs")
-    parser.add_argument("organism")
-    parser.add_argument("medium")
-    parser.add_argument("--max-cost", type=int, default=2)
-    parser.add_argument("--profile", default="quick")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--isozyme-cut-prob", type=float, default=None,
-                        help="override the profile's isozyme_cut_prob (0: one gene per draw)")
-    args = parser.parse_args(argv)
-    settings = get_profile(args.profile, "mome_organisms")["constrained"]
-    if args.isozyme_cut_prob is not None:
-        settings["isozyme_cut_prob"] = args.isozyme_cut_prob
-    run = run_constrained(args.organism, args.medium, settings, seed=args.seed,
-                          names=analysis.ecoli_gene_names())
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(f"{args.organism} {args.medium}, profile {args.profile}, seed {args.seed}, "
-              f"isozyme_cut_prob {settings['isozyme_cut_prob']}: best strain per number of "
-              "knock-outs")
-        print(run.table.to_string(index=False))
-        print("search against the exact constrained optimum:")
-        print(search_vs_exact([run], args.max_cost).to_string(index=False))
-
-
-if __name__ == "__main__":
-    main()
 
 
 def table4_comparison(runs: list[ConstrainedRun]) -> pd.DataFrame:
