@@ -194,3 +194,27 @@ def test_blocked_reactions_reject_an_infeasible_model():
     model.reactions.EX_glc__D_e.lower_bound = -1.0
     with pytest.raises(ValueError, match="no feasible flux"):
         blocked_reactions(model)
+
+
+def test_dropping_reactions_equals_cobra_remove_reactions():
+    import warnings
+
+    from helpers.mome.evaluation import _without_reactions
+
+    model = cobra.io.load_model("textbook")
+    model.add_groups([cobra.core.Group("glycolysis", members=[model.reactions.PFK,
+                                                              model.reactions.FBA,
+                                                              model.genes.b3916])])
+    drop = ["PFK", "FBP", "ME1", "ME2", "ACALD", "EX_fru_e", "FRUpts2"]
+    ours = _without_reactions(model, drop)
+    theirs = model.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs.remove_reactions([theirs.reactions.get_by_id(r) for r in drop],
+                                remove_orphans=True)
+    for attr in ("reactions", "metabolites", "genes"):
+        assert {x.id for x in getattr(ours, attr)} == {x.id for x in getattr(theirs, attr)}
+    assert "fru_e" not in ours.metabolites and "b3916" not in ours.genes  # orphans go too
+    assert model_fingerprint(ours) == model_fingerprint(theirs)
+    assert ours.slim_optimize() == pytest.approx(theirs.slim_optimize())
+    assert {m.id for m in ours.groups.glycolysis.members} == {"FBA"}

@@ -7,7 +7,7 @@ One concept per module: :mod:`~helpers.mome.gpr` (gene sets, knock-out cost, GPR
 (envelope, clusters, post-processing), :mod:`~helpers.mome.constraints` (essential genes, lethal
 pairs), :mod:`~helpers.mome.study` (cross-organism fronts), :mod:`~helpers.mome.designs`
 (constrained set-ups, media, Table 4 analogue), :mod:`~helpers.mome.redirector` (enzyme
-regulation).
+regulation), :mod:`~helpers.mome.figures` (the chapters' figures).
 
 Imports: :mod:`helpers.gem` and :mod:`helpers.data` only.
 

@@ -83,15 +83,44 @@ def reduce_model(model: cobra.Model, *, use_cache: bool = True) -> cobra.Model:
 
     def compute():
         blocked = blocked_reactions(model)
-        reduced = model.copy()
-        with warnings.catch_warnings():  # cobra warns about groups given one member, on stderr
-            warnings.simplefilter("ignore", UserWarning)
-            reduced.remove_reactions(blocked, remove_orphans=True)
+        reduced = _without_reactions(model, blocked)
         return reduced, {"method": "mome_blocked", "algorithm": "glpk_reuse", "model": model.id,
                          "n_blocked": len(blocked)}, None
 
     key = cache_key(model=model_fingerprint(model), method="mome_blocked", algorithm="glpk_reuse")
     return cached_entry(key, compute, use_cache=use_cache).model.copy()
+
+
+def _without_reactions(model: cobra.Model, drop: Iterable[str]) -> cobra.Model:
+    """A new model without the reactions ``drop`` and the metabolites and genes only they used:
+    what ``model.copy().remove_reactions(drop, remove_orphans=True)`` gives, built from the
+    model's dictionary (cobra's removal re-indexes the solver once per reaction: 12 s for 933
+    reactions of iJO1366, against a few seconds here). Groups keep their surviving members."""
+    from cobra.io.dict import model_from_dict, model_to_dict
+
+    drop = set(drop)
+    data = model_to_dict(model)
+    data["reactions"] = [r for r in data["reactions"] if r["id"] not in drop]
+    metabolites = {m for r in data["reactions"] for m in r["metabolites"]}
+    data["metabolites"] = [m for m in data["metabolites"] if m["id"] in metabolites]
+    genes = set().union(*(genes_of(r["gene_reaction_rule"]) for r in data["reactions"]
+                          if r.get("gene_reaction_rule", "").strip()))
+    data["genes"] = [g for g in data["genes"] if g["id"] in genes]
+    with warnings.catch_warnings():  # cobra warns about groups given one member, on stderr
+        warnings.simplefilter("ignore", UserWarning)
+        reduced = model_from_dict(data)
+        for group in model.groups:  # cobra's dictionaries do not carry groups: copy them over
+            members = []
+            for member in group.members:
+                pool = {cobra.Reaction: reduced.reactions, cobra.Metabolite: reduced.metabolites,
+                        cobra.Gene: reduced.genes}.get(type(member))
+                if pool is not None and member.id in pool:
+                    members.append(pool.get_by_id(member.id))
+            if members:
+                reduced.add_groups([cobra.core.Group(group.id, group.name, members=members,
+                                                     kind=group.kind)])
+    reduced.objective_direction = model.objective_direction
+    return reduced
 
 
 class _LP:
@@ -259,6 +288,7 @@ def blocked_reactions(model: cobra.Model, *, zero_cutoff: float | None = None) -
         raise ValueError(f"Model {model.id!r} has no feasible flux under its bounds; check the "
                          "medium.")
     carries = np.abs(engine.primal()) >= strong
+    undecided = [int(k) for k in np.flatnonzero(~carries)]
     for j in range(len(lb)):
         directions = ((glp.GLP_MAX, ub[j] >= cutoff), (glp.GLP_MIN, lb[j] <= -cutoff))
         for direction, possible in directions:
@@ -269,8 +299,12 @@ def blocked_reactions(model: cobra.Model, *, zero_cutoff: float | None = None) -
             ok = engine._simplex()
             glp.glp_set_obj_coef(lp, j + 1, 0.0)
             if ok:
-                carries |= np.abs(engine.primal()) >= strong
                 carries[j] |= abs(glp.glp_get_obj_val(lp)) >= cutoff
+                # read only the columns still undecided (the list shrinks as flux is found)
+                for k in undecided:
+                    if abs(glp.glp_get_col_prim(lp, k + 1)) >= strong:
+                        carries[k] = True
+                undecided = [k for k in undecided if not carries[k]]
     return [model.reactions[j].id for j in np.flatnonzero(~carries)]
 
 
