@@ -49,3 +49,18 @@ def test_pareto_front_keeps_equal_phenotypes():
                             "biomass": [1.0, 1.0, 0.5], "product_min": [2.0, 2.0, 1.0]})
     front = pareto_front(archive)
     assert sorted(front.genotype) == [(0,), (1,)]
+
+
+def test_groups_change_nothing_when_never_drawn_and_something_when_drawn(core_model):
+    # group_prob 0 draws no extra random number: the search is exactly the one without groups
+    ev = StrainEvaluator(core_model, biomass="Biomass_Ecoli_core", product="EX_etoh_e")
+    groups = [np.array([0, 1]), np.array([2, 3, 4])]
+    plain = _run(core_model, 5)
+    never = run_mome(ev, pop_size=16, n_gen=6, dup=3, ukc=8, seed=5, groups=groups,
+                     group_prob=0.0)
+    pd.testing.assert_frame_equal(plain.archive, never.archive)
+    ev2 = StrainEvaluator(core_model, biomass="Biomass_Ecoli_core", product="EX_etoh_e")
+    always = run_mome(ev2, pop_size=16, n_gen=6, dup=3, ukc=8, seed=5, groups=groups,
+                      group_prob=1.0, skip_lethal_units=False)
+    whole = [set(g.tolist()) for g in groups]
+    assert any(any(g <= set(s) for g in whole) for s in always.archive.genotype)
