@@ -224,3 +224,17 @@ def test_a_diverged_refit_is_stored_counted_and_named(store, ishii, monkeypatch)
     results, diverged = ps.loo_results("05_gem_choice")
     assert sorted(results) == ["e_coli_core (matched layer step)", "iAF1260 FVA-reduced"]
     assert list(diverged) == ["e_coli_core (release layer step)"]
+
+
+def test_paired_tests_over_common_folds_or_too_few(store, ishii):
+    names = ps.samples()
+    for k, sample in enumerate(names[:8]):
+        _fake_unit(ps.get_study("c-balanced"), sample, ishii, offset=0.05)
+        _fake_unit(ps.get_study("MSE-base"), sample, ishii, offset=0.2 + 0.01 * k)
+    _fake_unit(ps.get_study("unbalanced"), names[0], ishii)
+    tests = ps.paired_tests("03_minn_vs_ml", [("MINN-c-balanced", "MINN-MSE-base"),
+                                               ("MINN-c-balanced", "MINN-unbalanced")])
+    first, second = tests.iloc[0], tests.iloc[1]
+    assert first["n_pairs"] == 8 and first["wins_a"] == 8 and first["verdict"] == "helps"
+    assert first["p_value"] == pytest.approx(2 / 2**8)  # exact two-sided, all 8 one way
+    assert second["n_pairs"] == 1 and second["verdict"] == "too few folds"

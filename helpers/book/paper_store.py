@@ -546,6 +546,33 @@ def per_sample(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     return frame, info
 
 
+def paired_tests(chapter: str, pairs: Iterable[tuple[str, str]], metric: str = "NE",
+                 seed: int = 0) -> pd.DataFrame:
+    """Wilcoxon tests (:func:`helpers.evaluation.comparison.paired_wilcoxon`) between rows of a
+    chapter's paper-protocol table, over the folds both have in the store.
+
+    One row per pair (``a`` against ``b``, lower ``metric`` is better); a pair with fewer than
+    :data:`~helpers.evaluation.comparison.MIN_PAIRS` common folds gets ``n_pairs`` and the
+    verdict 'too few folds' instead of a p-value.
+    """
+    from helpers.evaluation.comparison import MIN_PAIRS, paired_wilcoxon
+
+    frame, _ = per_sample(chapter, seed)
+    rows = []
+    for a, b in pairs:
+        n = 0
+        if not frame.empty:
+            common = (set(frame.loc[frame["model"] == a, "sample"])
+                      & set(frame.loc[frame["model"] == b, "sample"]))
+            n = len(common)
+        if n < MIN_PAIRS:
+            rows.append({"a": a, "b": b, "metric": metric, "n_pairs": n,
+                         "verdict": "too few folds"})
+        else:
+            rows.append(paired_wilcoxon(frame, a, b, metric))
+    return pd.DataFrame(rows)
+
+
 def loo_result(key: str, seed: int = 0):
     """A complete study as the :class:`~helpers.evaluation.protocol.LooResult` the harness
     (:func:`helpers.evaluation.minn_loo.evaluate_minn_loo`) returns, read from the store.
