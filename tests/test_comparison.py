@@ -110,3 +110,24 @@ def test_ratio_to_paper_divides_our_means_by_the_papers():
                           "paper_MAE_mean": [0.5, float("nan")]})
     out = ratio_to_paper(table, ["MAE"])
     assert out["MAE_ratio"].iloc[0] == 2.0 and pd.isna(out["MAE_ratio"].iloc[1])
+
+
+def test_paired_wilcoxon_r2_is_higher_better_and_near_ties_are_counted_apart():
+    import pandas as pd
+
+    from helpers.evaluation.comparison import paired_wilcoxon
+
+    samples = [f"s{i}" for i in range(8)]
+    a = pd.DataFrame({"model": "a", "sample": samples, "R2": 0.9, "NE": 0.2})
+    b = pd.DataFrame({"model": "b", "sample": samples, "R2": 0.8, "NE": 0.2})
+    b.loc[:1, "R2"] = 0.9 + 1e-14  # two near-ties
+    table = pd.concat([a, b])
+    r2 = paired_wilcoxon(table, "a", "b", "R2", tie_tol=1e-12)
+    assert (r2["wins_a"], r2["ties"], r2["verdict"]) == (6, 2, "helps")
+    assert r2["p_value"] == pytest.approx(2 / 2**6)  # the 6 untied pairs, all one way
+    lower = paired_wilcoxon(table, "a", "b", "R2", higher_is_better=False, tie_tol=1e-12)
+    assert lower["wins_a"] == 0 and lower["verdict"] == "does not help"
+    ne = paired_wilcoxon(table, "a", "b", "NE")
+    assert ne["ties"] == 8 and ne["p_value"] == 1.0 and ne["verdict"] == "inconclusive"
+    with pytest.raises(ValueError, match="needs at least 9"):
+        paired_wilcoxon(table, "a", "b", "NE", min_pairs=9)

@@ -44,31 +44,40 @@ def verdict(p_value: float, a_better: bool, alpha: float = 0.05) -> str:
 
 def paired_wilcoxon(table: pd.DataFrame, model_a: str, model_b: str, metric: str, *,
                     keys: Sequence[str] = ("sample",), by: str = "model",
-                    alpha: float = 0.05) -> dict:
+                    alpha: float = 0.05, higher_is_better: bool | None = None,
+                    tie_tol: float = 0.0, min_pairs: int = MIN_PAIRS) -> dict:
     """Two-sided Wilcoxon signed-rank test of ``metric``, ``model_a`` against ``model_b``.
 
     Introduced in chapter ``03_minn_vs_ml`` (MINN against RF over the 29 folds); chapters
-    ``05_gem_choice`` and ``10_beyond`` use it too. The rows of ``table`` whose ``by`` column is
-    ``model_a`` are paired with those of ``model_b`` on ``keys`` (default: the held-out sample;
-    chapter 10 pairs by split and sample, or by learning-curve draw). Lower ``metric`` is better.
+    ``05_gem_choice``, ``06_reservoir_pfba`` and ``10_beyond`` use it too. The rows of ``table``
+    whose ``by`` column is ``model_a`` are paired with those of ``model_b`` on ``keys`` (default:
+    the held-out sample; chapter 10 pairs by split and sample, or by learning-curve draw). Lower
+    ``metric`` is better, unless ``higher_is_better`` (None: True for the R² metrics, whose
+    names start with 'R2'). Pairs whose difference is within ``tie_tol`` are ties: counted, and
+    left out of the test (0.0 leaves out exact ties only, scipy's default).
 
     Returns ``a``, ``b``, ``metric``, ``n_pairs``, both means over the pairs, the median of
-    ``a - b``, ``wins_a`` (pairs where ``a`` is lower), ``p_value`` (1.0 when every difference is
-    0) and :func:`verdict`. Raises :class:`ValueError` for fewer than :data:`MIN_PAIRS` pairs.
+    ``a - b``, ``wins_a`` (pairs where ``a`` is better), ``ties``, ``p_value`` (1.0 when every
+    pair ties) and :func:`verdict`. Raises :class:`ValueError` for fewer than ``min_pairs``
+    pairs (default :data:`MIN_PAIRS`).
     """
+    higher = metric.startswith("R2") if higher_is_better is None else bool(higher_is_better)
     a = table[table[by] == model_a].set_index(list(keys))[metric]
     b = table[table[by] == model_b].set_index(list(keys))[metric]
     common = a.index.intersection(b.index)
-    if len(common) < MIN_PAIRS:
+    if len(common) < min_pairs:
         raise ValueError(f"{model_a!r} and {model_b!r} share only {len(common)} paired rows "
-                         f"on {list(keys)}; a Wilcoxon test needs at least {MIN_PAIRS}.")
+                         f"on {list(keys)}; a Wilcoxon test needs at least {min_pairs}.")
     diff = (a[common] - b[common]).to_numpy(dtype=float)
-    p = float(wilcoxon(diff).pvalue) if np.any(diff != 0) else 1.0
+    tie = np.abs(diff) <= tie_tol
+    p = float(wilcoxon(diff[~tie]).pvalue) if np.any(~tie) else 1.0
     median = float(np.median(diff))
+    better = (diff > 0) if higher else (diff < 0)
     return {"a": model_a, "b": model_b, "metric": metric, "n_pairs": int(len(common)),
             "mean_a": float(a[common].mean()), "mean_b": float(b[common].mean()),
-            "median_difference": median, "wins_a": int((diff < 0).sum()), "p_value": p,
-            "verdict": verdict(p, median < 0, alpha)}
+            "median_difference": median, "wins_a": int((better & ~tie).sum()),
+            "ties": int(tie.sum()), "p_value": p,
+            "verdict": verdict(p, median > 0 if higher else median < 0, alpha)}
 
 
 def ratio_to_paper(table: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:

@@ -25,11 +25,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import wilcoxon
 from sklearn.model_selection import KFold
 
 from helpers.data.ishii import UPTAKES
-from helpers.evaluation.comparison import comparison_table
+from helpers.evaluation.comparison import comparison_table, paired_wilcoxon
 from helpers.evaluation.metrics import per_sample_table
 from helpers.gem.ids import strip_prefix, to_flux_id
 from helpers.minn.reservoir import BLOCK_INPUTS, OmicsMember, train_omics_members
@@ -253,22 +252,18 @@ def table4(truth: pd.DataFrame, predictions: Mapping[str, pd.DataFrame]) -> tupl
 
 def wilcoxon_table(per_sample: pd.DataFrame, model_a: str, model_b: str,
                    metrics: Sequence[str] = TABLE4_METRICS) -> pd.DataFrame:
-    """Two-sided Wilcoxon signed-rank test per metric of ``model_a`` vs ``model_b`` over the folds.
+    """Two-sided Wilcoxon signed-rank test per metric of ``model_a`` vs ``model_b`` over the folds
+    (:func:`helpers.evaluation.comparison.paired_wilcoxon`, one row per metric).
 
     ``better_a`` counts folds where ``model_a`` is better (higher R², lower errors); ``ties``
-    folds with identical values (dropped by the test). A metric with no non-tied fold gets
-    p = NaN instead of an error.
+    folds within 1e-12 (a bound that does not bind leaves pFBA's solution unchanged), left out
+    of the test; ``p_value`` is 1.0 when every fold ties.
     """
-    a = per_sample[per_sample.model == model_a].set_index("sample")
-    b = per_sample[per_sample.model == model_b].set_index("sample")
-    common = a.index.intersection(b.index)
     rows = []
     for metric in metrics:
-        diff = (a.loc[common, metric] - b.loc[common, metric]).to_numpy()
-        ties = np.isclose(diff, 0.0, atol=1e-12)
-        better = (diff > 0) if metric.startswith("R2") else (diff < 0)
-        p = float(wilcoxon(diff[~ties]).pvalue) if (~ties).sum() > 0 else float("nan")
-        rows.append({"metric": metric, "n_folds": int(len(common)), "ties": int(ties.sum()),
-                     "better_a": int((better & ~ties).sum()), "median_difference": float(np.median(diff)),
-                     "p_value": p})
+        test = paired_wilcoxon(per_sample, model_a, model_b, metric, tie_tol=1e-12,
+                               min_pairs=1)
+        rows.append({"metric": metric, "n_folds": test["n_pairs"], "ties": test["ties"],
+                     "better_a": test["wins_a"], "median_difference": test["median_difference"],
+                     "p_value": test["p_value"]})
     return pd.DataFrame(rows)
