@@ -261,6 +261,17 @@ def test_executed_chapter_has_no_stderr_and_hides_injected_parameters(chapter):
 
 @pytest.mark.book
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_executed_tables_go_through_the_display_helper(chapter):
+    """Issue #18: every table a chapter shows is a ``show_table`` view (no index, few
+    significant figures, long text listed apart), never pandas' raw HTML."""
+    raw = [i for i, cell in enumerate(_executed(chapter).cells) if cell.cell_type == "code"
+           for output in cell.get("outputs", [])
+           if 'class="dataframe"' in "".join(output.get("data", {}).get("text/html", ""))]
+    assert not raw, f"{chapter}: cells {raw} show a raw DataFrame; wrap it in show_table"
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_executed_figures_are_png(chapter):
     pngs = set()
     for cell in _executed(chapter).cells:
