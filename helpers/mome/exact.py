@@ -30,6 +30,18 @@ __all__ = ["exact_best_per_cost", "exact_best_constrained", "best_per_cost", "co
 _COLUMNS = {"product_lp": 1, "product_min": 2}
 
 
+
+def _new_children(members: set, candidates: np.ndarray, seen, nxt):
+    """``(unit, child genotype)`` for each candidate unit that extends ``members`` to a genotype
+    seen in neither ``seen`` nor ``nxt`` (read as the caller's loop fills ``nxt``)."""
+    for u in np.flatnonzero(candidates):
+        u = int(u)
+        if u in members:
+            continue
+        child = tuple(sorted(members | {u}))
+        if child not in seen and child not in nxt:
+            yield u, child
+
 def _check_objective(objective: str) -> int:
     if objective not in _COLUMNS:
         raise ValueError(f"The 'objective' parameter must be one of {list(_COLUMNS)}. "
@@ -114,13 +126,7 @@ def exact_best_per_cost(evaluator: StrainEvaluator, max_cost: int, *,
             genes = evaluator.cut(geno) | frozenset().union(
                 *(evaluator._genes[v] for v in geno)) if evaluator.mode == "gene_sets" else None
             on_support = allowed & (incidence @ support.astype(float) > 0)
-            for u in np.flatnonzero(on_support):
-                u = int(u)
-                if u in members:
-                    continue
-                child = tuple(sorted(members | {u}))
-                if child in seen or child in nxt:
-                    continue
+            for u, child in _new_children(members, on_support, seen, nxt):
                 if base + evaluator.costs[u] > max_cost and (
                         genes is None or not (evaluator._genes[u] & genes)
                         or evaluator.cost(child) > max_cost):
@@ -253,13 +259,7 @@ def exact_best_constrained(evaluator: StrainEvaluator, max_cost: int, *,
                 for u in geno:
                     blocked[partners[u]] = True
             candidates = allowed & ~blocked & (named @ support.astype(float) > 0)
-            for u in np.flatnonzero(candidates):
-                u = int(u)
-                if u in members:
-                    continue
-                child = tuple(sorted(members | {u}))
-                if child in seen or child in nxt:
-                    continue
+            for _u, child in _new_children(members, candidates, seen, nxt):
                 cols = evaluator.knocked_reactions(child)
                 if not support[cols].any():  # the parent's flux vector survives
                     inherited += 1
