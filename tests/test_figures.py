@@ -5,7 +5,7 @@ Three layers, cheapest first:
 - the helpers of :mod:`helpers.book.plots` and :func:`helpers.book.display.glue_values`;
 - the chapter sources (00-09): every figure goes through ``glue_figure`` into a ``{glue:figure}``
   directive with a name (numbered), alt text and a caption; no bare ``glue()`` bookkeeping; code
-  lines wrap at 88 characters;
+  lines wrap at 88 characters; no code cell (any chapter) is over 25 lines;
 - the executed chapters and the built HTML (marked ``book``: ``make test`` executes the chapters
   and builds the book first, in ``tests/test_book.py``): no stderr, no visible injected-parameters
   cell, every glued figure is a PNG, every figure on a page has a number, a caption and alt text.
@@ -14,6 +14,7 @@ Three layers, cheapest first:
 from __future__ import annotations
 
 import re
+import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -38,6 +39,8 @@ FIGURE = re.compile(r"^```\{glue:figure\} (?P<key>[\w-]+)\n(?P<options>(?::\w+:.
                     r"(?P<caption>(?:.+\n?)+?)```", re.M)
 GLUED = re.compile(r"glue_figure\(\s*\"(?P<key>[\w-]+)\"")
 LINE = 88
+#: Most lines of a chapter's code cell.
+CELL_LINES = 25
 
 
 @pytest.fixture()
@@ -178,15 +181,32 @@ def test_gem_metrics_plot_one_row_per_metric_and_the_paper_star():
     rng = np.random.default_rng(0)
     per_sample = pd.DataFrame({"model": np.repeat(["core", "iAF1260"], 10),
                                "NE": rng.uniform(0.2, 0.4, 20), "L2": rng.uniform(1e-3, 1, 20)})
-    fig = plots.gem_metrics_plot(per_sample, ["iAF1260", "core"],
-                                 [("NE", "NE per sample"), ("L2", "L2 (log scale)")],
-                                 star=("iAF1260", "paper", 8.75e-5))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plots.gem_metrics_plot(per_sample, ["iAF1260", "core"],
+                                     [("NE", "NE per sample"), ("L2", "L2 (log scale)")],
+                                     star=("iAF1260", "paper", 8.75e-5))
+    assert not [str(w.message) for w in caught], "seaborn's boxplot warned (vert= deprecated?)"
     assert [ax.get_xlabel() for ax in fig.axes] == ["NE per sample", "L2 (log scale)"]
     assert all(ax.get_xscale() == "log" for ax in fig.axes)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["iAF1260", "core"]
     star = fig.axes[1].collections[-1]
     assert star.get_label() == "paper" and star.get_offsets()[0][0] == pytest.approx(8.75e-5)
     plots.render_png(fig)
+    plt.close(fig)
+
+
+def test_bxp_orientation_passes_vert_as_orientation_and_restores_the_method():
+    fig, ax = plt.subplots()
+    stats = [{"med": 2.0, "q1": 1.0, "q3": 3.0, "whislo": 0.0, "whishi": 4.0,
+              "fliers": []}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # vert= would be a MatplotlibDeprecationWarning
+        with plots._bxp_orientation(ax):
+            artists = ax.bxp(stats, vert=False)
+    median = artists["medians"][0].get_xdata()
+    assert list(median) == [2.0, 2.0], "horizontal: the median is a vertical line at x = 2"
+    assert "bxp" not in vars(ax)  # the class's method again
     plt.close(fig)
 
 
@@ -235,6 +255,15 @@ def test_glue_bookkeeping_is_in_helpers_and_code_wraps(chapter):
                                                   re.S) for line in block.splitlines()]
         long = [line for line in lines if len(line) > LINE]
         assert not long, f"{chapter} cell {i}: code lines over {LINE} characters: {long}"
+
+
+@pytest.mark.parametrize("chapter", sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb")))
+def test_code_cells_are_short(chapter):
+    """The book's rule: no code cell over :data:`CELL_LINES` lines; longer logic lives in
+    ``helpers/`` (docstring, type hints, a test) and the cell calls it."""
+    long = {i: len(cell.source.splitlines()) for i, cell in enumerate(_notebook(chapter).cells)
+            if cell.cell_type == "code" and len(cell.source.splitlines()) > CELL_LINES}
+    assert not long, f"{chapter}: code cells over {CELL_LINES} lines (index: lines): {long}"
 
 
 # --- executed chapters and the built book ----------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 
 from helpers.mome.analysis import (
     best_tradeoffs,
+    biomass_coverage,
     cluster_front,
     envelope,
     envelope_at,
@@ -16,6 +17,7 @@ from helpers.mome.analysis import (
     knockout_frequency,
     postprocess_front,
     remove_superfluous,
+    runs_table,
     strain_table,
 )
 from helpers.mome.evaluation import StrainEvaluator
@@ -139,3 +141,28 @@ def test_postprocess_front_keeps_phenotypes_and_lowers_cost(core):
     merged = post.merge(res.front[["biomass", "product_min"]].drop_duplicates(),
                         on=["biomass", "product_min"])
     assert len(merged) == len(post)
+
+
+def test_runs_table_one_row_per_search_in_the_order_given(core):
+    from helpers.mome.search import run_mome
+
+    _, ev = core
+    small = run_mome(ev, pop_size=8, n_gen=2, dup=2, ukc=4, seed=0)
+    larger = run_mome(ev, pop_size=16, n_gen=3, dup=3, ukc=8, seed=1)
+    table = runs_table({"small": small, "larger": larger})
+    assert table.columns.tolist() == ["design", "strains", "front", "strains_per_s", "cache_hits",
+                                      "wall_s", "best_ethanol"]
+    assert table.design.tolist() == ["small", "larger"]
+    assert table.strains.tolist() == [len(small.archive), len(larger.archive)]
+    assert table.front.tolist() == [len(small.front), len(larger.front)]
+    assert table.best_ethanol[1] == larger.front.product_min.max()
+    assert table.cache_hits[0] == small.n_cache_hits and table.wall_s[1] == larger.wall_s
+
+
+def test_biomass_coverage_counts_bins_with_a_growing_strain():
+    front = pd.DataFrame({"biomass": [0.0, 0.05, 0.12, 0.13, 1.0]})
+    # bins of 0.1 on [0, 1]: 0.05 -> 1st, 0.12 and 0.13 -> 2nd, 1.0 -> the last (closed) one
+    assert biomass_coverage(front, 1.0, 10) == pytest.approx(0.3)
+    assert biomass_coverage(front.iloc[:1], 1.0, 10) == 0.0  # a lethal strain covers nothing
+    assert biomass_coverage(front, 1.0, 1) == 1.0
+    assert biomass_coverage(front.assign(biomass=front.biomass * 2), 1.0, 10) == pytest.approx(0.2)

@@ -20,7 +20,8 @@ figure to its text column; a wider figure is an error, not a silently shrunk one
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -226,10 +227,11 @@ def gem_metrics_plot(per_sample: pd.DataFrame, order: Sequence[str],
     axes = axes[:, 0]
     order = list(order)
     for ax, (metric, label) in zip(axes, panels, strict=True):
-        sns.boxplot(data=per_sample, x=metric, y="model", order=order, ax=ax, color="#dddddd",
-                    showfliers=False)
+        with _bxp_orientation(ax):
+            sns.boxplot(data=per_sample, x=metric, y="model", order=order, ax=ax,
+                        color="#dddddd", showfliers=False, orient="y")
         sns.stripplot(data=per_sample, x=metric, y="model", order=order, ax=ax, size=3,
-                      alpha=0.6)
+                      alpha=0.6, orient="y")
         ax.set(xscale="log", xlabel=label, ylabel="")
     if star is not None:
         model, label, value = star
@@ -239,3 +241,27 @@ def gem_metrics_plot(per_sample: pd.DataFrame, order: Sequence[str],
                                 frameon=False)
     fig.tight_layout()
     return fig
+
+
+@contextmanager
+def _bxp_orientation(ax: plt.Axes) -> Iterator[plt.Axes]:
+    """``ax`` whose ``bxp`` takes seaborn's ``vert=`` as Matplotlib's ``orientation=``.
+
+    seaborn 0.13.2 (its latest release) draws a boxplot with ``Axes.bxp(vert=...)``, deprecated in
+    Matplotlib 3.11 in favour of ``orientation`` (seaborn's fix, mwaskom/seaborn#3820, is not
+    released yet). Inside this block the call is translated, so the same boxes are drawn through
+    the current API and no deprecation warning is raised. Used by :func:`gem_metrics_plot`
+    (chapter ``05_gem_choice``).
+    """
+    bxp = ax.bxp
+
+    def call(*args: object, vert: bool | None = None, **kwargs: object) -> dict[str, list]:
+        if vert is not None and "orientation" not in kwargs:
+            kwargs["orientation"] = "vertical" if vert else "horizontal"
+        return bxp(*args, **kwargs)
+
+    ax.bxp = call
+    try:
+        yield ax
+    finally:
+        del ax.bxp  # the class's method again

@@ -1,12 +1,13 @@
 """Analysis of a MOME run: production envelope, relative hypervolume, clusters, post-processing.
 
-Introduced in chapter ``07_mome_ethanol``.
+Introduced in chapter ``07_mome_ethanol``; :func:`runs_table` and :func:`biomass_coverage`, which
+compare searches, in chapter ``09_mome_redirector``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import cobra
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 from sklearn.cluster import DBSCAN
 
 from helpers.mome.evaluation import StrainEvaluator
-from helpers.mome.search import hypervolume
+from helpers.mome.search import MomeResult, hypervolume
 
 __all__ = [
     "envelope",
@@ -30,6 +31,8 @@ __all__ = [
     "strain_table",
     "envelope_at",
     "front_at",
+    "runs_table",
+    "biomass_coverage",
     "PAPER_BEST_STRAIN",
     "PAPER_NUO",
 ]
@@ -286,3 +289,32 @@ def front_at(front: pd.DataFrame, values: Iterable[float], *, objective: str = "
         part = front[front["biomass"] >= value * (1 - rtol)]
         out.append(part[objective].max() if len(part) else np.nan)
     return np.array(out, dtype=float)
+
+
+def runs_table(results: Mapping[str, MomeResult]) -> pd.DataFrame:
+    """One row per search (``results``: name -> :class:`~helpers.mome.search.MomeResult`):
+    ``design`` (the name), ``strains`` (distinct strains evaluated), ``front`` (its size),
+    ``strains_per_s`` (distinct strains computed per second), ``cache_hits``, ``wall_s`` and
+    ``best_ethanol`` (the front's best guaranteed product, ``product_min``).
+
+    Chapter ``09_mome_redirector`` (knock-outs against regulation).
+    """
+    return pd.DataFrame([
+        {"design": name, "strains": len(r.archive), "front": len(r.front),
+         "strains_per_s": r.evaluations_per_s, "cache_hits": r.n_cache_hits, "wall_s": r.wall_s,
+         "best_ethanol": r.front.product_min.max()}
+        for name, r in results.items()
+    ])
+
+
+def biomass_coverage(front: pd.DataFrame, max_biomass: float, bins: int) -> float:
+    """Share of ``bins`` equal intervals of ``[0, max_biomass]`` that hold a growing front strain.
+
+    Strains with zero biomass are not counted; a strain at exactly ``max_biomass`` falls in the
+    last interval, one above it in none. The larger the share, the more evenly the front spans
+    the biomass range. Chapter ``09_mome_redirector`` (does regulation span it more evenly than
+    knock-outs?).
+    """
+    edges = np.linspace(0, max_biomass, bins + 1)
+    hit = np.histogram(front.biomass[front.biomass > 0], bins=edges)[0] > 0
+    return float(hit.mean())

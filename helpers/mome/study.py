@@ -12,6 +12,11 @@ that comparison:
   distance of the best normalized strain to the utopia point (1, 1).
 * :func:`setup_organism` and :func:`search_organism` — one organism from its loader to its
   normalized front, with the rows of the chapter's tables.
+* :func:`closest_to_utopia` and :func:`fig3_claims` — the paper's three Fig. 3 claims checked on
+  the fronts' summary table.
+* :func:`constrained_setups_table`, :func:`setup_prefix`, :func:`ethanol_change_text`,
+  :func:`search_vs_exact_case` and :func:`behind_exact_text` — what the chapter tabulates and
+  glues about the constrained designs of :mod:`helpers.mome.designs`.
 
 Introduced in chapter ``08_mome_organisms_and_constraints``.
 """
@@ -19,8 +24,9 @@ Introduced in chapter ``08_mome_organisms_and_constraints``.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cobra
 import numpy as np
@@ -30,8 +36,14 @@ from helpers.gem.organisms import ORGANISMS, load_organism
 from helpers.mome import analysis, search
 from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
 
+if TYPE_CHECKING:
+    from helpers.mome.designs import ConstrainedRun
+
 __all__ = ["organism_medium", "theoretical_maxima", "normalize_front", "utopia_distance",
-           "on_axes_only", "OrganismSetup", "setup_organism", "search_organism"]
+           "on_axes_only", "OrganismSetup", "setup_organism", "search_organism",
+           "PAPER_CLOSEST", "PAPER_POOR", "PAPER_AXIS_ONLY", "closest_to_utopia", "fig3_claims",
+           "CONSTRAINED_SETUP_COLUMNS", "constrained_setups_table", "setup_prefix",
+           "ethanol_change_text", "search_vs_exact_case", "behind_exact_text"]
 
 GLUCOSE_UPTAKE = 10.0
 OXYGEN_LIMITED = 2.0
@@ -155,3 +167,145 @@ def search_organism(setup: OrganismSetup, settings: Mapping[str, int], *, seed: 
            "utopia_distance": utopia_distance(norm), "only_axis_points": on_axes_only(norm),
            "best_ethanol_norm": norm.product_norm.max(), "wall_s": res.wall_s}
     return res, norm, row
+
+
+# --- the paper's Fig. 3 claims ----------------------------------------------------------------
+
+#: The paper's Fig. 3 claims: the yeast models (one is closest to the utopia point), the poor
+#: trade-offs (among the three fronts farthest from it), the model with only axis points.
+PAPER_CLOSEST = ("yeast_7.6", "iMM904")
+PAPER_POOR = ("iRC1080", "STM_v1_0")
+PAPER_AXIS_ONLY = "iCA1273"
+
+
+def _by_utopia_distance(summary: pd.DataFrame) -> pd.DataFrame:
+    """``summary`` (rows of :func:`search_organism`) closest to utopia first, index 0, 1, ..."""
+    return summary.sort_values("utopia_distance").reset_index(drop=True)
+
+
+def closest_to_utopia(summary: pd.DataFrame) -> str:
+    """The model whose normalized front comes closest to the utopia point (1, 1).
+
+    ``summary`` holds one :func:`search_organism` row per model (``model``, ``utopia_distance``).
+    Chapter ``08_mome_organisms_and_constraints``.
+    """
+    return str(_by_utopia_distance(summary).model.iloc[0])
+
+
+def fig3_claims(summary: pd.DataFrame, *, last: int = 3) -> pd.DataFrame:
+    """The paper's three Fig. 3 claims checked on the fronts' ``summary`` (one
+    :func:`search_organism` row per model): ``claim``, ``ours`` (what our fronts show) and
+    ``verdict`` ("holds" / "does not hold").
+
+    1. a yeast model (:data:`PAPER_CLOSEST`) is closest to the utopia point;
+    2. *C. reinhardtii* and *S. enterica* (:data:`PAPER_POOR`) are among the ``last`` fronts
+       farthest from it (ranks 1 = closest);
+    3. iCA1273 (:data:`PAPER_AXIS_ONLY`) has only points on the axes (no trade-off strain).
+
+    A model missing from ``summary`` makes its claim "does not hold" (and is not ranked).
+    Chapter ``08_mome_organisms_and_constraints``.
+    """
+    ranked = _by_utopia_distance(summary)
+    models = set(ranked.model)
+    closest = ranked.model.iloc[0]
+    axis_only = bool(summary.set_index("model").only_axis_points.get(PAPER_AXIS_ONLY, False))
+    poor = ", ".join(f"{m}: rank {int(ranked.index[ranked.model == m][0]) + 1} of {len(ranked)}"
+                     for m in PAPER_POOR if m in models)
+    poor_holds = set(PAPER_POOR) <= set(ranked.model.iloc[-last:])
+    rows = [
+        {"claim": "yeast (Yeast 7.6) is closest to the utopia point",
+         "ours": f"closest: {closest} (distance {ranked.utopia_distance.iloc[0]:.3f})",
+         "holds": closest in PAPER_CLOSEST},
+        {"claim": "C. reinhardtii and S. enterica are poor trade-offs", "ours": poor,
+         "holds": poor_holds},
+        {"claim": f"{PAPER_AXIS_ONLY} shows no trade-off points (only points on the axes)",
+         "ours": "only axis points" if axis_only else "has trade-off points",
+         "holds": axis_only},
+    ]
+    return pd.DataFrame([{"claim": r["claim"], "ours": r["ours"],
+                          "verdict": "holds" if r["holds"] else "does not hold"} for r in rows])
+
+
+# --- constrained designs: the chapter's tables and glued numbers ------------------------------
+
+#: Columns of :func:`constrained_setups_table` the chapter shows (the CSV keeps them all).
+CONSTRAINED_SETUP_COLUMNS = ("model", "medium", "wt_biomass", "wt_ethanol_guaranteed",
+                             "experimental_in_model", "insilico", "insilico_added", "essential",
+                             "lethal_pairs", "strains", "strains_per_s", "total_s")
+
+
+def constrained_setups_table(runs: Sequence[ConstrainedRun]) -> pd.DataFrame:
+    """One row per constrained design (:func:`helpers.mome.designs.run_constrained`): ``model``,
+    ``medium``, ``medium_definition`` (the medium in words), then the run's ``counts`` (wild
+    type, constraint lists, search size and times). Chapter ``08_mome_organisms_and_constraints``.
+    """
+    return pd.DataFrame([{"model": r.organism, "medium": r.medium,
+                          "medium_definition": r.medium_text, **r.counts} for r in runs])
+
+
+def setup_prefix(organism: str, medium: str) -> str:
+    """Prefix of a set-up's glued names: ``iJO1366_LB_``, ``yeast_76_SD_`` (dots dropped, as a
+    glue name in ``{glue:text}`` cannot hold one). Chapter ``08_mome_organisms_and_constraints``.
+    """
+    return f"{organism}_{medium}_".replace(".", "")
+
+
+def ethanol_change_text(best_ethanol: float, change_pct: float | None) -> str:
+    """The change of the best strain's guaranteed ethanol over the wild type's, in words.
+
+    ``"+12.3 %"``; "none: ..." when neither the best strain nor the wild type guarantees ethanol
+    (``best_ethanol <= 0``); "undefined: ..." when only the wild type guarantees none (a change
+    against 0 is no percentage: ``change_pct`` is NaN or None). Chapter
+    ``08_mome_organisms_and_constraints`` (rows of :func:`helpers.mome.designs.table4_comparison`).
+    """
+    if best_ethanol <= 0:
+        return ("none: no strain of this search guarantees ethanol at ≥ 90 % growth, "
+                "nor does the wild type")
+    if pd.isna(change_pct):
+        return "undefined: the wild type guarantees no ethanol"
+    return f"{change_pct:+.1f} %"
+
+
+def search_vs_exact_case(runs: Sequence[ConstrainedRun], vs_exact: pd.DataFrame,
+                         organism: str = "iJO1366", medium: str = "LB", *, cheap: int = 2
+                         ) -> dict[str, float | int | str]:
+    """The numbers the chapter quotes about one set-up's search beside its exact enumeration.
+
+    ``runs`` are the constrained designs, ``vs_exact`` the table of
+    :func:`helpers.mome.designs.search_vs_exact`. Keys: ``exact_1``, ``exact_strains`` and
+    ``exact_s`` (exact optimum at one knock-out, strains enumerated, seconds); ``cuts`` (isozyme
+    cuts the mutation may draw); ``search_best``, ``search_genes`` and ``search_pct`` (the
+    search's best strain: guaranteed ethanol, genes, growth in % of the wild type's);
+    ``search_2`` and ``search_2_genes`` (its best with at most ``cheap`` knock-outs);
+    ``wt_ethanol`` (the wild type's guaranteed ethanol). Genes are "the wild type" for a strain
+    without knock-outs. Chapter ``08_mome_organisms_and_constraints`` (section on isozymes in LB).
+    """
+    run = next(r for r in runs if (r.organism, r.medium) == (organism, medium))
+    exact = vs_exact[(vs_exact.model == organism) & (vs_exact.medium == medium)]
+    exact = exact.set_index("max_knockouts")
+    table = run.table
+    best = table.loc[table.ethanol_guaranteed.idxmax()]
+    few = table[table.knockouts <= cheap]
+    best_few = few.loc[few.ethanol_guaranteed.idxmax()]
+    return {
+        "exact_1": exact.exact_ethanol[1], "exact_strains": exact.exact_strains[1],
+        "exact_s": exact.exact_s[1], "cuts": run.counts["isozyme_cuts"],
+        "search_best": best.ethanol_guaranteed, "search_genes": best.genes or "the wild type",
+        "search_2": best_few.ethanol_guaranteed,
+        "search_2_genes": best_few.genes or "the wild type",
+        "search_pct": best.biomass_pct_of_wt,
+        "wt_ethanol": run.counts["wt_ethanol_guaranteed"],
+    }
+
+
+def behind_exact_text(vs_exact: pd.DataFrame, *, tol: float = 1e-6) -> str:
+    """Where the search's best guaranteed ethanol is below the exact optimum by more than
+    ``tol`` (rows of :func:`helpers.mome.designs.search_vs_exact`), in words:
+    ``"iJO1366 LB at ≤ 1 (0.00 vs 1.23); ..."``, or "nowhere". Chapter
+    ``08_mome_organisms_and_constraints``.
+    """
+    behind = vs_exact[vs_exact.exact_ethanol > vs_exact.search_ethanol + tol]
+    if behind.empty:
+        return "nowhere"
+    return "; ".join(f"{r.model} {r.medium} at ≤ {r.max_knockouts} ({r.search_ethanol:.2f} vs "
+                     f"{r.exact_ethanol:.2f})" for r in behind.itertuples())

@@ -1,0 +1,126 @@
+"""Chapter 08's claims, tables and glued numbers (helpers.mome.study), on small made-up inputs."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.mome import study
+
+
+def _summary(distances: dict[str, float], axis_only: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Rows like :func:`study.search_organism`'s: model, utopia distance, only axis points."""
+    return pd.DataFrame({"model": list(distances), "utopia_distance": list(distances.values()),
+                         "only_axis_points": [m in axis_only for m in distances]})
+
+
+PAPER_LIKE = {"yeast_7.6": 0.1, "iJO1366": 0.3, "iCA1273": 0.35, "iSB619": 0.4,
+              "iRC1080": 0.9, "STM_v1_0": 0.8, "iMM904": 0.5}
+
+
+def test_claims_hold_on_fronts_shaped_like_the_papers():
+    summary = _summary(PAPER_LIKE, axis_only=("iCA1273",))
+    claims = study.fig3_claims(summary)
+    assert claims.columns.tolist() == ["claim", "ours", "verdict"]
+    assert claims.verdict.tolist() == ["holds"] * 3
+    assert claims.ours[0] == "closest: yeast_7.6 (distance 0.100)"
+    assert claims.ours[1] == "iRC1080: rank 7 of 7, STM_v1_0: rank 6 of 7"
+    assert claims.ours[2] == "only axis points"
+    assert study.closest_to_utopia(summary) == "yeast_7.6"
+
+
+def test_claims_fail_where_the_fronts_disagree():
+    distances = {**PAPER_LIKE, "yeast_7.6": 0.6, "STM_v1_0": 0.2}  # S. enterica now 2nd of 7
+    claims = study.fig3_claims(_summary(distances))
+    assert claims.verdict.tolist() == ["does not hold"] * 3
+    assert claims.ours[0].startswith("closest: STM_v1_0 ")
+    assert claims.ours[1] == "iRC1080: rank 7 of 7, STM_v1_0: rank 1 of 7"
+    assert claims.ours[2] == "has trade-off points"
+    # the second claim needs both models among the `last` farthest fronts
+    assert study.fig3_claims(_summary(PAPER_LIKE)).verdict[1] == "holds"
+    assert study.fig3_claims(_summary(PAPER_LIKE), last=1).verdict[1] == "does not hold"
+
+
+def test_claims_with_models_missing_do_not_hold_and_rank_only_what_ran():
+    summary = _summary({"iMM904": 0.2, "iJO1366": 0.5, "iRC1080": 0.9})
+    claims = study.fig3_claims(summary)
+    assert claims.verdict.tolist() == ["holds", "does not hold", "does not hold"]  # iMM904: yeast
+    assert claims.ours[1] == "iRC1080: rank 3 of 3"
+    assert study.closest_to_utopia(summary) == "iMM904"
+
+
+def _run(organism: str, medium: str, table: pd.DataFrame | None = None, **counts):
+    """What the helpers read of a :class:`helpers.mome.designs.ConstrainedRun`."""
+    return SimpleNamespace(organism=organism, medium=medium, medium_text=f"{medium} (words)",
+                           table=table, counts=counts)
+
+
+def test_constrained_setups_table_one_row_per_run_counts_as_columns():
+    runs = [_run("iJO1366", "LB", wt_biomass=0.5, essential=300),
+            _run("yeast_7.6", "SD", wt_biomass=0.1, essential=1000)]
+    table = study.constrained_setups_table(runs)
+    assert table.columns.tolist() == ["model", "medium", "medium_definition", "wt_biomass",
+                                      "essential"]
+    assert table.model.tolist() == ["iJO1366", "yeast_7.6"]
+    assert table.medium_definition[1] == "SD (words)" and table.essential[1] == 1000
+    assert set(study.CONSTRAINED_SETUP_COLUMNS) >= {"model", "medium", "essential"}
+
+
+def test_setup_prefix_drops_dots_for_glue_names():
+    assert study.setup_prefix("yeast_7.6", "SD") == "yeast_76_SD_"
+    assert study.setup_prefix("iJO1366", "anaerobic") == "iJO1366_anaerobic_"
+
+
+@pytest.mark.parametrize(("best", "change", "expected"), [
+    (5.0, 195.04, "+195.0 %"),
+    (5.0, -3.0, "-3.0 %"),
+    (5.0, np.nan, "undefined: the wild type guarantees no ethanol"),
+    (5.0, None, "undefined: the wild type guarantees no ethanol"),
+    (0.0, np.nan, "none: no strain of this search guarantees ethanol at ≥ 90 % growth, "
+                  "nor does the wild type"),
+])
+def test_ethanol_change_text(best, change, expected):
+    assert study.ethanol_change_text(best, change) == expected
+
+
+def _case():
+    table = pd.DataFrame({"knockouts": [1, 2, 3], "ethanol_guaranteed": [0.0, 29.87, 31.0],
+                          "genes": ["", "adhE, mhpF", "adhE, mhpF, ldhA"],
+                          "biomass_pct_of_wt": [100.0, 99.0, 92.5]})
+    runs = [_run("iJO1366", "anaerobic", table.iloc[:1], isozyme_cuts=1,
+                 wt_ethanol_guaranteed=8.0),
+            _run("iJO1366", "LB", table, isozyme_cuts=12, wt_ethanol_guaranteed=0.0)]
+    vs_exact = pd.DataFrame({
+        "model": ["iJO1366"] * 4, "medium": ["anaerobic", "anaerobic", "LB", "LB"],
+        "max_knockouts": [1, 2, 1, 2], "search_ethanol": [8.0, 9.0, 0.0, 29.87],
+        "exact_ethanol": [8.0, 9.5, 0.0, 29.87], "exact_strains": [700, 9000, 1000, 21000],
+        "exact_s": [3.0, 200.0, 4.0, 300.0]})
+    return runs, vs_exact
+
+
+def test_search_vs_exact_case_reads_the_named_set_up():
+    runs, vs_exact = _case()
+    case = study.search_vs_exact_case(runs, vs_exact, "iJO1366", "LB")
+    assert case == {"exact_1": 0.0, "exact_strains": 1000, "exact_s": 4.0, "cuts": 12,
+                    "search_best": 31.0, "search_genes": "adhE, mhpF, ldhA",
+                    "search_2": 29.87, "search_2_genes": "adhE, mhpF", "search_pct": 92.5,
+                    "wt_ethanol": 0.0}
+    one = study.search_vs_exact_case(runs, vs_exact, "iJO1366", "LB", cheap=1)
+    assert one["search_2"] == 0.0 and one["search_2_genes"] == "the wild type"
+    other = study.search_vs_exact_case(runs, vs_exact, "iJO1366", "anaerobic")
+    assert other["exact_strains"] == 700 and other["search_genes"] == "the wild type"
+    with pytest.raises(StopIteration):
+        study.search_vs_exact_case(runs, vs_exact, "iZ_1308", "LB")
+
+
+def test_behind_exact_text_lists_only_budgets_where_the_search_is_behind():
+    _, vs_exact = _case()
+    assert study.behind_exact_text(vs_exact) == "iJO1366 anaerobic at ≤ 2 (9.00 vs 9.50)"
+    assert study.behind_exact_text(vs_exact, tol=1.0) == "nowhere"
+    caught_up = vs_exact.assign(search_ethanol=vs_exact.exact_ethanol)
+    assert study.behind_exact_text(caught_up) == "nowhere"
+    two = vs_exact.assign(search_ethanol=vs_exact.exact_ethanol - 1)
+    assert study.behind_exact_text(two).count(";") == 3
