@@ -126,3 +126,55 @@ def test_a_diverging_candidate_is_never_chosen(toy, monkeypatch):
         inner_folds=2, seed=0, fixed={"epochs": 1}, max_members=4)
     assert chosen["hidden"] == 9 and np.isfinite(score)
     assert scored[0]["inner_cv_NE"] == np.inf
+
+
+def test_refit_fold_retrains_the_units_refit_from_its_choice(toy):
+    """Chapter 04 at the paper profile: the refit with a unit's chosen hyper-parameters is the
+    unit's own refit (same rows, seed and scaling), with its per-epoch history."""
+    from helpers.evaluation.minn_loo import evaluate_minn_fold, fold_params, refit_fold
+
+    X, Y = toy.X.iloc[:6], toy.Y.iloc[:6]
+    params = {"hidden": 8, "dropout": 0.0, "lr": 3e-3, "epochs": 3, "c": 10.0}
+    unit = evaluate_minn_fold(toy.problem, X, Y, "c-balanced", 2, fixed=params, seed=5)
+    assert fold_params(unit["chosen"]) == params  # its inner-CV score is left out
+    fit = refit_fold(toy.problem, X, Y, "c-balanced", unit["chosen"], 2, seed=5)
+    Xs = minmax_scale_members(X.to_numpy(), [fit.members[0].rows])
+    np.testing.assert_allclose(fit.predict(Xs)[0, 2], unit["prediction"].to_numpy(), rtol=1e-6)
+    assert 2 not in fit.members[0].rows and fit.members[0].seed == 5 + 2
+    assert fit.history["data"].shape == (1, 3) and np.isfinite(fit.history["data"]).all()
+    other = refit_fold(toy.problem, X, Y, "c-balanced", unit["chosen"], 2, seed=6)
+    assert not np.allclose(other.history["data"], fit.history["data"])
+    with pytest.raises(ValueError, match=r"Unknown hyper-parameter\(s\) \['hiden'\]"):
+        fold_params({"hiden": 8, "inner_cv_NE": 0.1})
+    with pytest.raises(ValueError, match="'fold' parameter must be in"):
+        refit_fold(toy.problem, X, Y, "c-balanced", params, 6)
+
+
+def test_refit_histories_use_each_labels_choice_of_that_fold(toy):
+    """One refit per label, on the fold of ``sample``, with what that fold chose (here its epochs
+    tell which fold's choice was read) and the label's own targets; no result, no refit."""
+    from helpers.evaluation.minn_loo import refit_fold, refit_histories
+    from helpers.evaluation.protocol import LooResult
+
+    X, Y = toy.X.iloc[:5], toy.Y.iloc[:5]
+    base = {"hidden": 8, "dropout": 0.0, "lr": 3e-3, "c": 10.0}
+    chosen = [{**base, "epochs": 2 + i, "inner_cv_NE": 0.1} for i in range(len(X))]
+    stored = LooResult("a", Y * 0.0, chosen)  # as the store reads it: no 'sample' key
+    results = {"a": stored, "b": LooResult("b", Y * 0.0, chosen)}
+    variants = {"a": "c-balanced", "b": "c-balanced", "gone": "scheduler"}
+    shifted = Y + 100.0
+    first = refit_histories(toy.problem, X, Y, results, variants, targets={"b": shifted},
+                            seed=2)
+    assert list(first) == ["a", "b"]  # 'gone' has no result: left out
+    assert first["a"]["data"].shape == (1, 2)  # fold 0 chose 2 epochs
+    direct = refit_fold(toy.problem, X, Y, "c-balanced", chosen[0], 0, seed=2)
+    np.testing.assert_allclose(first["a"]["data"], direct.history["data"])
+    assert not np.allclose(first["b"]["data"], first["a"]["data"])  # b trains on its targets
+    third = refit_histories(toy.problem, X, Y, results, {"a": "c-balanced"},
+                            sample=X.index[3], seed=2, n_jobs=2)
+    assert third["a"]["data"].shape == (1, 5)  # fold 3 chose 5 epochs
+    labelled = {"a": LooResult("a", Y * 0.0, [{**c, "sample": X.index[0]} for c in chosen])}
+    with pytest.raises(ValueError, match="is labelled"):
+        refit_histories(toy.problem, X, Y, labelled, {"a": "c-balanced"}, sample=X.index[1])
+    with pytest.raises(ValueError, match="not in X"):
+        refit_histories(toy.problem, X, Y, results, {"a": "c-balanced"}, sample="nowhere")

@@ -238,3 +238,66 @@ def test_paired_tests_over_common_folds_or_too_few(store, ishii):
     assert first["n_pairs"] == 8 and first["wins_a"] == 8 and first["verdict"] == "helps"
     assert first["p_value"] == pytest.approx(2 / 2**8)  # exact two-sided, all 8 one way
     assert second["n_pairs"] == 1 and second["verdict"] == "too few folds"
+
+
+def _notebook_variants(chapter: str) -> dict[str, str]:
+    """The ``variants = {label: variant}`` dict a chapter's source defines."""
+    import ast
+
+    import nbformat
+
+    notebook = nbformat.read(ps.ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+                    and [getattr(t, "id", None) for t in node.targets] == ["variants"]):
+                return ast.literal_eval(node.value)
+    raise AssertionError(f"{chapter} defines no `variants = {{...}}` dict")
+
+
+def test_chapter_04_reads_every_table3_row_from_the_store_by_its_label(store, ishii, monkeypatch):
+    """At the paper profile chapter 04 takes Table 3's rows from ``loo_results`` by the labels
+    of its ``variants`` dict: the store's studies must carry the same labels, in the same order,
+    with the same variants, and the FBA-fit row must be the study trained on FBA-fit targets.
+    A missing unit is a StoreError naming it; each fold's choice is ready for the refit of the
+    training-curve figure."""
+    from helpers.evaluation.minn_loo import fold_params
+
+    variants = _notebook_variants("04_conflicting_losses")
+    studies = [ps.get_study(key) for key in ps.TABLES["04_conflicting_losses"][1]]
+    assert [s.label for s in studies] == list(variants)
+    assert {s.label: s.variant for s in studies} == variants
+    assert [s.label for s in studies if s.targets == "fba_fit"] == ["MINN-c-balanced FBA fit"]
+    names = ps.samples()[:2]
+    monkeypatch.setattr(ps, "samples", lambda: names)
+    monkeypatch.setattr(ps, "_targets", lambda kind: ishii.reference)  # no FBA-fit QP here
+    for study in studies:
+        _fake_unit(study, names[0], ishii)
+        if study.key != "loss-balancing":
+            _fake_unit(study, names[1], ishii)
+    with pytest.raises(ps.StoreError, match=rf"'loss-balancing' lacks 1 of 2 current units "
+                                            rf"\({names[1]}\)"):
+        ps.loo_results("04_conflicting_losses")
+    _fake_unit(studies[-1], names[1], ishii)
+    results, diverged = ps.loo_results("04_conflicting_losses")
+    assert list(results) == list(variants) and not diverged
+    fit = results["MINN-c-balanced FBA fit"]
+    assert list(fit.predictions.columns) == list(ishii.reference.columns)
+    assert fit.extra["seconds"] == pytest.approx(24.0)
+    assert fold_params(results["MINN-bound"].chosen[0]) == {"c": 30.0}
+
+
+def test_every_stored_units_choice_can_be_refitted():
+    """The training-curve refit of chapter 04 passes a stored unit's ``chosen`` on as
+    hyper-parameters: every unit in the repository's store holds only known ones."""
+    from helpers.evaluation.minn_loo import fold_params
+
+    paths = sorted((ps.ROOT / "results" / "paper").glob("*/*/*.json"))
+    assert paths, "the repository's results store is empty"
+    for path in paths:
+        content = ps.read_unit(path)
+        if "diverged" not in content:
+            params = fold_params(content["chosen"])
+            assert {"hidden", "dropout", "lr", "weight_decay"} <= set(params), path

@@ -25,6 +25,7 @@ from sklearn.model_selection import KFold
 from helpers.evaluation.metrics import sample_metrics
 from helpers.evaluation.protocol import LooResult
 from helpers.minn import (
+    EnsembleFit,
     MechanisticProblem,
     Member,
     TrainingDivergedError,
@@ -36,7 +37,7 @@ from helpers.minn import (
 
 __all__ = ["SEARCH_SPACE", "sample_candidates", "evaluate_minn_loo", "evaluate_variants",
            "outer_fold_members", "ishii_problem", "protocol_for", "search_one_fold",
-           "evaluate_minn_fold"]
+           "evaluate_minn_fold", "fold_params", "refit_fold", "refit_histories"]
 
 #: The release's search space (method notes); ``c`` / ``data_weight`` come from the variant.
 SEARCH_SPACE: dict[str, list] = {
@@ -322,3 +323,86 @@ def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
     results = Parallel(n_jobs=settings["n_jobs"])(
         delayed(one)(label, variant, 1) for label, variant in variants.items())
     return dict(zip(variants, results, strict=True))
+
+
+#: Keys of a fold's ``chosen`` that :func:`refit_fold` passes on to :class:`~helpers.minn.Member`.
+REFIT_KEYS = ("hidden", "dropout", "lr", "weight_decay", "c", "data_weight", "epochs")
+
+
+def fold_params(chosen: Mapping) -> dict:
+    """The hyper-parameters in one fold's ``chosen`` (its scores and sample label left out).
+
+    ``chosen`` is an entry of :attr:`LooResult.chosen` (the harness's, or a stored unit's read by
+    :func:`helpers.book.paper_store.loo_result`); an unknown key is an error, not dropped.
+    """
+    params = {k: v for k, v in chosen.items() if k != "sample" and not k.startswith("inner_cv_")}
+    unknown = sorted(set(params) - set(REFIT_KEYS))
+    if unknown:
+        raise ValueError(f"Unknown hyper-parameter(s) {unknown} in a fold's choice; known: "
+                         f"{list(REFIT_KEYS)}.")
+    return params
+
+
+def refit_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame, variant: str,
+               params: Mapping, fold: int, *, seed: int = 0, **train_kwargs) -> EnsembleFit:
+    """The refit of outer fold ``fold`` alone, with hyper-parameters ``params``.
+
+    The same run as the refit of :func:`evaluate_minn_fold` (rows: all but ``fold``; seed
+    ``seed + fold``; scaling fitted on those rows), so with the hyper-parameters a stored unit
+    chose it retrains that unit's refit, and its ``history`` holds the per-epoch losses the unit
+    does not keep. ``train_kwargs`` go to :func:`helpers.minn.train_ensemble`.
+    """
+    N = len(X)
+    if not 0 <= fold < N:
+        raise ValueError(f"The 'fold' parameter must be in [0, {N}). Got {fold!r} instead.")
+    train = np.setdiff1d(np.arange(N), [fold])
+    member = Member(config=variant, rows=tuple(int(r) for r in train), seed=seed + fold,
+                    **fold_params(params))
+    Xs = minmax_scale_members(X.to_numpy(dtype=float), [member.rows])
+    return train_ensemble(problem, Xs, Y.to_numpy(dtype=float), [member], progress=False,
+                          **train_kwargs)
+
+
+def refit_histories(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
+                    results: Mapping[str, LooResult], variants: Mapping[str, str], *,
+                    sample: str | None = None, targets: Mapping[str, pd.DataFrame] | None = None,
+                    seed: int = 0, n_jobs: int = 1,
+                    **train_kwargs) -> dict[str, dict[str, np.ndarray]]:
+    """Per-epoch training histories of one outer fold's refit per variant, with the
+    hyper-parameters that fold chose (chapter ``04_conflicting_losses``, ``paper`` profile).
+
+    At the paper profile the chapter reads its results from the results store
+    (:func:`helpers.book.paper_store.loo_results`), whose units keep no per-epoch history; its
+    training-curve figure instead retrains, for each label of ``variants`` (label -> variant),
+    the refit of the fold that holds out ``sample`` (default: the first sample of ``X``) with the
+    hyper-parameters ``results[label]`` chose for that fold (:func:`refit_fold`) — one run per
+    variant instead of the whole nested protocol. ``targets`` gives a label its own training
+    targets instead of ``Y`` (as in :func:`evaluate_variants`); labels without a result (a study
+    whose training diverged) are left out, as the chapter's table leaves them out.
+    ``n_jobs`` refits train side by side (joblib).
+
+    Returns label -> history (term -> array of shape (1, epochs), as ``result.extra["history"]``
+    of the harness, with one run instead of 29).
+    """
+    targets = dict(targets or {})
+    sample = X.index[0] if sample is None else sample
+    if sample not in X.index:
+        raise ValueError(f"Sample {sample!r} is not in X; known: {list(X.index)}.")
+    fold = list(X.index).index(sample)
+    jobs = {}
+    for label, variant in variants.items():
+        if label not in results:
+            continue
+        result = results[label]
+        if sample not in result.predictions.index:
+            raise ValueError(f"{label}: no outer fold holds out {sample!r}.")
+        chosen = result.chosen[list(result.predictions.index).index(sample)]
+        if chosen.get("sample", sample) != sample:
+            raise ValueError(f"{label}: the choice of the fold of {sample!r} is labelled "
+                             f"{chosen['sample']!r}.")
+        jobs[label] = (variant, fold_params(chosen))
+    fits = Parallel(n_jobs=n_jobs)(
+        delayed(refit_fold)(problem, X, targets.get(label, Y), variant, params, fold, seed=seed,
+                            **train_kwargs)
+        for label, (variant, params) in jobs.items())
+    return {label: fit.history for label, fit in zip(jobs, fits, strict=True)}
