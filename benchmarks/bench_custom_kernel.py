@@ -115,20 +115,21 @@ def main(argv: list[str] | None = None) -> None:
             print("No C compiler found (cc, gcc or clang): nothing to measure.")
             return
         data = load_ishii()
-        tp = ishii_problem(list(data.reference.columns)).to_torch(torch.float32, "cpu")
+        problem = ishii_problem(list(data.reference.columns))
+        tp = problem.to_torch(torch.float32, "cpu")
         if tp.n_in:
             raise SystemExit("fused_layer.c covers n_in = 0 (the Ishii problem) only.")
-        run(lib, tp, args.cols, args.repeats)
+        run(lib, problem, tp, args.cols, args.repeats)
     if not args.no_compile:
         compiled_elementwise(tp.n, args.cols, args.repeats)
 
 
-def run(lib: ctypes.CDLL, tp, cols: int, repeats: int) -> None:
+def run(lib: ctypes.CDLL, problem, tp, cols: int, repeats: int) -> None:
     rng = np.random.default_rng(0)
     kernel = CKernel(lib, tp, cols)
     X = rng.standard_normal((tp.n, cols)).astype(np.float32)
     out_c, out_t = np.zeros((tp.m, cols), np.float32), torch.zeros(tp.m, cols)
-    Xt, S_scipy = torch.from_numpy(X), _scipy_csr(tp)
+    Xt, S_scipy = torch.from_numpy(X), problem.S.astype(np.float32)
     kernel.product(X, out_c)
     torch.addmm(out_t, tp.S, Xt, beta=0, out=out_t)
     print(f"FVA-reduced iAF1260: m = {tp.m}, n = {tp.n}, {tp.S._nnz()} non-zeros; {cols} columns; "
@@ -202,13 +203,6 @@ def compiled_elementwise(n: int, cols: int, repeats: int) -> None:
     base = us["eager, in place (the trainer's)"]
     for name, t in us.items():
         print(f"   {name:36s} {t:8.1f} CPU-us   {t / base:5.2f}x eager's")
-
-
-def _scipy_csr(tp):
-    import scipy.sparse as sp
-
-    return sp.csr_matrix((tp.S.values().numpy(), tp.S.col_indices().numpy(),
-                          tp.S.crow_indices().numpy()), shape=(tp.m, tp.n))
 
 
 def _rel(a: np.ndarray, b: np.ndarray) -> float:

@@ -192,9 +192,7 @@ def evaluate_minn_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
             **train_kwargs)
     else:
         params, score, scored = dict(fixed or {}), float("nan"), []
-    member = Member(config=variant, rows=tuple(int(r) for r in train), seed=seed + fold, **params)
-    Xs = minmax_scale_members(Xv, [member.rows])
-    fit = train_ensemble(problem, Xs, Yv, [member], progress=False, **train_kwargs)
+    fit, Xs = _refit(problem, Xv, Yv, variant, params, fold, seed, train_kwargs)
     fluxes = fit.predict_fluxes(Xs)[0, fold]
     return {
         "sample": X.index[fold],
@@ -355,12 +353,21 @@ def refit_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame, va
     N = len(X)
     if not 0 <= fold < N:
         raise ValueError(f"The 'fold' parameter must be in [0, {N}). Got {fold!r} instead.")
-    train = np.setdiff1d(np.arange(N), [fold])
-    member = Member(config=variant, rows=tuple(int(r) for r in train), seed=seed + fold,
-                    **fold_params(params))
-    Xs = minmax_scale_members(X.to_numpy(dtype=float), [member.rows])
-    return train_ensemble(problem, Xs, Y.to_numpy(dtype=float), [member], progress=False,
-                          **train_kwargs)
+    fit, _ = _refit(problem, X.to_numpy(dtype=float), Y.to_numpy(dtype=float), variant,
+                    fold_params(params), fold, seed, train_kwargs)
+    return fit
+
+
+def _refit(problem: MechanisticProblem, Xv: np.ndarray, Yv: np.ndarray, variant: str,
+           params: Mapping, fold: int, seed: int, train_kwargs: Mapping
+           ) -> tuple[EnsembleFit, np.ndarray]:
+    """The one refit of outer fold ``fold`` (all other rows, seed ``seed + fold``, scaling
+    fitted on those rows): the fit and the scaled inputs. Shared by :func:`evaluate_minn_fold`
+    and :func:`refit_fold`."""
+    train = np.setdiff1d(np.arange(len(Xv)), [fold])
+    member = Member(config=variant, rows=tuple(int(r) for r in train), seed=seed + fold, **params)
+    Xs = minmax_scale_members(Xv, [member.rows])
+    return train_ensemble(problem, Xs, Yv, [member], progress=False, **train_kwargs), Xs
 
 
 def refit_histories(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
