@@ -301,3 +301,32 @@ def test_every_stored_units_choice_can_be_refitted():
         if "diverged" not in content:
             params = fold_params(content["chosen"])
             assert {"hidden", "dropout", "lr", "weight_decay"} <= set(params), path
+
+
+def test_an_unreadable_unit_is_counted_stale_not_a_crash(store, ishii):
+    """per_sample / paper_table count a corrupt unit file as stale, like status and pending."""
+    study, names = ps.get_study("c-balanced"), ps.samples()
+    for sample in names[:2]:
+        _fake_unit(study, sample, ishii, offset=0.0)
+    broken = _fake_unit(study, names[2], ishii)
+    broken.write_text(broken.read_text()[:40])  # truncated: read_unit raises StoreError
+    frame, info = ps.per_sample("03_minn_vs_ml")
+    assert info["MINN-c-balanced"]["n_folds"] == 2 and info["MINN-c-balanced"]["stale"] == 1
+    assert sorted(frame.loc[frame["model"] == "MINN-c-balanced", "sample"]) == sorted(names[:2])
+    table, caption = ps.paper_table("03_minn_vs_ml")
+    assert table.set_index("model").loc["MINN-c-balanced", "stale"] == 1
+    assert "1 stale unit(s) not used" in caption
+    assert ps.status(studies=["c-balanced"]).iloc[0]["stale"] == 1
+
+
+def test_a_one_fold_row_has_no_sd(store, ishii):
+    """One fold has no spread: its sd is missing (shown as the mean alone), never 0."""
+    names = ps.samples()
+    _fake_unit(ps.get_study("c-balanced"), names[0], ishii, offset=0.1)
+    for sample in names[:2]:
+        _fake_unit(ps.get_study("MSE-base"), sample, ishii, offset=0.1)
+    row = ps.paper_table("03_minn_vs_ml")[0].set_index("model")
+    one, two = row.loc["MINN-c-balanced"], row.loc["MINN-MSE-base"]
+    assert one["n_folds"] == 1 and one["NE_mean"] > 0
+    assert all(np.isnan(one[f"{m}_sd"]) for m in ["R2", "MAE", "RMSE", "NE", "L2"])
+    assert two["n_folds"] == 2 and not np.isnan(two["NE_sd"])

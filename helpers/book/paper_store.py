@@ -506,8 +506,9 @@ def per_sample(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     """Per-sample metrics of the chapter's paper table, current units only, and a summary.
 
     The summary maps each study label to ``n_folds`` (current units that trained),
-    ``diverged`` (current units whose refit diverged: no prediction), ``stale`` and the commits
-    that computed its units.
+    ``diverged`` (current units whose refit diverged: no prediction), ``stale`` (units computed
+    under another protocol, or unreadable / invalid files, as :func:`status` counts them) and
+    the commits that computed its units.
     """
     from helpers.evaluation.metrics import per_sample_table
 
@@ -524,7 +525,11 @@ def per_sample(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, dict]:
             path = unit_path(study, sample)
             if not path.exists():
                 continue
-            content = read_unit(path)
+            try:
+                content = read_unit(path)
+            except StoreError:  # unreadable or invalid: counted as stale, never used
+                stale += 1
+                continue
             if content["protocol_hash"] != current:
                 stale += 1
                 continue
@@ -644,7 +649,8 @@ def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, str]:
 
     Each row has ``n_folds`` (of 29: folds whose held-out prediction enters the metrics),
     ``diverged`` (folds whose training diverged) and ``stale``; a partial study is shown as
-    partial, never as complete, and stale units are counted, not used.
+    partial, never as complete, and stale units are counted, not used. The sd over folds of a
+    row with fewer than two folds is missing (NaN), not 0: one fold has no spread to show.
     """
     from helpers.evaluation.metrics import summarize
     from helpers.evaluation.paper_results import paper_table as published_table
@@ -664,6 +670,8 @@ def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, str]:
                                   for ours, theirs in rows.items()])
     table = table.merge(published[keep], on="model", how="left")
     table["n_folds"] = [info[m]["n_folds"] for m in table["model"]]
+    sd_columns = [f"{m}_sd" for m in metrics if f"{m}_sd" in table]
+    table.loc[table["n_folds"] < 2, sd_columns] = np.nan
     table["diverged"] = [info[m]["diverged"] for m in table["model"]]
     table["stale"] = [info[m]["stale"] for m in table["model"]]
     commits = sorted({c for v in info.values() for c in v["commits"]})
