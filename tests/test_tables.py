@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers.book.tables import read_table, summarize_folds, write_table
+from helpers.evaluation.metrics import summarize
 
 
 def test_write_then_read_adds_profile_and_seed(tmp_tables):
@@ -25,13 +26,21 @@ def test_bad_name_and_missing_table(tmp_tables):
         read_table("never")
 
 
-def test_summarize_folds_mean_and_sample_sd():
+def test_summarize_folds_mean_and_population_sd():
+    """The same spread as helpers.evaluation.metrics.summarize (ddof=0, as the paper's tables)."""
     folds = pd.DataFrame({"model": ["m"] * 3 + ["n"] * 3, "MAE": [1.0, 2.0, 3.0, 0, 0, 0]})
     table = summarize_folds(folds, "model", ["MAE"])
     row = table.set_index("model").loc["m"]
     assert row["MAE_mean"] == 2.0
-    assert row["MAE_sd"] == pytest.approx(1.0)
+    assert row["MAE_sd"] == pytest.approx((2 / 3) ** 0.5)
     assert list(table.columns) == ["model", "MAE_mean", "MAE_sd"]
+    pd.testing.assert_frame_equal(table, summarize(folds, ["MAE"], by="model"))
+
+
+def test_summarize_folds_names_a_missing_column():
+    folds = pd.DataFrame({"model": ["m"], "MAE": [1.0]})
+    with pytest.raises(ValueError, match=r"column\(s\) \['RMSE'\] not in the per-fold frame"):
+        summarize_folds(folds, "model", ["MAE", "RMSE"])
 
 
 # ----- issue 15, item 3: atomic write, index kept, own profile/seed columns, known profiles ----

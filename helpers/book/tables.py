@@ -4,6 +4,9 @@ Tables are CSV files under ``_build/tables/<name>.csv`` (``$MINNBOOK_TABLES`` ov
 folder). One row per method / model; metric columns are ``<metric>_mean`` / ``<metric>_sd`` where
 there are folds; every table carries ``profile`` and ``seed`` columns so a reader knows what
 produced it.
+
+Introduced in chapter ``00_toy_example`` (its c-sweep table); every chapter writes and reads its
+tables through :func:`write_table` / :func:`read_table`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pandas as pd
 
 from helpers.book.profiles import PROFILE_NAMES
 from helpers.data.files import read_csv
+from helpers.evaluation.metrics import summarize
 
 #: Columns :func:`write_table` adds; a frame that already has one is an error, not overwritten.
 ADDED_COLUMNS = ("profile", "seed")
@@ -103,10 +107,14 @@ def read_table(name: str) -> pd.DataFrame:
 def summarize_folds(per_fold: pd.DataFrame, by: str, metrics: list[str]) -> pd.DataFrame:
     """Collapse per-fold metrics into one row per ``by`` with ``<metric>_mean`` / ``_sd`` columns.
 
-    The standard deviation is the sample sd (ddof=1), as in the papers' "mean ± sd".
+    :func:`helpers.evaluation.metrics.summarize` under the name chapter ``00_toy_example`` uses,
+    so every table of the book has the same spread: the population sd (``ddof=0``), which is what
+    the MINN paper's "mean ± sd" is (its Table 2 baseline sds are reproduced with ``ddof=0`` from
+    the published predictions, not with ``ddof=1``). Unlike ``summarize``, a metric missing
+    from ``per_fold`` is an error rather than skipped.
     """
-    grouped = per_fold.groupby(by, sort=False)[metrics]
-    mean = grouped.mean().add_suffix("_mean")
-    sd = grouped.std(ddof=1).add_suffix("_sd")
-    columns = [c for m in metrics for c in (f"{m}_mean", f"{m}_sd")]
-    return pd.concat([mean, sd], axis=1)[columns].reset_index()
+    missing = [m for m in [by, *metrics] if m not in per_fold.columns]
+    if missing:
+        raise ValueError(f"summarize_folds: column(s) {missing} not in the per-fold frame; "
+                         f"its columns are {list(per_fold.columns)}.")
+    return summarize(per_fold, list(metrics), by=by)
