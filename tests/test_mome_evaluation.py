@@ -218,3 +218,36 @@ def test_dropping_reactions_equals_cobra_remove_reactions():
     assert model_fingerprint(ours) == model_fingerprint(theirs)
     assert ours.slim_optimize() == pytest.approx(theirs.slim_optimize())
     assert {m.id for m in ours.groups.glycolysis.members} == {"FBA"}
+
+
+def test_each_evaluator_holds_and_frees_its_own_lp(core_reduced):
+    """The GLPK problem lives with its evaluator (no module-level registry keeps it alive)."""
+    import gc
+    import weakref
+
+    from helpers.mome import evaluation
+
+    before = dict(evaluation._WORKER_LPS)
+    ev = StrainEvaluator(core_reduced, biomass=BIOMASS, product=PRODUCT)
+    engine = weakref.ref(ev._lp)
+    assert dict(evaluation._WORKER_LPS) == before
+    del ev
+    gc.collect()
+    assert engine() is None
+
+
+def test_unpickled_evaluator_gives_identical_phenotypes(evaluator):
+    import pickle
+
+    from helpers.mome import evaluation
+
+    strains = _random_strains(len(evaluator.units), 30, seed=3)
+    serial = evaluator.evaluate_many(strains)
+    copies = [pickle.loads(pickle.dumps(evaluator)) for _ in range(evaluation._WORKER_LPS_MAX + 2)]
+    for copy in copies:
+        assert copy.cache == {}
+        np.testing.assert_array_equal(copy.evaluate_many(strains), serial)
+    # copies of one evaluator share one rebuilt problem per process; the cache stays bounded
+    assert copies[0]._lp is copies[1]._lp
+    assert len(evaluation._WORKER_LPS) <= evaluation._WORKER_LPS_MAX
+

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import cobra
 import numpy as np
@@ -252,7 +253,24 @@ class _LP:
         return result
 
 
-_WORKER_LPS: dict[str, _LP] = {}
+#: GLPK problems rebuilt in this process for unpickled evaluators (joblib workers), by the
+#: evaluator's ``token``; bounded, so a long-lived worker keeps at most this many problems.
+#: The evaluator that built a problem holds it itself (:attr:`StrainEvaluator._engine`): it is
+#: freed with the evaluator, never kept here.
+_WORKER_LPS: OrderedDict[str, _LP] = OrderedDict()
+_WORKER_LPS_MAX = 4
+
+
+def _worker_lp(token: str, build: Callable[[], _LP]) -> _LP:
+    """The problem of evaluator ``token`` in this process, rebuilt with ``build`` at most once
+    while it stays among the :data:`_WORKER_LPS_MAX` most recently used."""
+    lp = _WORKER_LPS.pop(token, None)
+    if lp is None:
+        lp = build()
+    _WORKER_LPS[token] = lp
+    while len(_WORKER_LPS) > _WORKER_LPS_MAX:
+        _WORKER_LPS.popitem(last=False)
+    return lp
 
 
 def blocked_reactions(model: cobra.Model, *, zero_cutoff: float | None = None) -> list[str]:
@@ -394,6 +412,8 @@ class StrainEvaluator:
                         touched[gene_index[g]].append(j)
             self._unit_cols = [np.array(t, dtype=int) for t in touched]
         self.token = uuid.uuid4().hex
+        self._engine: _LP | None = None  # built on first use (:attr:`_lp`)
+        self._unpickled = False
         self.cache: dict[tuple[int, ...], np.ndarray] = {}
         self._cuts: dict[tuple[int, ...], frozenset[str]] = {}
         self.hits = 0
@@ -404,19 +424,32 @@ class StrainEvaluator:
         self.shortcuts = {"lethal": 0, "wild_type": 0}
         self._prepare_shortcuts()
 
-    # -- pickling for joblib workers: arrays travel, the GLPK problem is rebuilt once per worker
+    # -- pickling for joblib workers: arrays travel, the GLPK problem is rebuilt in the worker
+    # (once per worker while it stays in the bounded :data:`_WORKER_LPS`); every solve starts
+    # from the wild type's basis (:meth:`_LP.reset_basis`), so a rebuilt problem gives the same
+    # phenotypes.
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["cache"] = {}
+        state["_engine"] = None
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._unpickled = True
 
     @property
     def _lp(self) -> _LP:
-        lp = _WORKER_LPS.get(self.token)
-        if lp is None:
-            lp = _LP(self._S, self._lb, self._ub, self._obj, self._prod)
-            _WORKER_LPS[self.token] = lp
-        return lp
+        """This evaluator's GLPK problem: built on first use and held by the evaluator (freed
+        with it); an unpickled copy takes it from the worker's bounded cache."""
+        engine = self.__dict__.get("_engine")
+        if engine is None:
+            def build() -> _LP:
+                return _LP(self._S, self._lb, self._ub, self._obj, self._prod)
+
+            engine = build() if not self._unpickled else _worker_lp(self.token, build)
+            self._engine = engine
+        return engine
 
     def _prepare_shortcuts(self) -> None:
         mu, p_lp, p_min, fluxes = self._lp.solve([], self.lethal_threshold, keep_fluxes=True)
