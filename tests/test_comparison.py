@@ -87,6 +87,12 @@ def test_paper_table_has_every_metric():
     assert table.set_index("model").loc["MINN-scheduler", "paper_L2_mean"] == 1.60e-5
 
 
+def test_unknown_paper_table_is_named_with_the_known_ones():
+    with pytest.raises(ValueError, match=r"must be one of \['table2', 'table3', 'table4'\]\. "
+                                         r"Got 'table9' instead"):
+        paper_table("table9")
+
+
 def test_l2_ratio_verdict_tells_a_constant_factor_from_a_varying_gap():
     import pandas as pd
 

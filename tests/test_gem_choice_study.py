@@ -52,6 +52,13 @@ def test_evaluate_gems_keeps_diverged_runs_apart(monkeypatch, toy_problem):
     assert calls[0] == ("slow", "c-balanced", 0.01, {"seed": 3})
 
 
+def test_evaluate_gems_names_an_unknown_gem_before_training(monkeypatch, toy_problem):
+    monkeypatch.setattr(study, "evaluate_minn_loo", lambda *a, **k: pytest.fail("trained"))
+    runs = {"ok": ("toy", 0.01), "typo": ("toyy", 0.01)}
+    with pytest.raises(ValueError, match=r"run\(s\) \{'typo': 'toyy'\} name a GEM .*\['toy'\]"):
+        study.evaluate_gems({"toy": toy_problem}, runs, None, None)
+
+
 def _findings_inputs():
     tests = pd.DataFrame({"direction": ["higher", "lower"], "wins": [10, 20],
                           "p_value": [0.01, 0.2], "significant": [True, False]},
@@ -86,5 +93,8 @@ def test_gem_findings_needs_two_stable_runs():
     table["layer_ratio"] = [0.5, 2.0, 2.0, 3.0]
     with pytest.raises(ValueError, match="stable layer"):
         study.gem_findings(tests, table, {}, reference="fva")
+    with pytest.raises(ValueError, match=r"'reference' .*\['fva', 'core', 'lactis', "
+                                         r"'core unstable'\]\)\. Got 'iAF' instead"):
+        study.gem_findings(*_findings_inputs(), {"core": "core"}, reference="iAF")
     assert study.direction(1.0, 2.0) == "lower" and study.direction(2.0, 2.0) == "higher"
     assert study.yes_no(np.bool_(True)) == "yes"

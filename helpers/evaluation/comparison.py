@@ -1,4 +1,10 @@
-"""Comparison tables and tests across models evaluated on the same leave-one-out folds."""
+"""Comparison tables and tests across models evaluated on the same leave-one-out folds.
+
+Introduced in chapter ``03_minn_vs_ml`` (Table 2 and the paired Wilcoxon test of MINN against
+RF); ``04_conflicting_losses`` adds the ratios to the paper (:func:`ratio_to_paper`,
+:func:`l2_ratio_verdict`), ``06_reservoir_pfba`` builds Table 4 with the table and
+``10_beyond`` reuses the paired test.
+"""
 
 from __future__ import annotations
 

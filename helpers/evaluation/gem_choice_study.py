@@ -64,8 +64,13 @@ def evaluate_gems(problems: Mapping[str, MechanisticProblem],
     ``runs`` maps a run's name to (GEM label in ``problems``, the layer's learning rate);
     ``loo`` goes to every call (``fixed``, ``n_trials``, ``seed``, ``device`` ...). Returns the
     results of the runs that trained and, apart, the message of each run whose training
-    diverged (:class:`~helpers.minn.TrainingDivergedError`): reported, not hidden.
+    diverged (:class:`~helpers.minn.TrainingDivergedError`): reported, not hidden. A run naming
+    a label not in ``problems`` is a ``ValueError`` before anything trains.
     """
+    unknown = {name: label for name, (label, _) in runs.items() if label not in problems}
+    if unknown:
+        raise ValueError(f"evaluate_gems: run(s) {unknown} name a GEM that is not in "
+                         f"'problems'; its labels are {list(problems)}.")
     results, diverged = {}, {}
     for name, (label, lr) in runs.items():
         try:
@@ -102,6 +107,9 @@ def gem_findings(tests: pd.DataFrame, table: pd.DataFrame, keys: Mapping[str, st
     smallest sd, the max / min factors of the mean NE and ``||S V||²`` (``ne_factor``,
     ``sv2_factor``) and ``sv2_vs_ne`` ('more' when ``||S V||²`` varies by the larger factor).
     """
+    if reference not in table.index:
+        raise ValueError(f"The 'reference' parameter of gem_findings must be a model of 'table' "
+                         f"({list(table.index)}). Got {reference!r} instead.")
     out: dict[str, object] = {}
     for model, key in keys.items():
         if model in tests.index:

@@ -2,6 +2,10 @@
 
 Values are mean ± sd over the 29 leave-one-out folds as printed in the MINN paper (Tables 2-4;
 ``shared/docs/method-notes.md``). ``None`` where the paper gives no value.
+
+Introduced in chapter ``03_minn_vs_ml`` (Table 2, through
+:func:`helpers.evaluation.comparison.comparison_table`); ``04_conflicting_losses`` uses Table 3,
+``05_gem_choice`` reads Table 2 directly and ``06_reservoir_pfba`` uses Table 4.
 """
 
 from __future__ import annotations
@@ -38,7 +42,14 @@ MINN_TABLES: dict[str, dict[str, dict[str, tuple[float, float] | None]]] = {
 
 
 def paper_table(name: str) -> pd.DataFrame:
-    """A paper table as ``model, paper_<metric>_mean, paper_<metric>_sd`` (NaN where not given)."""
+    """A paper table as ``model, paper_<metric>_mean, paper_<metric>_sd`` (NaN where not given).
+
+    ``name`` is a key of :data:`MINN_TABLES` (``"table2"``, ``"table3"``, ``"table4"``); any
+    other is a ``ValueError`` naming the known ones.
+    """
+    if name not in MINN_TABLES:
+        raise ValueError(f"The 'name' parameter of paper_table must be one of "
+                         f"{list(MINN_TABLES)}. Got {name!r} instead.")
     rows = []
     for model, values in MINN_TABLES[name].items():
         row = {"model": model}
