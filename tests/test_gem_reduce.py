@@ -153,3 +153,35 @@ def test_fba_reduce_unknown_glucose_exchange_names_id_and_model(core):
                                          r"which is not in model 'e_coli_core'"):
         fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=5, glucose_exchange="EX_glc_e",
                    use_cache=False)
+
+
+# ----- review item 2: cache keys and the growth check -----------------------------------------
+
+def test_growth_check_runs_on_a_cache_hit(core, monkeypatch):
+    """A reduction cached by a ``check_growth=False`` call is still checked by a later ``True``."""
+    from helpers.gem import reduce
+
+    real = reduce.split_reversible
+    monkeypatch.setattr(reduce, "split_reversible",
+                        lambda model, model_id, kept: real(model, model_id,
+                                                           [k for k in kept if k != "PGK"]))
+    unchecked = fva_reduce(core, processes=1, check_growth=False)
+    assert unchecked.info["from_cache"] is False
+    with pytest.raises(GrowthMismatchError, match="fva-reduced 'e_coli_core' grows at"):
+        fva_reduce(core, processes=1, check_growth=True)
+    cache._MEMORY.clear()  # from disk as well
+    with pytest.raises(GrowthMismatchError, match="grows at"):
+        fva_reduce(core, processes=1, check_growth=True)
+    assert fva_reduce(core, processes=1, check_growth=False).info["from_cache"] is True
+
+
+def test_fba_cache_key_holds_the_glucose_exchange(core):
+    glucose = fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=20, seed=0)
+    again = fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=20, seed=0,
+                       glucose_exchange="EX_glc__D_e")
+    assert again.info["from_cache"] is True
+    fructose = fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=20, seed=0,
+                          glucose_exchange="EX_fru_e")
+    assert fructose.info["from_cache"] is False
+    assert fructose.info["glucose_exchange"] == "EX_fru_e"
+    assert fructose.info["cache_key"] != glucose.info["cache_key"]

@@ -56,7 +56,7 @@ def _check_reaction(model: cobra.Model, reaction_id: str, parameter: str) -> Non
 
 
 #: Metadata keys a cached reduction must have (an entry without them is rebuilt).
-_REQUIRED_META = ("kept", "removed")
+_REQUIRED_META = ("kept", "removed", "growth_full", "growth_reduced")
 
 
 class Reduction:
@@ -103,7 +103,26 @@ class Reduction:
                 f"n_reactions={self.n_reactions}, from_cache={self.info.get('from_cache')})")
 
 
-def _finish(model, medium, kept, method, meta, check_growth, tol_growth=1e-6):
+def _check_growth(meta: dict, tol_growth: float = 1e-6) -> None:
+    """:class:`GrowthMismatchError` when a reduction's recorded growth differs from the full model's.
+
+    Run on every call with ``check_growth=True``, on a fresh result and on a cache hit alike:
+    the check reads ``growth_full`` / ``growth_reduced`` from the metadata, so it costs nothing,
+    and a reduction cached by a ``check_growth=False`` call is not handed back unchecked (the
+    cache key leaves ``check_growth`` out: it does not change the reduction, only whether a
+    mismatch is an error).
+    """
+    growth_full, growth_reduced = float(meta["growth_full"]), float(meta["growth_reduced"])
+    if not abs(growth_full - growth_reduced) <= tol_growth * max(1.0, growth_full):
+        medium = meta["medium"]["name"] if isinstance(meta["medium"], dict) else meta["medium"]
+        raise GrowthMismatchError(
+            f"{meta['method']}-reduced {meta['model']!r} grows at {_growth_text(growth_reduced)} "
+            f"on {medium!r}, the full model at {_growth_text(growth_full)} "
+            f"(tolerance {tol_growth})."
+        )
+
+
+def _finish(model, medium, kept, method, meta):
     with use_medium(model, medium):
         growth_full = model.slim_optimize(error_value=float("nan"))
         if np.isnan(growth_full) or not kept:
@@ -114,12 +133,6 @@ def _finish(model, medium, kept, method, meta, check_growth, tol_growth=1e-6):
                 "model's forced fluxes (e.g. ATP maintenance).")
         reduced = split_reversible(model, f"{model.id}_{method}_reduced_split", kept)
     growth_reduced = reduced.slim_optimize(error_value=float("nan"))
-    if check_growth and not abs(growth_full - growth_reduced) <= tol_growth * max(1.0, growth_full):
-        raise GrowthMismatchError(
-            f"{method}-reduced {model.id!r} grows at {_growth_text(growth_reduced)} on "
-            f"{medium.name!r}, the full model at {_growth_text(growth_full)} "
-            f"(tolerance {tol_growth})."
-        )
     kept_set = set(kept)
     meta = {
         **meta,
@@ -202,11 +215,14 @@ def fva_reduce(
             else:
                 kept = _flux_carrying(model, tol)
         meta = {"tol": tol, "algorithm": algorithm}
-        reduced, meta = _finish(model, medium, kept, "fva", meta, check_growth)
+        reduced, meta = _finish(model, medium, kept, "fva", meta)
         meta["seconds"] = time.perf_counter() - start
         return _store(reduced, meta)
 
-    return Reduction(cached_entry(key, compute, use_cache=use_cache, required=_REQUIRED_META))
+    entry = cached_entry(key, compute, use_cache=use_cache, required=_REQUIRED_META)
+    if check_growth:
+        _check_growth(entry.meta)
+    return Reduction(entry)
 
 
 def _flux_carrying(model: cobra.Model, tol: float) -> list[str]:
@@ -344,10 +360,13 @@ def fba_reduce(
     _check_reaction(model, glucose_exchange, "glucose_exchange")
     protect = list(protect)
     map_flux_ids(model, protect, allow_base=True)  # fail early, listing every unknown id
+    # the glucose exchange whose bound is varied is part of the key; the default is left out so
+    # that reductions cached before it was added stay valid
+    exchange = {} if glucose_exchange == "EX_glc__D_e" else {"glucose_exchange": glucose_exchange}
     key = cache_key(
         model=model_hash(model), medium=medium.key(), method="fba", seed=seed, tol=tol,
         n_samples=n_samples, glucose_range=[lo, hi], lethal_growth=lethal_growth,
-        protect=sorted(protect),
+        protect=sorted(protect), **exchange,
     )
 
     def compute():
@@ -401,9 +420,13 @@ def fba_reduce(
         counts["unreachable_protected"] = unreachable
         meta = {**counts, "n_samples": n_samples, "seed": seed, "tol": tol,
                 "glucose_range": [lo, hi], "lethal_growth": lethal_growth,
+                "glucose_exchange": glucose_exchange,
                 "n_kept_unsplit": len(kept), "n_kept_with_lethal_unsplit": int(with_lethal.sum())}
-        reduced, meta = _finish(model, medium, kept, "fba", meta, check_growth)
+        reduced, meta = _finish(model, medium, kept, "fba", meta)
         meta["seconds"] = time.perf_counter() - start
         return _store(reduced, meta)
 
-    return Reduction(cached_entry(key, compute, use_cache=use_cache, required=_REQUIRED_META))
+    entry = cached_entry(key, compute, use_cache=use_cache, required=_REQUIRED_META)
+    if check_growth:
+        _check_growth(entry.meta)
+    return Reduction(entry)
