@@ -112,8 +112,11 @@ def test_search_vs_exact_case_reads_the_named_set_up():
     assert one["search_2"] == 0.0 and one["search_2_genes"] == "the wild type"
     other = study.search_vs_exact_case(runs, vs_exact, "iJO1366", "anaerobic")
     assert other["exact_strains"] == 700 and other["search_genes"] == "the wild type"
-    with pytest.raises(StopIteration):
+    with pytest.raises(ValueError, match="No constrained run for organism 'iZ_1308' in medium 'LB'"):
         study.search_vs_exact_case(runs, vs_exact, "iZ_1308", "LB")
+    no_exact = vs_exact[~((vs_exact.model == "iJO1366") & (vs_exact.medium == "LB"))]
+    with pytest.raises(ValueError, match="no row for 'iJO1366' in 'LB' at one knock-out"):
+        study.search_vs_exact_case(runs, no_exact, "iJO1366", "LB")
 
 
 def test_behind_exact_text_lists_only_budgets_where_the_search_is_behind():

@@ -280,9 +280,17 @@ def search_vs_exact_case(runs: Sequence[ConstrainedRun], vs_exact: pd.DataFrame,
     ``wt_ethanol`` (the wild type's guaranteed ethanol). Genes are "the wild type" for a strain
     without knock-outs. Chapter ``08_mome_organisms_and_constraints`` (section on isozymes in LB).
     """
-    run = next(r for r in runs if (r.organism, r.medium) == (organism, medium))
+    run = next((r for r in runs if (r.organism, r.medium) == (organism, medium)), None)
+    if run is None:
+        known = sorted({(r.organism, r.medium) for r in runs})
+        raise ValueError(f"No constrained run for organism {organism!r} in medium {medium!r}; "
+                         f"the runs are {known}.")
     exact = vs_exact[(vs_exact.model == organism) & (vs_exact.medium == medium)]
     exact = exact.set_index("max_knockouts")
+    if 1 not in exact.index:
+        raise ValueError(f"The 'vs_exact' table has no row for {organism!r} in {medium!r} at one "
+                         f"knock-out (max_knockouts 1); its rows for it: "
+                         f"{sorted(int(k) for k in exact.index)}.")
     table = run.table
     best = table.loc[table.ethanol_guaranteed.idxmax()]
     few = table[table.knockouts <= cheap]
