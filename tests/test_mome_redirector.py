@@ -86,3 +86,32 @@ def test_regulation_design_runs_in_the_mome_search(anaerobic_core):
     assert (res.archive.biomass <= ev.reference[0] + 1e-6).all()
     # no-growth regulations score (0, 0): nothing on the front secretes ethanol without growing
     assert not ((res.archive.biomass == 0) & (res.archive.product_min > 0)).any()
+
+
+def test_repair_bounds_regulated_enzymes_not_units(anaerobic_core):
+    from helpers.mome.problem import CostRepair, KnockoutProblem
+    from helpers.mome.redirector import RegulationDesign
+
+    ev = RedirectorEvaluator(anaerobic_core, biomass=BIOMASS, product=PRODUCT, targets=list(range(6)))
+    design = RegulationDesign(ev, levels=(-0.1, -0.01))
+    # units 0 and 1 are two levels of enzyme 0, units 2 and 3 of enzyme 1: two enzymes, four units
+    row = np.zeros(len(design.units), dtype=bool)
+    row[[0, 1, 2, 3]] = True
+    assert design.cost(row) == 2
+    repaired = CostRepair(design.costs, 2)._do(KnockoutProblem(design), row[None, :],
+                                               random_state=np.random.default_rng(0))
+    np.testing.assert_array_equal(repaired[0], row)  # within uKC = 2 enzymes: untouched
+    repaired = CostRepair(design.costs, 1)._do(KnockoutProblem(design), row[None, :],
+                                               random_state=np.random.default_rng(0))
+    assert design.cost(repaired[0]) == 1
+
+
+def test_beta_cache_hits_cost_no_lp(anaerobic_core):
+    from helpers.mome.redirector import RegulationDesign
+
+    ev = RedirectorEvaluator(anaerobic_core, biomass=BIOMASS, product=PRODUCT, targets=list(range(6)))
+    design = RegulationDesign(ev, levels=(-0.1, 0.1))
+    design.evaluate([0])  # enzyme 0 down-regulated: one LP
+    assert (design.n_computed, design.n_lp) == (1, 1)
+    design.evaluate([0, 2, 3])  # the same β (enzyme 1's levels cancel): a new genotype, no LP
+    assert (design.n_computed, design.n_lp) == (2, 1)

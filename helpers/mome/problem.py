@@ -22,6 +22,8 @@ Introduced in chapter ``07_mome_ethanol``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from pymoo.algorithms.moo.nsga2 import NSGA2, binary_tournament
 from pymoo.core.infill import InfillCriterion
@@ -206,19 +208,41 @@ class KnockoutMutation(Mutation):
 
 
 class CostRepair(Repair):
-    """Knock random units back in until the knock-out cost is at most ``ukc``."""
+    """Knock random units back in until the knock-out cost is at most ``ukc``.
 
-    def __init__(self, costs: np.ndarray, ukc: int) -> None:
+    Without ``cost`` a row's cost is the sum of its units' ``costs``: for gene-set knock-outs an
+    upper bound of the exact cost (:meth:`helpers.mome.evaluation.StrainEvaluator.cost`, lower
+    only when two units share a gene), so a repaired strain never exceeds ``ukc``. ``cost``
+    (a callable on a boolean row) replaces that sum by the design's own cost, e.g.
+    :meth:`helpers.mome.redirector.RegulationDesign.cost`, the number of distinct regulated
+    enzymes (chapter ``09_mome_redirector``). A design whose ``repair_by_cost`` attribute is
+    true (:class:`~helpers.mome.redirector.RegulationDesign`) has its own ``cost`` used when
+    ``cost`` is not given (read from ``problem.evaluator``, so :func:`helpers.mome.search.run_mome`
+    needs no argument for it).
+    """
+
+    def __init__(self, costs: np.ndarray, ukc: int,
+                 cost: Callable[[np.ndarray], int] | None = None) -> None:
         super().__init__()
         if ukc < 1:
             raise ValueError(f"The 'ukc' parameter must be >= 1. Got {ukc} instead.")
         self.costs, self.ukc = np.asarray(costs, dtype=int), int(ukc)
+        self.cost = cost
+
+    def _cost_of(self, problem) -> Callable[[np.ndarray], int]:
+        if self.cost is not None:
+            return self.cost
+        design = getattr(problem, "evaluator", None)
+        if getattr(design, "repair_by_cost", False):
+            return design.cost  # type: ignore[union-attr]
+        return lambda row: int(self.costs[row].sum())
 
     def _do(self, problem, X, random_state=None, **kwargs):
         rng = random_state if random_state is not None else np.random.default_rng()
         X = np.asarray(X, dtype=bool).copy()
+        cost = self._cost_of(problem)
         for row in X:
-            while self.costs[row].sum() > self.ukc:
+            while cost(row) > self.ukc:
                 row[rng.choice(np.flatnonzero(row))] = False
         return X
 
@@ -320,7 +344,8 @@ def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
                allowed: np.ndarray | None = None, preferred: np.ndarray | None = None,
                prefer_prob: float = 0.0, elite_cost: int = 0,
                partners: list[np.ndarray] | None = None,
-               groups: list[np.ndarray] | None = None, group_prob: float = 0.0) -> NSGA2:
+               groups: list[np.ndarray] | None = None, group_prob: float = 0.0,
+               cost: Callable[[np.ndarray], int] | None = None) -> NSGA2:
     """NSGA-II configured as MOME: few-mutation start, cloning mating, cost repair.
 
     ``pop_size // 2`` parents are selected per generation (the paper's mating pool) and each yields
@@ -335,8 +360,10 @@ def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
     (e.g. :func:`helpers.mome.constraints.isozyme_cuts`: a reaction that only a pair of genes
     disables is invisible to single-gene mutations, since neither knock-out alone changes the
     strain); a group is drawn only when all its units are allowed and partner-free in the row.
+    ``cost``: the cost the repair bounds by ``ukc`` (:class:`CostRepair`; default the sum of the
+    units' ``costs``).
     """
-    repair = CostRepair(costs, ukc)
+    repair = CostRepair(costs, ukc, cost=cost)
     mutation = KnockoutMutation(max_flips, knock_in_prob, allowed=allowed, preferred=preferred,
                                 prefer_prob=prefer_prob, partners=partners, groups=groups,
                                 group_prob=group_prob)

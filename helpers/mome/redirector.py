@@ -20,7 +20,8 @@ cobra's model interface; :func:`cobra_phenotype` is the plain cobra re-optimizat
 
 The search: :class:`RegulationDesign` turns regulations into the binary genotypes of chapter 07's
 search, one unit per (enzyme, β level); an enzyme's β is the sum of its selected levels, and the
-knock-out cost becomes the number of regulated enzymes, bounded by ``uKC``. So
+knock-out cost becomes the number of regulated enzymes, which the search's repair bounds by
+``uKC`` (two levels of one enzyme count once). So
 :func:`helpers.mome.search.run_mome` runs unchanged (NSGA-II, cloning, cost repair, per-cost elite).
 
 Introduced in chapter ``09_mome_redirector``.
@@ -28,7 +29,7 @@ Introduced in chapter ``09_mome_redirector``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import cobra
 import numpy as np
@@ -220,14 +221,21 @@ class RegulationDesign:
     :func:`helpers.mome.search.run_mome` (chapter ``09_mome_redirector``).
 
     Units are ``(enzyme, level)`` pairs over the evaluator's targets; a genotype's β for an enzyme
-    is the sum of its selected levels; its cost is the number of distinct regulated enzymes.
+    is the sum of its selected levels; its cost (:meth:`cost`) is the number of distinct regulated
+    enzymes (levels summing to 0 regulate nothing). The search's repair bounds that cost by
+    ``uKC`` (``repair_by_cost``, read by :class:`helpers.mome.problem.CostRepair`), not the
+    number of selected units: two levels of one enzyme count once. :attr:`costs` (one per unit)
+    is only the additive upper bound that the search's other operators expect.
     Phenotypes are ``(biomass, guaranteed product, guaranteed product)`` (the evaluator has no
-    separate LP value), cached by β. A regulation under which the cell does not grow
-    (biomass < ``lethal_threshold``) scores ``(0, 0, 0)``, as a lethal knock-out does: a strong
-    weight can make the optimum secrete ethanol at zero growth, which is no strain.
+    separate LP value), cached by genotype and, in the evaluator, by β. A regulation under
+    which the cell does not grow (biomass < ``lethal_threshold``) scores ``(0, 0, 0)``, as a
+    lethal knock-out does: a strong weight can make the optimum secrete ethanol at zero growth,
+    which is no strain.
     """
 
     mode = "regulation"
+    #: the search's cost repair bounds :meth:`cost` (distinct enzymes), not the sum of ``costs``
+    repair_by_cost = True
 
     def __init__(self, evaluator: RedirectorEvaluator, levels: tuple[float, ...] = DEFAULT_LEVELS,
                  lethal_threshold: float = 1e-6) -> None:
@@ -241,52 +249,69 @@ class RegulationDesign:
         mu, guaranteed = evaluator.reference
         self.reference = np.array([mu, guaranteed, guaranteed])
         self.cache: dict[tuple[int, ...], np.ndarray] = {}
+        #: genotype-cache hits; genotypes computed (misses); LPs solved for them (a miss whose β
+        #: the evaluator has already solved costs no LP)
         self.hits = self.n_computed = self.n_lp = 0
 
     @property
     def viable_units(self) -> np.ndarray:
+        """Boolean mask of units the search may select: all of them (no regulation is lethal on
+        its own by construction; a non-growing one scores ``(0, 0, 0)``)."""
         return np.ones(len(self.units), dtype=bool)
 
     @property
     def support_units(self) -> np.ndarray:
+        """Boolean mask of preferred units: all of them (every target enzyme can move the
+        optimum, whether or not it carries wild-type flux)."""
         return np.ones(len(self.units), dtype=bool)
 
-    def normalize(self, genotype) -> tuple[int, ...]:
+    def normalize(self, genotype: Iterable[int] | np.ndarray) -> tuple[int, ...]:
+        """A genotype as a sorted tuple of unit indices (accepts a boolean vector too)."""
         arr = np.asarray(genotype)
         if arr.dtype == bool:
             return tuple(int(i) for i in np.flatnonzero(arr))
         return tuple(sorted({int(i) for i in arr.ravel()}))
 
-    def beta(self, genotype) -> dict[int, float]:
-        """Enzyme index -> summed β of a genotype."""
+    def beta(self, genotype: Iterable[int] | np.ndarray) -> dict[int, float]:
+        """Enzyme index -> summed β of a genotype (enzymes whose levels cancel are left out)."""
         out: dict[int, float] = {}
         for u in self.normalize(genotype):
             k, v = self.pairs[u]
             out[k] = out.get(k, 0.0) + v
         return {k: v for k, v in out.items() if abs(v) > 1e-12}
 
-    def cost(self, genotype) -> int:
-        """Number of regulated enzymes."""
+    def cost(self, genotype: Iterable[int] | np.ndarray) -> int:
+        """Number of regulated enzymes (distinct enzymes with a non-zero summed β)."""
         return len(self.beta(genotype))
 
-    def evaluate_many(self, genotypes, n_jobs: int = 1) -> np.ndarray:
+    def evaluate_many(self, genotypes: Sequence[Iterable[int] | np.ndarray], n_jobs: int = 1
+                      ) -> np.ndarray:
+        """Phenotypes ``(biomass, guaranteed product, guaranteed product)`` of many genotypes, an
+        ``(n, 3)`` array, cached by genotype. ``n_jobs`` is accepted for the search's interface
+        and ignored (regulations are solved serially on one warm-started problem)."""
         keys = [self.normalize(g) for g in genotypes]
         rows = []
         for key in keys:
             if key in self.cache:
                 self.hits += 1
             else:
+                before = self.evaluator.n_lp
                 mu, guaranteed = self.evaluator.evaluate(self.beta(key))
                 if mu < self.lethal_threshold:  # no growth: scored like a lethal knock-out
                     mu = guaranteed = 0.0
                 self.cache[key] = np.array([mu, guaranteed, guaranteed])
                 self.n_computed += 1
-                self.n_lp += 1
+                self.n_lp += self.evaluator.n_lp - before
             rows.append(self.cache[key])
         return np.array(rows).reshape(-1, 3)
 
-    def evaluate(self, genotype) -> np.ndarray:
+    def evaluate(self, genotype: Iterable[int] | np.ndarray) -> np.ndarray:
+        """Phenotype ``(biomass, guaranteed product, guaranteed product)`` of one genotype."""
         return self.evaluate_many([genotype])[0]
 
-    def describe(self, genotype, names=None) -> list[str]:
+    def describe(self, genotype: Iterable[int] | np.ndarray,
+                 names: Mapping[str, str] | None = None) -> list[str]:
+        """One ``"<enzyme rule>: β=<summed weight>"`` per regulated enzyme. ``names`` is accepted
+        for the interface of :meth:`helpers.mome.evaluation.StrainEvaluator.describe` and
+        ignored (enzymes are shown by their GPR rule)."""
         return [f"{self.evaluator.enzymes[k]}: β={v:+g}" for k, v in self.beta(genotype).items()]
