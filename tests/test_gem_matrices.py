@@ -22,10 +22,15 @@ def split_core():
     return split_reversible(load_gem("e_coli_core"))
 
 
-def test_sparse_s_equals_cobra_matrix(split_core):
-    S = stoichiometric_matrix(split_core)
-    assert S.format == "csr"
-    assert np.array_equal(S.toarray(), create_stoichiometric_matrix(split_core))
+@pytest.mark.parametrize("split", [False, True])
+def test_sparse_s_equals_cobra_matrix(split_core, split):
+    """Bit for bit cobra's matrix, as CSR: float64, sorted int32 indices, same data."""
+    model = split_core if split else load_gem("e_coli_core")
+    S = stoichiometric_matrix(model)
+    assert S.format == "csr" and S.dtype == np.float64 and S.has_sorted_indices
+    assert S.indices.dtype == S.indptr.dtype == np.int32
+    assert np.array_equal(S.toarray(), create_stoichiometric_matrix(model))
+    assert S.nnz == sum(len(r.metabolites) for r in model.reactions)
 
 
 def test_minn_matrices_shapes_bounds_and_projections(split_core):
@@ -64,10 +69,3 @@ def test_mechanistic_residual_single_batch_and_labelled(split_core):
     assert np.allclose(mats.mechanistic_residual(frame), expected)
     with pytest.raises(ValueError, match=r"must have \d+ fluxes per row"):
         mechanistic_residual(mats.S, batch[:, :5])
-
-
-def test_torch_sparse_matches(split_core):
-    torch = pytest.importorskip("torch")
-    mats = minn_matrices(split_core)
-    S = mats.to_torch(torch.float64)
-    assert np.allclose(S.to_dense().numpy(), mats.S.toarray())

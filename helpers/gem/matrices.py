@@ -15,29 +15,31 @@ from dataclasses import dataclass, field, replace
 
 import cobra
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
+from cobra.util.array import create_stoichiometric_matrix
 
 from helpers.gem.ids import map_flux_ids, to_flux_id
 
 __all__ = ["MinnMatrices", "minn_matrices", "stoichiometric_matrix", "mechanistic_residual"]
 
+#: Flux vector(s) accepted by the residual: an array-like of shape (n,) or (batch, n) (numpy, a
+#: torch tensor), or a DataFrame / Series labelled by flux ids.
+Fluxes = npt.ArrayLike | pd.DataFrame | pd.Series
+
 
 def stoichiometric_matrix(model: cobra.Model) -> sp.csr_matrix:
     """Sparse m x n stoichiometric matrix, rows in ``model.metabolites`` order, columns in
-    ``model.reactions`` order (equal to ``cobra.util.create_stoichiometric_matrix``)."""
-    row_of = {m.id: i for i, m in enumerate(model.metabolites)}
-    rows, cols, vals = [], [], []
-    for j, reaction in enumerate(model.reactions):
-        for metabolite, coef in reaction.metabolites.items():
-            rows.append(row_of[metabolite.id])
-            cols.append(j)
-            vals.append(coef)
-    shape = (len(model.metabolites), len(model.reactions))
-    return sp.csr_matrix((np.asarray(vals, float), (rows, cols)), shape=shape)
+    ``model.reactions`` order: cobra's ``create_stoichiometric_matrix(model, "lil")`` as CSR
+    (float64, sorted int32 indices; a coefficient of exactly 0 is not stored)."""
+    return create_stoichiometric_matrix(model, array_type="lil").tocsr()
 
 
-def _as_rows(V, n: int, reaction_ids: Sequence[str] | None = None) -> tuple[np.ndarray, bool]:
+def _as_rows(V: Fluxes, n: int,
+             reaction_ids: Sequence[str] | None = None) -> tuple[np.ndarray, bool]:
+    """``V`` as a (batch, n) float array (columns put in ``reaction_ids`` order when labelled)
+    and whether it was a single vector."""
     if isinstance(V, pd.DataFrame | pd.Series) and reaction_ids is not None:
         labels = V.columns if isinstance(V, pd.DataFrame) else V.index
         order = map_flux_ids(list(labels), reaction_ids)  # one error listing every missing id
@@ -54,7 +56,7 @@ def _as_rows(V, n: int, reaction_ids: Sequence[str] | None = None) -> tuple[np.n
     return rows, single
 
 
-def mechanistic_residual(S: sp.spmatrix, V) -> float | np.ndarray:
+def mechanistic_residual(S: sp.spmatrix, V: Fluxes) -> float | np.ndarray:
     """``||S V||² / m`` for one flux vector (-> float) or a batch of rows (-> one value per row).
 
     Parameters
@@ -140,7 +142,7 @@ class MinnMatrices:
         """Upper bounds of the input fluxes (the model's bounds; samples override them)."""
         return self.upper[self.in_idx]
 
-    def mechanistic_residual(self, V) -> float | np.ndarray:
+    def mechanistic_residual(self, V: Fluxes) -> float | np.ndarray:
         """``||S V||² / m``; ``V`` may also be a DataFrame / Series labelled by flux ids."""
         rows, single = _as_rows(V, self.n, self.reaction_ids)
         return mechanistic_residual(self.S, rows[0] if single else rows)
@@ -177,15 +179,6 @@ class MinnMatrices:
             upper=np.asarray(arrays["upper"], float),
             objective=np.asarray(arrays["objective"], float),
         )
-
-    def to_torch(self, dtype=None):
-        """``S`` as a torch sparse COO tensor (torch imported lazily)."""
-        import torch
-
-        coo = self.S.tocoo()
-        indices = torch.as_tensor(np.vstack([coo.row, coo.col]), dtype=torch.long)
-        values = torch.as_tensor(coo.data, dtype=dtype or torch.float32)
-        return torch.sparse_coo_tensor(indices, values, coo.shape, check_invariants=True).coalesce()
 
 
 def minn_matrices(

@@ -76,11 +76,6 @@ class Medium:
             "secretion": float(self.secretion),
         }
 
-    def with_uptakes(self, name: str | None = None, **uptakes: float) -> Medium:
-        """A copy with some uptakes changed (e.g. ``EX_glc__D_e=10``); 0 closes one."""
-        merged = {**self.uptakes, **uptakes}
-        return Medium(name or self.name, merged, self.required, self.description, self.secretion)
-
 
 def glucose_minimal(glucose: float = 8.0, oxygen: float = 18.5, name: str | None = None) -> Medium:
     """Glucose minimal medium (M9-like salts, glucose as the only carbon source).
