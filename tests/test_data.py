@@ -120,3 +120,10 @@ def test_offline_nonsense_is_rejected_naming_the_variable(monkeypatch):
     monkeypatch.setenv("MINNBOOK_OFFLINE", "maybe")
     with pytest.raises(data.DataError, match=r"MINNBOOK_OFFLINE='maybe' is not understood"):
         data.offline()
+
+
+def test_sha256sum_is_the_hex_sha256_of_the_file(tmp_path):
+    path = tmp_path / "blob.bin"
+    path.write_bytes(b"x" * 200_000)  # more than pooch's 64 KiB chunk
+    assert data.sha256sum(path) == hashlib.sha256(b"x" * 200_000).hexdigest()
+    assert data.sha256sum(str(path)) == data.sha256sum(path)

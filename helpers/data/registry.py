@@ -11,7 +11,6 @@ Introduced in chapter ``01_dataset``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from dataclasses import dataclass
@@ -237,12 +236,8 @@ REGISTRY: dict[str, DataFile] = {entry.key: entry for entry in _entries()}
 
 
 def sha256sum(path: str | os.PathLike) -> str:
-    """Return the hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """Return the hex sha256 of a file (:func:`pooch.file_hash`, the hash pooch verifies)."""
+    return pooch.file_hash(os.fspath(path), alg="sha256")
 
 
 def cache_dir() -> Path:
