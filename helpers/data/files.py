@@ -3,6 +3,10 @@
 :func:`read_csv` wraps :func:`pandas.read_csv`; :func:`read_text_records` reads a CSV with the
 standard :mod:`csv` module and keeps each record's file line number, for loaders whose messages
 must point at a line. Both raise :class:`FileFormatError` (a ``ValueError``) naming the file.
+
+Introduced in chapter ``01_dataset``, where the Ishii tables are loaded through it
+(:mod:`helpers.data.ishii`); the GEM loader, the published predictions and every chapter's
+:func:`helpers.book.tables.read_table` read their CSV files with it too.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Checked by :func:`helpers.data.ishii.load_ishii`: a missing, unexpected or duplicated column is an
 error. The files are pinned by sha256 in :mod:`helpers.data.registry`; regenerate these lists
 (header of each file, without ``experiment``) whenever a hash there changes.
+
+Introduced in chapter ``01_dataset`` (loading and checking the Ishii tables).
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ The mechanistic problem is a random sparse ``S`` of the size of the FVA-reduced 
 22-row training folds, batch 5, hidden sizes cycling through 200/250/300 — the shapes of the
 paper's inner cross-validation. The projection multiplies the CPU time per run-epoch by the
 paper protocol's 29 x (25 x 5 + 1) runs x 100 epochs.
+
+No chapter imports it: batched training is introduced in chapter ``03_minn_vs_ml`` ("Speed, and
+running on a cluster"), which points to the fuller ``benchmarks/bench_minn_batched.py``; this is
+the quick command-line check of the same throughput.
 """
 
 from __future__ import annotations
@@ -46,6 +50,12 @@ def time_training(problem: MechanisticProblem, members: list[Member], X: np.ndar
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Time :func:`train_ensemble` on :func:`random_problem` for each ``--members`` count.
+
+    ``argv`` are the command-line arguments (default ``sys.argv[1:]``): ``--members`` (ensemble
+    sizes), ``--epochs`` and ``--loop`` (also time the runs one at a time). Prints one line per
+    size (and per loop) and returns 0, the process exit status.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, nargs="+", default=[1, 25, 125])
     parser.add_argument("--epochs", type=int, default=3)
