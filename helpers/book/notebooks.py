@@ -184,6 +184,12 @@ def _parse_value(text: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the chapters named in ``argv`` (default ``sys.argv[1:]``), or every one with ``--all``.
+
+    ``--profile`` and ``-p NAME VALUE`` set parameters of every chapter run. Returns the exit
+    status: 0 when all ran, 2 for an unknown chapter or a bad parameter, 1 when a chapter failed
+    (the message names the kept failed notebook).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="chapter names, e.g. 01_dataset")
     parser.add_argument("--all", action="store_true", help="every chapter in _toc.yml order")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ import scipy.sparse as sp
 
 from helpers.data.ishii import UPTAKES, IshiiData, read_sample_table
 from helpers.data.registry import fetch
+
+if TYPE_CHECKING:  # imported where used: helpers.minn loads torch
+    from helpers.minn import MechanisticProblem
 
 __all__ = ["FLUX_TABLES", "GEM_CHOICES", "GemChoice", "PAPER_FINDINGS", "PAPER_NOTES",
            "RELEASE_LAYER", "read_flux_table", "aligned_ids", "shared_flux_ids", "gem_problem", "steady_state_freedom",
@@ -163,7 +167,7 @@ def shared_flux_ids(tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFra
 
 
 def gem_problem(choice: GemChoice | str, ref_ids: Sequence[str], data: IshiiData, *,
-                fba_samples: int, seed: int = 0):
+                fba_samples: int, seed: int = 0) -> MechanisticProblem:
     """The :class:`~helpers.minn.MechanisticProblem` of one GEM for reference fluxes ``ref_ids``.
 
     ``ref_ids`` are in the GEM's own namespace (a column of :func:`shared_flux_ids`). e_coli_core is

@@ -39,6 +39,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import cobra
 import numpy as np
@@ -56,6 +57,9 @@ from helpers.gem import (
     use_medium,
     use_sample_bounds,
 )
+
+if TYPE_CHECKING:  # cvxpy is imported where a QP is solved
+    import cvxpy as cp
 
 __all__ = ["UPTAKE_MODES", "KNOCKOUT_MODES", "SPACES", "SOLVERS", "FbaFit", "fba_fit",
            "fit_distance", "fit_difference", "fit_targets", "TARGET_OPTIONS", "solve_qp"]
@@ -78,7 +82,7 @@ _OSQP_SETTINGS = {"eps_abs": 1e-6, "eps_rel": 1e-6, "max_iter": 20_000}
 _TARGET_TOLERANCE = 1e-6
 
 
-def solve_qp(problem, solver: str = "CLARABEL") -> str:
+def solve_qp(problem: cp.Problem, solver: str = "CLARABEL") -> str:
     """Solve a cvxpy ``problem`` and return its status (``"solver_error (...)"`` if every try fails).
 
     CLARABEL is retried with more static regularisation when it raises (it stalls on the
