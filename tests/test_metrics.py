@@ -48,3 +48,19 @@ def test_summarize_uses_population_sd():
     frame = pd.DataFrame({"model": ["m", "m"], "MAE": [1.0, 3.0]})
     row = summarize(frame, ["MAE"]).iloc[0]
     assert row["MAE_mean"] == 2.0 and row["MAE_sd"] == 1.0
+
+
+def test_measured_values_are_checked_and_the_sample_named():
+    """Review item 18: NaN/inf in y_true, an all-zero measured sample, a constant one."""
+    with pytest.raises(ValueError, match=r"y_true holds a non-finite value at sample 1 \('b'\), flux 0"):
+        sample_metrics([[1, 2], [np.inf, 1]], [[1, 2], [1, 1]], samples=["a", "b"])
+    with pytest.raises(ValueError, match=r"y_true is zero at every flux of sample 1 \('b'\).*NE"):
+        sample_metrics([[1.0, 2.0], [0.0, 0.0]], [[1.0, 2.0], [0.5, 0.1]], samples=["a", "b"])
+    true = pd.DataFrame([[1.0, 2.0], [0.0, 0.0]], index=["a", "b"], columns=["x", "y"])
+    with pytest.raises(ValueError, match=r"sample 1 \('b'\)"):
+        per_sample_table(true, true + 1, model="m")
+    constant = pd.DataFrame([[1.0, 2.0], [3.0, 3.0]], index=["a", "b"], columns=["x", "y"])
+    table = per_sample_table(constant, constant + 1, model="m")
+    assert np.isnan(table["R2_cod"][1]) and table["NE"][1] == pytest.approx(1 / 3)
+    summary = summarize(table, ["R2_cod", "NE"], counts=True).iloc[0]
+    assert summary["R2_cod_n"] == 1 and summary["NE_n"] == 2

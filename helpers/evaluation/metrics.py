@@ -12,8 +12,11 @@ Gonçalves et al. (2023) to the third decimal (chapter ``03_minn_vs_ml``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 __all__ = ["METRICS", "sample_metrics", "per_sample_table", "summarize"]
 # The mechanistic residual L2 = ||S V||^2 / m lives with the GEM matrices:
@@ -27,17 +30,53 @@ def _as_2d(values) -> np.ndarray:
     return array[None, :] if array.ndim == 1 else array
 
 
-def sample_metrics(y_true, y_pred) -> pd.DataFrame:
+def _sample_name(i: int, samples: Sequence | None) -> str:
+    return f"sample {i}" + ("" if samples is None else f" ({samples[i]!r})")
+
+
+def sample_metrics(y_true: ArrayLike, y_pred: ArrayLike, *,
+                   samples: Sequence | None = None) -> pd.DataFrame:
     """Metrics of each row (sample) of ``y_true`` vs ``y_pred`` (n_samples x n_fluxes).
 
-    Returns a DataFrame with one row per sample and the columns of :data:`METRICS`.
+    Parameters
+    ----------
+    y_true, y_pred : array-like, shape (n_samples, n_fluxes) or (n_fluxes,)
+        Measured and predicted fluxes, one row per sample (a 1-D array is one sample).
+    samples : sequence, optional
+        Sample labels, used only to name a sample in error messages.
+
+    Returns
+    -------
+    DataFrame
+        One row per sample, the columns of :data:`METRICS`.
+
+    Raises
+    ------
+    ValueError
+        When the shapes differ, a cell of either array is NaN or infinite, or a measured sample
+        is all zeros (its NE, ``||error|| / ||y||``, is undefined). The message names the sample
+        (and the flux for a non-finite cell).
+
+    Notes
+    -----
+    A measured sample that is constant but not zero has a defined NE; its Pearson ``R2`` is 0
+    by convention and its ``R2_cod`` is NaN (zero variance), which :func:`summarize` skips:
+    ``summarize(..., counts=True)`` shows how many samples each mean is over.
     """
     true, pred = _as_2d(y_true), _as_2d(y_pred)
     if true.shape != pred.shape:
         raise ValueError(f"y_true has shape {true.shape} but y_pred has shape {pred.shape}")
-    if not np.isfinite(pred).all():
-        bad = np.argwhere(~np.isfinite(pred))[0]
-        raise ValueError(f"y_pred holds a non-finite value at sample {bad[0]}, flux {bad[1]}")
+    for name, values in (("y_true", true), ("y_pred", pred)):
+        if not np.isfinite(values).all():
+            bad = np.argwhere(~np.isfinite(values))[0]
+            raise ValueError(f"{name} holds a non-finite value at {_sample_name(bad[0], samples)}, "
+                             f"flux {bad[1]}")
+    zero = ~true.any(axis=1)
+    if zero.any():
+        i = int(np.flatnonzero(zero)[0])
+        raise ValueError(f"y_true is zero at every flux of {_sample_name(i, samples)} "
+                         f"({int(zero.sum())} such sample(s)): its NE (||error|| / ||y||) is "
+                         "undefined.")
     error = pred - true
     mae = np.abs(error).mean(axis=1)
     rmse = np.sqrt((error**2).mean(axis=1))
@@ -47,7 +86,8 @@ def sample_metrics(y_true, y_pred) -> pd.DataFrame:
     denom = np.sqrt((true_c**2).sum(axis=1) * (pred_c**2).sum(axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
         pearson = np.where(denom > 0, (true_c * pred_c).sum(axis=1) / denom, 0.0)
-        cod = 1.0 - (error**2).sum(axis=1) / (true_c**2).sum(axis=1)
+        ss_true = (true_c**2).sum(axis=1)
+        cod = np.where(ss_true > 0, 1.0 - (error**2).sum(axis=1) / ss_true, np.nan)
     return pd.DataFrame({"R2": pearson**2, "R2_cod": cod, "MAE": mae, "RMSE": rmse, "NE": ne})
 
 
@@ -60,18 +100,27 @@ def per_sample_table(y_true: pd.DataFrame, y_pred: pd.DataFrame, *, model: str) 
     if samples:
         raise ValueError(f"predictions of {model!r} lack sample(s) {samples}")
     pred = y_pred.loc[y_true.index, y_true.columns]
-    table = sample_metrics(y_true.to_numpy(), pred.to_numpy())
+    table = sample_metrics(y_true.to_numpy(), pred.to_numpy(), samples=list(y_true.index))
     table.insert(0, "sample", list(y_true.index))
     table.insert(0, "model", model)
     return table
 
 
 def summarize(per_sample: pd.DataFrame, metrics: list[str] | None = None,
-              by: str = "model") -> pd.DataFrame:
-    """Mean and population sd (ddof=0, as published) of each metric, one row per ``by``."""
+              by: str | list[str] = "model", *, counts: bool = False) -> pd.DataFrame:
+    """Mean and population sd (ddof=0, as published) of each metric, one row per ``by``.
+
+    NaN values (an undefined ``R2_cod``, an ``L2`` not recorded) are skipped, as pandas does;
+    ``counts=True`` adds ``<metric>_n``, the number of values each mean is over, so a skipped
+    sample shows.
+    """
     metrics = [m for m in (metrics or METRICS + ["L2"]) if m in per_sample.columns]
     grouped = per_sample.groupby(by, sort=False)[metrics]
     mean = grouped.mean().add_suffix("_mean")
     sd = grouped.std(ddof=0).add_suffix("_sd")
-    columns = [c for m in metrics for c in (f"{m}_mean", f"{m}_sd")]
-    return pd.concat([mean, sd], axis=1)[columns].reset_index()
+    parts, suffixes = [mean, sd], ("_mean", "_sd")
+    if counts:
+        parts.append(grouped.count().add_suffix("_n"))
+        suffixes += ("_n",)
+    columns = [f"{m}{suffix}" for m in metrics for suffix in suffixes]
+    return pd.concat(parts, axis=1)[columns].reset_index()
