@@ -84,3 +84,39 @@ def test_candidates_are_distinct_grid_points():
     candidates = omics_candidates(15, seed=0)
     assert len({tuple(c.values()) for c in candidates}) == 15
     assert all(c["hidden"] in (200, 250, 300) for c in candidates)
+
+
+# ----- review items 3, 8 and 16 -----------------------------------------------------------------
+
+def test_best_candidate_never_picks_a_nan_score():
+    from helpers.evaluation.protocol import best_candidate
+
+    assert best_candidate([np.nan, 0.4, 0.2, np.inf]) == 2
+    assert np.argmin([np.nan, 0.4, 0.2]) == 0  # what plain argmin would have chosen
+    with pytest.raises(ValueError, match=r"No candidate of fold 3 has a finite score \(2 scored"):
+        best_candidate([np.nan, np.inf], "candidate of fold 3")
+
+
+def test_only_solver_failures_count_as_infeasible(model, uptakes, monkeypatch):
+    import cobra.flux_analysis
+
+    from helpers.evaluation.reservoir import pfba_with_bounds
+
+    def broken(model):
+        raise RuntimeError("a bug, not an infeasible LP")
+
+    monkeypatch.setattr(cobra.flux_analysis, "pfba", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        pfba_with_bounds(model, {UPTAKES[0]: 8.0})
+
+
+def test_unknown_bound_and_missing_objective_are_named(model, uptakes):
+    from helpers.evaluation.reservoir import pfba_with_bounds
+
+    with pytest.raises(KeyError, match=r"reaction 'NOPE' is not in model"):
+        pfba_with_bounds(model, {"R_NOPE": 1.0})
+    with model:
+        for reaction in model.reactions:
+            reaction.objective_coefficient = 0
+        with pytest.raises(ValueError, match="has no objective reaction"):
+            reservoir_pfba(model, uptakes, None, FLUXES)

@@ -21,7 +21,8 @@ from sklearn.preprocessing import MinMaxScaler
 
 from helpers.evaluation.metrics import per_sample_table
 
-__all__ = ["LooResult", "scaled", "inner_cv", "tune", "evaluate_loo"]
+__all__ = ["LooResult", "scaled", "inner_cv", "tune", "evaluate_loo", "best_candidate",
+           "check_same_samples"]
 
 
 @dataclass
@@ -61,6 +62,49 @@ def _candidates(space: dict, n_trials: int | None, seed: int) -> list[dict]:
     return list(ParameterSampler(space, n_iter=n_trials, random_state=seed))
 
 
+def check_same_samples(X: pd.DataFrame, Y: pd.DataFrame, x_name: str = "X",
+                       y_name: str = "Y") -> None:
+    """Raise ``ValueError`` unless ``X`` and ``Y`` have the same sample labels in the same order.
+
+    The harnesses pair the rows of inputs and targets by position (numpy arrays, row indices of
+    folds), so a target frame in another order, or with another sample, would silently train on
+    and score against the wrong sample. The message names the first position that differs.
+    """
+    a, b = list(X.index), list(Y.index)
+    if a == b:
+        return
+    if len(a) != len(b):
+        only_x = [s for s in a if s not in set(b)][:3]
+        only_y = [s for s in b if s not in set(a)][:3]
+        raise ValueError(f"{x_name} has {len(a)} samples but {y_name} has {len(b)} (only in "
+                         f"{x_name}: {only_x}, only in {y_name}: {only_y}); their rows are "
+                         "paired by position.")
+    i = next(k for k, (p, q) in enumerate(zip(a, b, strict=True)) if p != q)
+    hint = (f"same samples in another order: reorder {y_name} with .loc[{x_name}.index]"
+            if sorted(map(str, a)) == sorted(map(str, b)) else "different samples")
+    raise ValueError(f"The rows of {x_name} and {y_name} are paired by position, but row {i} is "
+                     f"sample {a[i]!r} in {x_name} and {b[i]!r} in {y_name} ({hint}).")
+
+
+def best_candidate(scores, what: str = "candidate") -> int:
+    """Position of the lowest score, a NaN or infinite score counting as the worst.
+
+    ``np.argmin`` alone returns the position of the first NaN (a diverged or failed candidate
+    would win); here a non-finite score is never chosen while any score is finite.
+
+    Raises
+    ------
+    ValueError
+        If no score is finite (every candidate failed), naming how many there were.
+    """
+    values = np.asarray(scores, dtype=float).ravel()
+    finite = np.isfinite(values)
+    if not finite.any():
+        raise ValueError(f"No {what} has a finite score ({values.size} scored, all NaN or "
+                         f"infinite): every {what} failed, so none can be chosen.")
+    return int(np.argmin(np.where(finite, values, np.inf)))
+
+
 def tune(pipeline: Pipeline, space: dict, X: np.ndarray, Y: np.ndarray, *, n_trials: int | None,
          seed: int, n_splits: int = 5) -> tuple[dict, float]:
     """Pick the candidate (``model__`` parameters) with the lowest mean inner-CV MAE.
@@ -78,7 +122,7 @@ def tune(pipeline: Pipeline, space: dict, X: np.ndarray, Y: np.ndarray, *, n_tri
             fitted = clone(pipeline).set_params(**params).fit(X[train], Y[train])
             errors.append(np.abs(fitted.predict(X[test]) - Y[test]).mean())
         scores.append(float(np.mean(errors)))
-    best = int(np.argmin(scores))
+    best = best_candidate(scores)
     return candidates[best], scores[best]
 
 
@@ -103,6 +147,7 @@ def evaluate_loo(name: str, pipeline: Pipeline, space: dict, X: pd.DataFrame, Y:
     n_trials
         Random candidates per outer fold (None: the whole grid).
     """
+    check_same_samples(X, Y)
     Xv, Yv = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
     splits = list(LeaveOneOut().split(Xv))
     results = Parallel(n_jobs=n_jobs)(

@@ -23,15 +23,18 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 
+import cobra
 import numpy as np
 import pandas as pd
+from cobra.exceptions import OptimizationError
 from sklearn.model_selection import KFold
 
 from helpers.data.ishii import UPTAKES
 from helpers.evaluation.comparison import comparison_table, paired_wilcoxon
 from helpers.evaluation.metrics import per_sample_table
+from helpers.evaluation.protocol import best_candidate, check_same_samples
 from helpers.gem.ids import strip_prefix, to_flux_id
-from helpers.minn.reservoir import BLOCK_INPUTS, OmicsMember, train_omics_members
+from helpers.minn.reservoir import BLOCK_INPUTS, OmicsMember, ReservoirBlock, train_omics_members
 from helpers.minn.scaling import minmax_scale_members
 
 __all__ = [
@@ -59,21 +62,28 @@ GRID = {"hidden": [200, 250, 300], "dropout": [0.1, 0.25, 0.5], "lr": [2e-4, 5e-
         "weight_decay": [0.0, 1e-4, 1e-3]}
 
 
-def pfba_with_bounds(model, bounds: Mapping[str, float]) -> tuple[pd.Series | None, str]:
+def pfba_with_bounds(model: cobra.Model, bounds: Mapping[str, float]
+                     ) -> tuple[pd.Series | None, str]:
     """pFBA of ``model`` with the given upper bounds (flux ids, with or without ``R_``).
 
     Returns the split fluxes (index ``R_<id>``) and ``"optimal"``, or ``None`` and the failure
-    status. ``model`` is left unchanged.
+    status (``"infeasible (Infeasible)"`` when cobra's LP fails: an
+    :class:`cobra.exceptions.OptimizationError`; any other exception propagates). ``model`` is
+    left unchanged.
     """
     from cobra.flux_analysis import pfba
 
     with model, warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         for flux_id, value in bounds.items():
-            model.reactions.get_by_id(strip_prefix(flux_id)).upper_bound = float(value)
+            rid = strip_prefix(flux_id)
+            if rid not in model.reactions:
+                raise KeyError(f"pfba_with_bounds: bound on {flux_id!r}, but reaction {rid!r} is "
+                               f"not in model {model.id!r}.")
+            model.reactions.get_by_id(rid).upper_bound = float(value)
         try:
             solution = pfba(model)
-        except Exception as exc:  # cobra raises when the growth LP is infeasible
+        except OptimizationError as exc:  # cobra raises when the growth LP is infeasible
             return None, f"infeasible ({exc.__class__.__name__})"
     if solution.status != "optimal":
         return None, str(solution.status)
@@ -82,7 +92,7 @@ def pfba_with_bounds(model, bounds: Mapping[str, float]) -> tuple[pd.Series | No
     return fluxes, "optimal"
 
 
-def reservoir_pfba(model, uptakes: pd.DataFrame, extra: pd.DataFrame | None,
+def reservoir_pfba(model: cobra.Model, uptakes: pd.DataFrame, extra: pd.DataFrame | None,
                    flux_ids: Sequence[str], *, tol: float = 1e-6) -> tuple[pd.DataFrame, pd.DataFrame]:
     """pFBA predictions of ``flux_ids`` per sample, baseline or with extra upper bounds.
 
@@ -107,7 +117,11 @@ def reservoir_pfba(model, uptakes: pd.DataFrame, extra: pd.DataFrame | None,
         above the bound: the bound changes the solution).
     """
     flux_ids = list(flux_ids)
-    objective = to_flux_id(next(r.id for r in model.reactions if r.objective_coefficient))
+    objectives = [r.id for r in model.reactions if r.objective_coefficient]
+    if not objectives:
+        raise ValueError(f"reservoir_pfba: model {model.id!r} has no objective reaction (pFBA "
+                         "maximises it first, and its flux is the reported growth).")
+    objective = to_flux_id(objectives[0])
     rows, report = {}, []
     for sample in uptakes.index:
         base_bounds = uptakes.loc[sample, UPTAKES].to_dict()
@@ -139,12 +153,13 @@ def _q2(y: np.ndarray, pred: np.ndarray, min_var: float = 1e-10) -> np.ndarray:
         return np.where(ss > min_var, 1.0 - ((y - pred) ** 2).sum(0) / ss, np.nan)
 
 
-def block_check(block, simulations: dict) -> dict:
+def block_check(block: ReservoirBlock, simulations: Mapping[str, pd.DataFrame]) -> dict:
     """The block's fluxes against FBA and pFBA on the same simulated upper bounds.
 
     Returns ``fluxes`` (per flux: Q² vs pFBA and vs FBA, and whether it varies), ``residual``
     (``||S V||²/m`` of ``V0`` and of ``V_K`` per simulation; also of the pFBA solutions), and the
-    block's ``V``/``V0`` frames.
+    block's ``V``/``V0`` frames. ``simulations`` is
+    :func:`helpers.minn.reservoir.simulate_exchanges`'s result (``inputs``, ``fba``, ``pfba``).
     """
     columns = list(simulations["pfba"].columns)
     V, V0 = block.predict(simulations["inputs"].to_numpy())
@@ -166,12 +181,16 @@ def omics_candidates(n_trials: int, seed: int) -> list[dict]:
     return [{k: (int(v) if k == "hidden" else float(v)) for k, v in grid[i].items()} for i in picks]
 
 
-def _members(rows_list, params_list, seed, tags) -> list[OmicsMember]:
+def _members(rows_list: Sequence[Sequence[int]], params_list: Sequence[dict], seed: int,
+             tags: Sequence[dict]) -> list[OmicsMember]:
+    """One :class:`OmicsMember` per (rows, hyper-parameters, tag); member ``e`` gets seed
+    ``seed + e``."""
     return [OmicsMember(rows=tuple(int(r) for r in rows), seed=seed + e, tag=tag, **params)
             for e, (rows, params, tag) in enumerate(zip(rows_list, params_list, tags, strict=True))]
 
 
-def omics_block_loo(block, X: pd.DataFrame, Y: pd.DataFrame, *, fixed: dict | None,
+def omics_block_loo(block: ReservoirBlock, X: pd.DataFrame, Y: pd.DataFrame, *,
+                    fixed: dict | None,
                     n_trials: int = 15, inner_folds: int = 5, epochs: int = 100,
                     block_dropout: bool = True, seed: int = 0) -> dict:
     """Nested leave-one-out of the omics -> block network (step 2 of the reservoir).
@@ -198,6 +217,7 @@ def omics_block_loo(block, X: pd.DataFrame, Y: pd.DataFrame, *, fixed: dict | No
         block's fluxes for it), ``chosen`` (hyper-parameters per fold), ``history`` (training NE
         per fold and epoch).
     """
+    check_same_samples(X, Y)
     Xv, Yv = X.to_numpy(float), Y.to_numpy(float)
     N = len(X)
     outer = [np.setdiff1d(np.arange(N), [i]) for i in range(N)]
@@ -216,7 +236,7 @@ def omics_block_loo(block, X: pd.DataFrame, Y: pd.DataFrame, *, fixed: dict | No
                     tags.append({"candidate": c, "fold": k, "valid": train[va]})
             members = _members(rows, params, seed, tags)
             fit = train_omics_members(block, minmax_scale_members(Xv, rows), Yv, members,
-                                      epochs=epochs, block_dropout=block_dropout, seed=seed + i)
+                                      epochs=epochs, block_dropout=block_dropout)
             _, V = fit.predict(minmax_scale_members(Xv, rows))
             ref = block.problem.reference_idx
             scores = np.zeros(len(candidates))
@@ -225,11 +245,10 @@ def omics_block_loo(block, X: pd.DataFrame, Y: pd.DataFrame, *, fixed: dict | No
                 y, p = Yv[valid], V[e][valid][:, ref]
                 scores[member.tag["candidate"]] += np.mean(
                     np.linalg.norm(y - p, axis=1) / np.maximum(np.linalg.norm(y, axis=1), 1e-12))
-            chosen.append(candidates[int(np.argmin(scores))])
+            chosen.append(candidates[best_candidate(scores, f"candidate of fold {i}")])
     members = _members(outer, chosen, seed, [{"fold": i} for i in range(N)])
     Xs = minmax_scale_members(Xv, outer)
-    fit = train_omics_members(block, Xs, Yv, members, epochs=epochs, block_dropout=block_dropout,
-                              seed=seed)
+    fit = train_omics_members(block, Xs, Yv, members, epochs=epochs, block_dropout=block_dropout)
     u, V = fit.predict(Xs)
     held = np.arange(N)
     columns = list(block.problem.reaction_ids)

@@ -29,7 +29,6 @@ genome-scale metabolic models. Nat. Commun. 14:4669.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from helpers.gem.ids import strip_prefix, to_flux_id
 from .mechanistic import mechanistic_terms, unroll
 from .network import EnsembleMLP
 from .problem import MechanisticProblem
+from .training import EnsembleAdam, _epoch_batches, _train_seed
 
 __all__ = [
     "BLOCK_INPUTS",
@@ -81,6 +81,11 @@ def block_problem(model, reference: Sequence[str] = BLOCK_INPUTS) -> Mechanistic
     flux is bounded (the release's ``V_in`` is +inf, the upper-bound term inert).
     """
     ids = [to_flux_id(r.id) for r in model.reactions]
+    missing = [r for r in reference if to_flux_id(r) not in ids]
+    if missing:
+        raise ValueError(f"block_problem: reference flux(es) {missing} are not reactions of model "
+                         f"{model.id!r} ({len(ids)} reactions; ids compared with the 'R_' prefix, "
+                         "e.g. 'R_EX_glc__D_e_rev').")
     problem = MechanisticProblem.from_cobra(model, [ids.index(to_flux_id(r)) for r in reference])
     return MechanisticProblem.from_matrices(problem.S, ids, list(problem.reference_idx), (), None,
                                             problem.metabolite_ids)
@@ -119,15 +124,24 @@ class ReservoirBlock(nn.Module):
     def reference_ids(self) -> list[str]:
         return self.problem.reference_ids
 
-    def initial(self, u: torch.Tensor) -> torch.Tensor:
-        """``V0`` of the network part for block inputs ``u`` of shape (..., 5)."""
+    def initial(self, u: torch.Tensor, dropout_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """``V0`` of the network part for block inputs ``u`` of shape (..., 5).
+
+        ``dropout_mask`` (..., hidden; 1 = keep) is used in training mode; the trainers draw it
+        from their own generators (without one, the global torch RNG draws it).
+        """
         lead = u.shape[:-1]
-        V0 = self.net(u.reshape(1, -1, u.shape[-1]))
+        mask = None if dropout_mask is None else dropout_mask.reshape(1, -1, dropout_mask.shape[-1])
+        V0 = self.net(u.reshape(1, -1, u.shape[-1]), mask)
         return V0.reshape(*lead, self.problem.n)
 
-    def forward(self, u: torch.Tensor, return_initial: bool = False):
-        """Fluxes ``V_K`` (..., n) for block inputs ``u`` (..., 5); also ``V0`` if asked."""
-        V0 = self.initial(u)
+    def forward(self, u: torch.Tensor, return_initial: bool = False,
+                dropout_mask: torch.Tensor | None = None):
+        """Fluxes ``V_K`` (..., n) for block inputs ``u`` (..., 5); also ``V0`` if asked.
+
+        ``dropout_mask`` as in :meth:`initial`.
+        """
+        V0 = self.initial(u, dropout_mask)
         V = unroll(V0, self.problem, lr=self.lr, steps=self.steps, decay=self.decay)
         return (V, V0) if return_initial else V
 
@@ -212,19 +226,41 @@ def simulate_exchanges(model, ranges: Mapping[str, tuple[float, float]], n: int,
     """FBA and pFBA on ``model`` for ``n`` random upper-bound vectors of the five exchanges.
 
     Each vector is drawn uniformly within ``ranges``; infeasible draws and those growing below
-    ``min_growth`` (the release's filter, cell 8) are counted and redrawn. ``model`` is left as
-    it was (``with model:``).
+    ``min_growth`` (the release's filter, cell 8) are counted and redrawn, up to ``max_tries``
+    draws in all (default ``20 n``). ``model`` is left as it was (``with model:``).
 
     Returns
     -------
     dict
         ``inputs`` (n x 5 DataFrame), ``fba`` and ``pfba`` (n x reactions DataFrames, flux ids
         with ``R_``), ``growth`` (Series), ``n_rejected``.
+
+    Raises
+    ------
+    ValueError
+        ``n < 1``, a block input missing from ``ranges`` or the model, or a model without an
+        objective (the growth it reports).
+    RuntimeError
+        Fewer than ``n`` draws were accepted within ``max_tries`` (the message gives the counts).
     """
     from cobra.flux_analysis import pfba
 
-    rng = np.random.default_rng(seed)
+    if int(n) < 1:
+        raise ValueError(f"The 'n' parameter must be >= 1. Got {n!r} instead.")
+    missing = [f for f in BLOCK_INPUTS if f not in ranges]
+    if missing:
+        raise ValueError(f"The 'ranges' parameter lacks block input(s) {missing}.")
     ids = [strip_prefix(f) for f in BLOCK_INPUTS]
+    absent = [f for f, rid in zip(BLOCK_INPUTS, ids, strict=True) if rid not in model.reactions]
+    if absent:
+        raise ValueError(f"simulate_exchanges: block input(s) {absent} are not reactions of "
+                         f"model {model.id!r}.")
+    objectives = [to_flux_id(r.id) for r in model.reactions if r.objective_coefficient]
+    if not objectives:
+        raise ValueError(f"simulate_exchanges: model {model.id!r} has no objective reaction "
+                         "(the growth it reports is the objective's flux).")
+    objective = objectives[0]
+    rng = np.random.default_rng(seed)
     columns = [to_flux_id(r.id) for r in model.reactions]
     inputs, fba_rows, pfba_rows, rejected = [], [], [], 0
     max_tries = max_tries or 20 * n
@@ -242,9 +278,13 @@ def simulate_exchanges(model, ranges: Mapping[str, tuple[float, float]], n: int,
         inputs.append(u)
         fba_rows.append(solution.fluxes.to_numpy())
         pfba_rows.append(parsimonious.fluxes.to_numpy())
+    if len(inputs) < n:
+        raise RuntimeError(
+            f"simulate_exchanges: only {len(inputs)} of the {n} requested draws were accepted "
+            f"within max_tries={max_tries} ({rejected} rejected: infeasible, or growth below "
+            f"min_growth={min_growth}). Widen 'ranges', lower 'min_growth' or raise 'max_tries'.")
     index = pd.RangeIndex(len(inputs), name="simulation")
     fba = pd.DataFrame(np.array(fba_rows).reshape(len(inputs), -1), index=index, columns=columns)
-    objective = [to_flux_id(r.id) for r in model.reactions if r.objective_coefficient][0]
     return {"inputs": pd.DataFrame(np.array(inputs).reshape(-1, 5), index=index, columns=BLOCK_INPUTS),
             "fba": fba,
             "pfba": pd.DataFrame(np.array(pfba_rows).reshape(len(inputs), -1), index=index,
@@ -261,7 +301,8 @@ def train_block(problem: MechanisticProblem, inputs: np.ndarray, targets: np.nda
     Loss per sample: MSE over all n fluxes + ``L_mech`` of the block output (the MINN loss with the
     whole flux distribution as reference, c = 1), Adam, mini-batches of ``batch_size``. Returns
     the frozen block (eval mode) and the mean training loss per epoch. ``num_threads`` as in
-    :func:`train_omics_members`.
+    :func:`train_omics_members`. ``seed`` sets the initial weights and one ``torch.Generator``
+    that draws the shuffling and the dropout masks; torch's global RNG is neither used nor reset.
     """
     previous = torch.get_num_threads()
     if num_threads is not None:
@@ -275,7 +316,6 @@ def train_block(problem: MechanisticProblem, inputs: np.ndarray, targets: np.nda
 
 def _train_block(problem, inputs, targets, hidden, dropout, epochs, batch_size, lr, weight_decay,
                  seed) -> tuple[ReservoirBlock, list]:
-    torch.manual_seed(seed)
     block = ReservoirBlock(problem, hidden=hidden, dropout=dropout, seed=seed)
     for p in block.net.parameters():
         p.requires_grad_(True)
@@ -283,6 +323,7 @@ def _train_block(problem, inputs, targets, hidden, dropout, epochs, batch_size, 
     Y = torch.as_tensor(np.asarray(targets, dtype=np.float32))
     optimizer = torch.optim.Adam(block.net.parameters(), lr=lr, weight_decay=weight_decay)
     generator = torch.Generator().manual_seed(seed)
+    keep = 1.0 - block.net.dropout_rates[0]
     history = []
     block.train()
     for _ in range(epochs):
@@ -290,7 +331,8 @@ def _train_block(problem, inputs, targets, hidden, dropout, epochs, batch_size, 
         total = 0.0
         for start in range(0, len(U), batch_size):
             rows = order[start:start + batch_size]
-            V = block(U[rows])
+            mask = torch.rand(len(rows), hidden, generator=generator) < keep
+            V = block(U[rows], dropout_mask=mask)
             loss = ((V - Y[rows]) ** 2).mean(-1) + mechanistic_terms(V, problem).total
             optimizer.zero_grad()
             loss.sum().backward()
@@ -340,8 +382,7 @@ def _normalized_error(y: torch.Tensor, pred: torch.Tensor) -> torch.Tensor:
 
 def train_omics_members(block: ReservoirBlock, Xs: np.ndarray, Y: np.ndarray,
                         members: Sequence[OmicsMember], *, epochs: int = 100, batch_size: int = 5,
-                        block_dropout: bool = True, seed: int = 0,
-                        num_threads: int | None = 1) -> OmicsFit:
+                        block_dropout: bool = True, num_threads: int | None = 1) -> OmicsFit:
     """Train E omics networks ``X -> u`` (u = the block's 5 inputs) through the frozen ``block``.
 
     Parameters
@@ -358,71 +399,83 @@ def train_omics_members(block: ReservoirBlock, Xs: np.ndarray, Y: np.ndarray,
         Release: 100 epochs, batches of 5 (each member shuffles its own rows every epoch).
     block_dropout
         Keep the frozen block's dropout active during training, as the release does.
-
     num_threads
         Torch threads while training (default 1, as :func:`helpers.minn.train_ensemble`: on a
         busy 2-core machine more threads made the small sparse products ~70x slower).
 
     Loss per sample: NE of the block output's reference fluxes (the divided-loss path: no
     mechanistic term), summed over the mini-batch; Adam with L2 weight decay, per member.
+
+    Each member's run is independent of the others, as in :func:`helpers.minn.train_ensemble`
+    (and equal, to float tolerance, to training it alone): its weights come from its own
+    ``seed``; its shuffling and the dropout masks of its network *and* of the block come from
+    its own ``torch.Generator``; :class:`~helpers.minn.training.EnsembleAdam` updates it with its
+    own lr, weight decay and step count. torch's global RNG is neither used nor reset.
     """
     previous = torch.get_num_threads()
     if num_threads is not None:
         torch.set_num_threads(int(num_threads))
     try:
-        return _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout, seed)
+        return _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout)
     finally:
         torch.set_num_threads(previous)
 
 
-def _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout, seed) -> OmicsFit:
+def _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout) -> OmicsFit:
     Xs = torch.as_tensor(np.asarray(Xs, dtype=np.float32))
     Y = torch.as_tensor(np.asarray(Y, dtype=np.float32))
+    if Xs.dim() != 3:
+        raise ValueError(f"Xs must have shape (E, N, d); got {tuple(Xs.shape)}.")
     E, N, d = Xs.shape
     if len(members) != E:
         raise ValueError(f"Xs has {E} member slices but {len(members)} members were given.")
-    torch.manual_seed(seed)
+    if tuple(Y.shape) != (N, len(block.reference_ids)):
+        raise ValueError(f"Y must have shape (N={N}, {len(block.reference_ids)}) (columns "
+                         f"{block.reference_ids}); got {tuple(Y.shape)}.")
+    rows = []
+    for e, m in enumerate(members):
+        r = np.asarray(m.rows, dtype=np.int64)
+        if r.size == 0 or r.min() < 0 or r.max() >= N:
+            raise ValueError(f"Member {e}: 'rows' must be non-empty indices in [0, {N}); "
+                             f"got {r.tolist()[:10]}.")
+        rows.append(torch.as_tensor(r))
     net = EnsembleMLP(d, len(BLOCK_INPUTS), [m.hidden for m in members], [m.dropout for m in members],
                       seeds=[m.seed for m in members])
     params = [net.W1, net.b1, net.W2, net.b2]
-    lr = torch.tensor([m.lr for m in members]).view(E, 1, 1)
-    wd = torch.tensor([m.weight_decay for m in members]).view(E, 1, 1)
-    state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
-    rows = [np.asarray(m.rows, dtype=np.int64) for m in members]
-    rngs = [np.random.default_rng(m.seed + 7919 * e) for e, m in enumerate(members)]
-    n_steps = max(math.ceil(len(r) / batch_size) for r in rows)
+    trim = [[(), (slice(None), slice(0, h)), (slice(0, h),), ()] for h in net.hidden_sizes]
+    adam = EnsembleAdam(params, [m.lr for m in members], [m.weight_decay for m in members],
+                        trim=trim)
+    gens = [torch.Generator().manual_seed(_train_seed(m.seed)) for m in members]
+    n_rows = torch.tensor([len(r) for r in rows])
+    steps_per_epoch = (n_rows + batch_size - 1) // batch_size
+    S_max = int(steps_per_epoch.max())
+    every = torch.ones(E, dtype=torch.bool)
+    hidden_b, keep_b = block.net.hidden_sizes[0], 1.0 - block.net.dropout_rates[0]
+    members_axis = torch.arange(E)[:, None]
     ref = torch.as_tensor(block.problem.reference_idx)
     history = np.zeros((E, epochs))
-    step = 0
     for epoch in range(epochs):
-        orders = [rng.permutation(r) for rng, r in zip(rngs, rows, strict=True)]
+        idx, valid, keep = _epoch_batches(rows, gens, every, steps_per_epoch, S_max, batch_size, net)
+        block_keep = None
+        if block_dropout:  # each member's block masks from its own generator, after its own draws
+            block_keep = torch.zeros(S_max, E, batch_size, hidden_b, dtype=torch.bool)
+            for e in range(E):
+                steps = int(steps_per_epoch[e])
+                block_keep[:steps, e] = torch.rand(steps, batch_size, hidden_b,
+                                                   generator=gens[e]) < keep_b
         net.train()
         block.train(block_dropout)
-        for s in range(n_steps):
-            idx = np.zeros((E, batch_size), dtype=np.int64)
-            valid = np.zeros((E, batch_size), dtype=bool)
-            for e, order in enumerate(orders):
-                chunk = order[s * batch_size:(s + 1) * batch_size]
-                idx[e, :len(chunk)], valid[e, :len(chunk)] = chunk, True
-            idx_t, valid_t = torch.as_tensor(idx), torch.as_tensor(valid)
-            x = torch.gather(Xs, 1, idx_t.unsqueeze(-1).expand(E, batch_size, d))
-            V = block(net(x))
-            ne = _normalized_error(Y[idx_t], V[..., ref]) * valid_t
+        for s in range(S_max):
+            active = valid[s].any(1)
+            x = Xs[members_axis, idx[s]]  # (E, B, d)
+            V = block(net(x, keep[s]), dropout_mask=None if block_keep is None else block_keep[s])
+            ne = _normalized_error(Y[idx[s]], V[..., ref]) * valid[s]
             for p in params:
                 p.grad = None
             ne.sum().backward()
-            active = valid_t.any(1).view(E, 1, 1)
-            step += 1
-            with torch.no_grad():
-                for p, (m1, m2) in zip(params, state, strict=True):
-                    g = p.grad + wd * p
-                    m1.copy_(torch.where(active, 0.9 * m1 + 0.1 * g, m1))
-                    m2.copy_(torch.where(active, 0.999 * m2 + 0.001 * g * g, m2))
-                    t = torch.as_tensor(step, dtype=torch.float32)
-                    update = lr * (m1 / (1 - 0.9**t)) / ((m2 / (1 - 0.999**t)).sqrt() + 1e-8)
-                    p.sub_(torch.where(active, update, 0.0))
+            adam.step([p.grad for p in params], active)
             history[:, epoch] += ne.detach().sum(1).numpy()
-        history[:, epoch] /= np.array([len(r) for r in rows])
+        history[:, epoch] /= n_rows.numpy()
     net.eval()
     block.eval()
     return OmicsFit(net=net, block=block, history=history)
