@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from helpers.evaluation.published import (
     PUBLISHED_FILES,
@@ -28,3 +29,23 @@ def test_scores_match_published_to_third_decimal():
             ours = summary[f"{metric}_{stat}"].round(3).to_numpy()
             published = summary[f"published_{metric}_{stat}"].to_numpy()
             np.testing.assert_allclose(ours, published, atol=1.01e-3, err_msg=f"{metric}_{stat}")
+
+
+def test_every_sample_label_is_checked(monkeypatch):
+    """Review item 17: every column label (b-numbers for pFBA), with gapC's b0118 listed."""
+    from helpers.evaluation import published
+
+    labels = published._expected_labels("pFBA (Gonçalves)")
+    assert labels[:5] == published.SAMPLE_ORDER[:5] and labels[5] == "b0756"
+    assert labels[published.SAMPLE_ORDER.index("gapC")] == "b0118"
+    assert published.KNOCKOUT_GENES["gapC"] == "b1417"
+    assert published._expected_labels("RF (Gonçalves)") == published.SAMPLE_ORDER
+    real = published.read_csv
+
+    def swapped(path, **kw):
+        frame = real(path, **kw)
+        return frame.rename(columns={"b4025": "b3916", "b3916": "b4025"}) if "index_col" in kw \
+            else frame
+    monkeypatch.setattr(published, "read_csv", swapped)
+    with pytest.raises(ValueError, match=r"\(8, 'b3916', 'b4025'\), \(9, 'b4025', 'b3916'\)"):
+        load_published("pFBA (Gonçalves)")
