@@ -166,3 +166,28 @@ def test_biomass_coverage_counts_bins_with_a_growing_strain():
     assert biomass_coverage(front.iloc[:1], 1.0, 10) == 0.0  # a lethal strain covers nothing
     assert biomass_coverage(front, 1.0, 1) == 1.0
     assert biomass_coverage(front.assign(biomass=front.biomass * 2), 1.0, 10) == pytest.approx(0.2)
+
+
+def test_cluster_summary_after_post_processing_counts_needed_knockouts(core):
+    from helpers.mome.analysis import cluster_of_best, cluster_summary
+    from helpers.mome.search import run_mome
+
+    _, ev = core
+    res = run_mome(ev, pop_size=16, n_gen=4, dup=3, ukc=8, seed=1)
+    front = res.front
+    labels = cluster_front(front, eps=0.06, min_samples=2)
+    post = postprocess_front(ev, front)
+    raw = cluster_summary(front, labels, ev, {})
+    clean = cluster_summary(front, labels, ev, {}, post=post)
+    assert list(raw.cluster) == list(clean.cluster)
+    assert (clean.n_phenotypes <= clean.n_strains).all()
+    needed = {ev.units[u] for g in post.genotype for u in g}
+    for text in clean.most_knocked_out:
+        for item in filter(None, text.split("; ")):
+            assert item.rsplit(" (", 1)[0] in needed
+    # the best strain's cluster: the label of the strain with the most product
+    best = cluster_of_best(front, labels)
+    label = labels[int(np.argmax(front.product_min.to_numpy()))]
+    assert best == ("outliers" if label == -1 else f"C{label + 1}")
+    with pytest.raises(ValueError, match="'post' frame has no genotype"):
+        cluster_summary(front, labels, ev, {}, post=post.iloc[:0])

@@ -28,6 +28,7 @@ __all__ = [
     "ecoli_gene_names",
     "units_with_genes",
     "cluster_summary",
+    "cluster_of_best",
     "strain_table",
     "envelope_at",
     "front_at",
@@ -212,17 +213,44 @@ def units_with_genes(evaluator: StrainEvaluator, gene_names: Iterable[Iterable[s
 
 
 def cluster_summary(front: pd.DataFrame, labels: np.ndarray, evaluator: StrainEvaluator,
-                    names: dict[str, str], *, objective: str = "product_min", top: int = 3
-                    ) -> pd.DataFrame:
-    """One row per DBSCAN cluster: size, biomass and product ranges, and the gene sets knocked
-    out most often in it (with their frequency), which is what distinguishes the clusters."""
-    freq = knockout_frequency(front["genotype"], labels, evaluator.units)
+                    names: dict[str, str], *, objective: str = "product_min", top: int = 3,
+                    post: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per DBSCAN cluster: size, distinct phenotypes, biomass and product ranges, and the
+    gene sets knocked out most often in it (with their frequency), which is what distinguishes
+    the clusters (chapter ``07_mome_ethanol``).
+
+    Without ``post`` the frequencies are over the front's raw genotypes, which carry knock-outs
+    that change nothing (hitch-hikers of the search). With ``post``
+    (:func:`postprocess_front` of the same front) they are over the cluster's distinct
+    phenotypes, each represented by its post-processed genotype (superfluous knock-outs
+    restored): what the strains of a cluster *need*. ``ValueError`` when a front phenotype is
+    missing from ``post``.
+    """
+    labels = np.asarray(labels)
+    genotypes, freq_labels = list(front["genotype"]), labels
+    if post is not None:
+        distinct = pd.DataFrame({"label": labels, "biomass": front["biomass"].to_numpy(),
+                                 "product": front[objective].to_numpy()}
+                                ).drop_duplicates(["label", "biomass", "product"])
+        by_phenotype = dict(zip(zip(post["biomass"], post[objective], strict=True),
+                                post["genotype"], strict=True))
+        missing = [(b, p) for b, p in zip(distinct.biomass, distinct["product"], strict=True)
+                   if (b, p) not in by_phenotype]
+        if missing:
+            raise ValueError(f"The 'post' frame has no genotype for the front phenotypes "
+                             f"(biomass, {objective}) {missing[:3]}; pass postprocess_front of "
+                             "the same front.")
+        genotypes = [by_phenotype[(b, p)] for b, p in
+                     zip(distinct.biomass, distinct["product"], strict=True)]
+        freq_labels = distinct.label.to_numpy()
+    freq = knockout_frequency(genotypes, freq_labels, evaluator.units)
     rows = []
-    for label, part in front.groupby(np.asarray(labels), sort=True):
+    for label, part in front.groupby(labels, sort=True):
         top_units = freq.loc[label].sort_values(ascending=False).head(top)
         rows.append({
             "cluster": "outliers" if label == -1 else f"C{label + 1}",
             "n_strains": len(part),
+            "n_phenotypes": len(part.drop_duplicates(["biomass", objective])),
             "biomass_min": part["biomass"].min(), "biomass_max": part["biomass"].max(),
             "ethanol_min": part[objective].min(), "ethanol_max": part[objective].max(),
             "median_cost": float(part["cost"].median()),
@@ -231,6 +259,16 @@ def cluster_summary(front: pd.DataFrame, labels: np.ndarray, evaluator: StrainEv
                 for u, f in top_units.items() if f > 0),
         })
     return pd.DataFrame(rows)
+
+
+def cluster_of_best(front: pd.DataFrame, labels: np.ndarray, *, objective: str = "product_min"
+                    ) -> str:
+    """The cluster (``"C1"``, … or ``"outliers"``) of the front strain with the most product,
+    named as in :func:`cluster_summary` (chapter ``07_mome_ethanol``)."""
+    if front.empty:
+        raise ValueError("The 'front' frame is empty; it has no best strain.")
+    label = int(np.asarray(labels)[int(np.argmax(front[objective].to_numpy()))])
+    return "outliers" if label == -1 else f"C{label + 1}"
 
 
 def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],
@@ -308,10 +346,11 @@ def runs_table(results: Mapping[str, MomeResult]) -> pd.DataFrame:
 
 
 def biomass_coverage(front: pd.DataFrame, max_biomass: float, bins: int) -> float:
-    """Share of ``bins`` equal intervals of ``[0, max_biomass]`` that hold a growing front strain.
+    """Share of ``bins`` equal intervals of ``[0, max_biomass]`` that hold a growing strain of
+    ``front`` (a Pareto front, or a search's whole archive of feasible strains).
 
     Strains with zero biomass are not counted; a strain at exactly ``max_biomass`` falls in the
-    last interval, one above it in none. The larger the share, the more evenly the front spans
+    last interval, one above it in none. The larger the share, the more evenly the strains span
     the biomass range. Chapter ``09_mome_redirector`` (does regulation span it more evenly than
     knock-outs?).
     """
