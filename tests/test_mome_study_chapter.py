@@ -127,3 +127,24 @@ def test_behind_exact_text_lists_only_budgets_where_the_search_is_behind():
     assert study.behind_exact_text(caught_up) == "nowhere"
     two = vs_exact.assign(search_ethanol=vs_exact.exact_ethanol - 1)
     assert study.behind_exact_text(two).count(";") == 3
+
+
+def test_best_known_constrained_takes_the_enumeration_where_it_beats_the_search():
+    comparison = pd.DataFrame({
+        "model": ["iJO1366", "iJO1366"], "medium": ["anaerobic", "LB"],
+        "wt_biomass": [0.25, 5.0], "wt_ethanol_guaranteed": [8.0, 0.0],
+        "best_ethanol": [8.32, 30.2], "best_knockouts": [2, 5],
+        "best_biomass_pct_of_wt": [99.5, 100.0]})
+    vs_exact = pd.DataFrame({
+        "model": ["iJO1366"] * 4, "medium": ["anaerobic", "anaerobic", "LB", "LB"],
+        "max_knockouts": [1, 2, 1, 2], "exact_ethanol": [9.33, 9.33, 0.0, 29.87],
+        "exact_biomass": [0.235, 0.235, 5.0, 5.0], "exact_genes": ["pntB", "pntB", "", "adhE, mhpF"]})
+    known = study.best_known_constrained(comparison, vs_exact).set_index("medium")
+    assert known.best_known_source["anaerobic"] == "enumeration"
+    assert known.best_known_ethanol["anaerobic"] == 9.33
+    assert known.best_known_knockouts["anaerobic"] == 1  # the cheapest budget on a tie
+    assert known.best_known_biomass_pct_of_wt["anaerobic"] == pytest.approx(94.0)
+    assert known.change_vs_wt_guaranteed_pct["anaerobic"] == pytest.approx(16.625)
+    assert known.best_known_source["LB"] == "search"
+    assert known.best_known_ethanol["LB"] == 30.2 and known.best_known_knockouts["LB"] == 5
+    assert np.isnan(known.change_vs_wt_guaranteed_pct["LB"])

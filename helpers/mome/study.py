@@ -43,7 +43,8 @@ __all__ = ["organism_medium", "theoretical_maxima", "normalize_front", "utopia_d
            "on_axes_only", "OrganismSetup", "setup_organism", "search_organism",
            "PAPER_CLOSEST", "PAPER_POOR", "PAPER_AXIS_ONLY", "closest_to_utopia", "fig3_claims",
            "CONSTRAINED_SETUP_COLUMNS", "constrained_setups_table", "setup_prefix",
-           "ethanol_change_text", "search_vs_exact_case", "behind_exact_text"]
+           "ethanol_change_text", "search_vs_exact_case", "behind_exact_text",
+           "best_known_constrained"]
 
 GLUCOSE_UPTAKE = 10.0
 OXYGEN_LIMITED = 2.0
@@ -317,3 +318,42 @@ def behind_exact_text(vs_exact: pd.DataFrame, *, tol: float = 1e-6) -> str:
         return "nowhere"
     return "; ".join(f"{r.model} {r.medium} at ≤ {r.max_knockouts} ({r.search_ethanol:.2f} vs "
                      f"{r.exact_ethanol:.2f})" for r in behind.itertuples())
+
+
+def best_known_constrained(comparison: pd.DataFrame, vs_exact: pd.DataFrame, *,
+                           tol: float = 1e-6) -> pd.DataFrame:
+    """The best constrained strain we know per set-up: the larger guaranteed ethanol of the
+    search's best (rows of :func:`helpers.mome.designs.table4_comparison`) and of the exact
+    enumeration (rows of :func:`helpers.mome.designs.search_vs_exact`), with its source.
+
+    ``best_known_source`` is ``"enumeration"`` when the exact optimum beats the search by more
+    than ``tol``, else ``"search"``; on ties among budgets the enumeration's cheapest is taken.
+    ``change_vs_wt_guaranteed_pct`` is NaN when the wild type guarantees no ethanol. Chapter
+    ``08_mome_organisms_and_constraints``.
+    """
+    rows = []
+    for r in comparison.itertuples():
+        ex = vs_exact[(vs_exact.model == r.model) & (vs_exact.medium == r.medium)]
+        ex = ex.sort_values(["exact_ethanol", "max_knockouts"], ascending=[False, True])
+        search = {"ethanol": float(r.best_ethanol), "knockouts": int(r.best_knockouts),
+                  "biomass_pct": float(r.best_biomass_pct_of_wt)}
+        known, source = search, "search"
+        if len(ex):
+            top = ex.iloc[0]
+            genes = [g for g in str(top.exact_genes).split(", ") if g]
+            exact = {"ethanol": float(top.exact_ethanol), "knockouts": len(genes),
+                     "biomass_pct": 100.0 * float(top.exact_biomass) / float(r.wt_biomass)}
+            if exact["ethanol"] > search["ethanol"] + tol:
+                known, source = exact, "enumeration"
+        wt = float(r.wt_ethanol_guaranteed)
+        rows.append({
+            "model": r.model, "medium": r.medium,
+            "search_ethanol": search["ethanol"],
+            "exact_ethanol": float(ex.iloc[0].exact_ethanol) if len(ex) else float("nan"),
+            "best_known_ethanol": known["ethanol"], "best_known_source": source,
+            "best_known_knockouts": known["knockouts"],
+            "best_known_biomass_pct_of_wt": known["biomass_pct"],
+            "change_vs_wt_guaranteed_pct": (100.0 * (known["ethanol"] / wt - 1.0) if wt > 0
+                                            else float("nan")),
+        })
+    return pd.DataFrame(rows)
