@@ -183,3 +183,14 @@ def _sklearn_checks():
 @_sklearn_checks()
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
+
+
+def test_fit_and_predict_check_v_in(toy):
+    X, Y = toy.X, toy.Y.to_numpy()
+    with pytest.raises(ValueError, match=r"'v_in' parameter of MINNRegressor.fit has 2 row\(s\) "
+                                         r"but X has 25 sample\(s\)"):
+        _small(toy).fit(X, Y, v_in=np.full((2, 1), 10.0))
+    est = _small(toy).fit(X, Y, v_in=np.full((25, 1), 10.0))
+    with pytest.raises(ValueError, match=r"MINNRegressor.predict_fluxes holds NaN at column 0"):
+        est.predict(X, v_in=[np.nan])
+    assert est.predict(X, v_in=[np.inf]).shape == (25, 6)

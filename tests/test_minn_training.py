@@ -191,3 +191,34 @@ def test_network_only_equals_the_unrolled_layer_with_zero_steps(toy):
                                rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(alone.history["mechanistic"], zero.history["mechanistic"],
                                rtol=1e-12)
+
+
+# ----- review item 4: v_in is checked before training ------------------------------------------
+
+def test_v_in_shape_and_values_are_checked(toy):
+    X, Y, N = _scaled(toy), toy.Y.to_numpy(), len(toy.X)
+    member = Member(hidden=8, epochs=1, seed=0)
+
+    def train(v_in):
+        return train_ensemble(toy.problem, X, Y, [member], v_in=v_in, progress=False)
+
+    with pytest.raises(ValueError, match=rf"'v_in' parameter of train_ensemble has 3 row\(s\) but X "
+                                         rf"has {N} sample\(s\)"):
+        train(np.full((3, 1), 10.0))
+    with pytest.raises(ValueError, match=r"has 2 column\(s\) but the problem bounds 1 flux\(es\) "
+                                         r"\['EX_A'\]"):
+        train(np.full((N, 2), 10.0))
+    with pytest.raises(ValueError, match=r"has 2 column\(s\)"):
+        train([10.0, 10.0])
+    bad = np.full((N, 1), 10.0)
+    bad[4, 0] = np.nan
+    with pytest.raises(ValueError, match=r"holds NaN at row 4, column 0 \(flux 'EX_A'"):
+        train(bad)
+    with pytest.raises(ValueError, match=r"holds -inf at column 0"):
+        train([-np.inf])
+    # +inf means "no bound": allowed, and the same as a bound no flux reaches
+    free = train([np.inf])
+    loose = train([1e6])
+    np.testing.assert_allclose(free.predict(X), loose.predict(X), rtol=1e-5, atol=1e-6)
+    same = train(np.full((N, 1), 10.0))
+    np.testing.assert_array_equal(same.predict(X), train([10.0]).predict(X))

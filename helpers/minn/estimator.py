@@ -15,14 +15,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .config import get_variant
+from .config import MinnConfig, get_variant
 from .mechanistic import mechanistic_terms
 from .problem import MechanisticProblem
-from .training import Member, train_ensemble
+from .training import Member, check_v_in, train_ensemble
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -111,7 +112,8 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
     R² is computed per sample across its fluxes (the evaluation helpers compute that one).
     """
 
-    def __init__(self, problem: MechanisticProblem | None = None, variant="c-balanced",
+    def __init__(self, problem: MechanisticProblem | None = None,
+                 variant: str | MinnConfig = "c-balanced",
                  hidden: int = 250, dropout: float = 0.25, lr: float = 5e-4,
                  weight_decay: float = 0.0, c: float | None = None,
                  data_weight: float | None = None, epochs: int | None = None,
@@ -197,14 +199,19 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
         return tags
 
     # ----- fit / predict ------------------------------------------------------------------
-    def fit(self, X, Y, v_in=None) -> MINNRegressor:
+    def fit(self, X: ArrayLike, Y: ArrayLike, v_in: ArrayLike | None = None) -> MINNRegressor:
         """Train on inputs ``X`` (N, d) and reference fluxes ``Y`` (N, n_ref).
 
-        ``v_in`` (optional, (n_in,) or (N, n_in)) gives per-sample upper bounds (knock-outs).
+        ``v_in`` (optional, (n_in,) or (N, n_in)) gives upper bounds of the bounded fluxes,
+        shared or per sample (knock-outs); ``+inf`` = no bound. A wrong number of rows or
+        columns, or a NaN / ``-inf`` cell, is a ``ValueError`` naming it
+        (:func:`helpers.minn.training.check_v_in`).
         """
         self._check_params()
         X = self._check_X(X, reset=True)
         Y = self._check_Y(Y, X.shape[0])
+        if v_in is not None:
+            v_in = check_v_in(v_in, X.shape[0], self.problem, "MINNRegressor.fit")
         self.x_scaler_ = MinMaxScaler().fit(X)
         member = Member(config=self.variant, hidden=int(self.hidden), dropout=float(self.dropout),
                         lr=float(self.lr), weight_decay=float(self.weight_decay), c=self.c,
@@ -230,27 +237,32 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
                              f"{missing[:5]}, unexpected {extra[:5]}.")
         return Y[expected]
 
-    def _scaled(self, X) -> np.ndarray:
+    def _scaled(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self, "fit_")
         return self.x_scaler_.transform(self._check_X(X, reset=False))
 
-    def predict_fluxes(self, X, v_in=None) -> np.ndarray:
-        """Full flux distribution ``V`` (N, n) of the split GEM."""
-        X = self._scaled(X)
-        return self.fit_.predict_fluxes(X, v_in)[0]
+    def _v_in(self, v_in: ArrayLike | None, n_samples: int, owner: str) -> np.ndarray | None:
+        return None if v_in is None else check_v_in(v_in, n_samples, self.problem,
+                                                    f"MINNRegressor.{owner}")
 
-    def predict(self, X, v_in=None) -> np.ndarray:
+    def predict_fluxes(self, X: ArrayLike, v_in: ArrayLike | None = None) -> np.ndarray:
+        """Full flux distribution ``V`` (N, n) of the split GEM (``v_in`` as in :meth:`fit`)."""
+        X = self._scaled(X)
+        return self.fit_.predict_fluxes(X, self._v_in(v_in, X.shape[0], "predict_fluxes"))[0]
+
+    def predict(self, X: ArrayLike, v_in: ArrayLike | None = None) -> np.ndarray:
         """Reference fluxes ``P_ref V`` (N, n_ref); (N,) when fitted on a 1-D ``y``."""
         out = self.predict_fluxes(X, v_in)[:, self.problem.reference_idx]
         return out[:, 0] if getattr(self, "_y_ndim", 2) == 1 else out
 
-    def mechanistic_residual(self, X, v_in=None) -> np.ndarray:
-        """``||S V||^2 / m`` per sample (N,): the paper's "L2"."""
+    def mechanistic_residual(self, X: ArrayLike, v_in: ArrayLike | None = None) -> np.ndarray:
+        """``||S V||^2 / m`` per sample (N,): the paper's "L2" (``v_in`` as in :meth:`fit`)."""
         X = self._scaled(X)
-        return self.fit_.mechanistic_residual(X, v_in)[0]
+        return self.fit_.mechanistic_residual(
+            X, self._v_in(v_in, X.shape[0], "mechanistic_residual"))[0]
 
-    def mechanistic_terms(self, X, v_in=None) -> pd.DataFrame:
-        """The three terms of ``L_mech`` (and their sum) per sample."""
+    def mechanistic_terms(self, X: ArrayLike, v_in: ArrayLike | None = None) -> pd.DataFrame:
+        """The three terms of ``L_mech`` (and their sum) per sample (``v_in`` as in :meth:`fit`)."""
         V = torch.as_tensor(self.predict_fluxes(X, v_in))
         vin = None if v_in is None else torch.as_tensor(np.asarray(v_in), dtype=V.dtype)
         t = mechanistic_terms(V, self.problem, vin)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
+from numpy.typing import ArrayLike
 from tqdm import tqdm
 
 from .config import MinnConfig, get_variant
@@ -222,6 +223,7 @@ class EnsembleFit:
 
     @property
     def dtype(self) -> torch.dtype:
+        """The floating-point type of the weights (``torch.float32`` or ``torch.float64``)."""
         return self.net.W1.dtype
 
     @property
@@ -236,7 +238,8 @@ class EnsembleFit:
         return X
 
     @torch.no_grad()
-    def fluxes(self, X, v_in=None) -> tuple[torch.Tensor, torch.Tensor]:
+    def fluxes(self, X: ArrayLike, v_in: ArrayLike | None = None
+               ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(V0, V)`` of every member, each (E, N, n), in eval mode (no dropout).
 
         ``X`` is (N, d) shared or (E, N, d) per member (already scaled); ``v_in`` None, (n_in,)
@@ -254,16 +257,16 @@ class EnsembleFit:
                    steps=self.mech_steps, decay=self.mech_decay)
         return V0, V
 
-    def predict_fluxes(self, X, v_in=None) -> np.ndarray:
+    def predict_fluxes(self, X: ArrayLike, v_in: ArrayLike | None = None) -> np.ndarray:
         """Full flux distributions ``V`` (E, N, n)."""
         return self.fluxes(X, v_in)[1].cpu().numpy()
 
-    def predict(self, X, v_in=None) -> np.ndarray:
+    def predict(self, X: ArrayLike, v_in: ArrayLike | None = None) -> np.ndarray:
         """Reference fluxes ``P_ref V`` (E, N, n_ref)."""
         return self.predict_fluxes(X, v_in)[..., self.problem.reference_idx]
 
     @torch.no_grad()
-    def mechanistic_residual(self, X, v_in=None) -> np.ndarray:
+    def mechanistic_residual(self, X: ArrayLike, v_in: ArrayLike | None = None) -> np.ndarray:
         """The paper's "L2" = ``||S V||^2 / m`` per member and sample (E, N)."""
         V = self.fluxes(X, v_in)[1]
         tp = self.problem.to_torch(self.dtype, self.device)
@@ -298,6 +301,40 @@ def _check_finite_input(t: torch.Tensor, name: str) -> None:
     raise ValueError(f"{name} contains {'NaN' if torch.isnan(t[e, i, j]) else 'inf'} at {where} "
                      f"({int(bad.sum())} non-finite cell(s) in all); MINN training needs finite "
                      "inputs and targets.")
+
+
+def check_v_in(v_in: ArrayLike, n_samples: int, problem: MechanisticProblem,
+               owner: str = "train_ensemble") -> np.ndarray:
+    """``v_in`` as a float64 array of shape ``(n_in,)`` or ``(N, n_in)``, or a ``ValueError``.
+
+    The error names what is wrong: the number of rows (one per sample of ``X``), the number of
+    columns (one per bounded flux, ``problem.bounded_ids``), or the first NaN / ``-inf`` cell
+    (row, column and flux id). ``+inf`` is allowed: it means "no bound" (the upper-bound term
+    ``relu(V - v_in)`` is then 0), as in the problem's own ``v_in``.
+    """
+    a = np.asarray(v_in, dtype=np.float64)
+    n_in = problem.n_in
+    shapes = f"(n_in={n_in},) or (N={n_samples}, n_in={n_in})"
+    if a.ndim not in (1, 2):
+        raise ValueError(f"The 'v_in' parameter of {owner} must have shape {shapes}; got "
+                         f"{a.ndim} dimension(s), shape {a.shape}.")
+    if a.ndim == 2 and a.shape[0] != n_samples:
+        raise ValueError(f"The 'v_in' parameter of {owner} has {a.shape[0]} row(s) but X has "
+                         f"{n_samples} sample(s): one row per sample, shape {shapes}.")
+    if a.shape[-1] != n_in:
+        raise ValueError(f"The 'v_in' parameter of {owner} has {a.shape[-1]} column(s) but the "
+                         f"problem bounds {n_in} flux(es) {problem.bounded_ids[:5]}"
+                         f"{'...' if n_in > 5 else ''}: shape {shapes}.")
+    bad = np.isnan(a) | np.isneginf(a)
+    if bad.any():
+        where = np.argwhere(bad)[0]
+        j = int(where[-1])
+        row = f"row {int(where[0])}, " if a.ndim == 2 else ""
+        value = "NaN" if np.isnan(a[tuple(where)]) else "-inf"
+        raise ValueError(f"The 'v_in' parameter of {owner} holds {value} at {row}column {j} "
+                         f"(flux {problem.bounded_ids[j]!r}; {int(bad.sum())} such cell(s)): an "
+                         "upper bound must be a number or +inf (no bound).")
+    return a
 
 
 #: Per-step statistics kept for the history and the divergence check (summed over a batch).
@@ -484,8 +521,9 @@ def _loss_and_grad(V0: torch.Tensor, yb: torch.Tensor, vb: torch.Tensor | None,
     return grad_V0.T.reshape(E, B, n), torch.where(valid, stats, zero)
 
 
-def train_ensemble(problem: MechanisticProblem, X, Y, members: Sequence[Member], *,
-                   v_in=None, batch_size: int = 5, mech_lr: float = 0.01, mech_steps: int = 8,
+def train_ensemble(problem: MechanisticProblem, X: ArrayLike, Y: ArrayLike,
+                   members: Sequence[Member], *, v_in: ArrayLike | None = None,
+                   batch_size: int = 5, mech_lr: float = 0.01, mech_steps: int = 8,
                    mech_decay: float = 0.9, dtype: torch.dtype = torch.float32,
                    device: str | torch.device = "cpu", progress: bool = True, desc: str = "MINN",
                    num_threads: int | None = 1,
@@ -502,18 +540,23 @@ def train_ensemble(problem: MechanisticProblem, X, Y, members: Sequence[Member],
     members : sequence of Member
         One per run; ``member.rows`` picks its training rows.
     v_in : None, array (n_in,) or (N, n_in)
-        Upper bounds of the bounded fluxes per sample (None: the problem's ``v_in``).
+        Upper bounds of the bounded fluxes, shared or per sample (None: the problem's ``v_in``);
+        ``+inf`` = no bound. Checked by :func:`check_v_in` (rows, columns, NaN / ``-inf``).
     batch_size : int
         Mini-batch size (5 in the paper); the loss is summed over the batch.
     mech_lr, mech_steps, mech_decay : float, int, float
         Mechanistic layer settings (release defaults 0.01, 8, 0.9).
     dtype : torch.dtype
+        Floating-point type of the weights, data and ``S`` (``torch.float32`` by default;
+        ``torch.float64`` for the reference comparisons in the tests).
     device : str or torch.device
         Where the weights, ``S`` and the data live ('cpu', 'cuda', 'cuda:1', ...). Shuffling
         and dropout masks are drawn on the CPU from each member's generator, so a run gives the
         same draws on every device.
     progress : bool
         Show a tqdm bar over epochs.
+    desc : str
+        Label of the tqdm bar.
     input_groups : sequence of sequences of int, optional
         Intermediate fusion: the columns of ``X`` of each omics, one encoder block each
         (:class:`~helpers.minn.network.EnsembleMLP`, chapter ``10_beyond``); None = early fusion.
@@ -528,6 +571,9 @@ def train_ensemble(problem: MechanisticProblem, X, Y, members: Sequence[Member],
 
     Raises
     ------
+    ValueError
+        Inputs of the wrong shape or with NaN / inf (``X``, ``Y``; ``v_in`` may hold ``+inf``),
+        empty or out-of-range ``rows``, or members that do not share the mechanistic layer.
     TrainingDivergedError
         If the data or the mechanistic loss of a member becomes NaN or infinite (checked once
         per epoch; the message names the first epoch, step, term and member).
@@ -580,7 +626,7 @@ def _train(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
     _check_finite_input(Yt, "Y")
     vin_t = None
     if v_in is not None:
-        vin_t = torch.as_tensor(np.asarray(v_in, dtype=np.float64), dtype=dtype, device=device)
+        vin_t = torch.as_tensor(check_v_in(v_in, N, problem), dtype=dtype, device=device)
         if vin_t.dim() == 1:
             vin_t = vin_t.expand(N, -1)
     tp = problem.to_torch(dtype, device)
