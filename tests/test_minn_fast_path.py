@@ -79,3 +79,12 @@ def test_estimator_passes_its_device_on(toy):
 
     model = MINNRegressor(toy.problem, hidden=8, epochs=1, device="cpu").fit(toy.X, toy.Y)
     assert model.fit_.device.type == "cpu" and model.get_params()["device"] == "cpu"
+
+
+@pytest.mark.parametrize(("variant", "layer"), [("c-balanced-exact", "projection"),
+                                                ("network-only", "none")])
+def test_naive_reference_refuses_other_layers(toy, variant, layer):
+    """Review item 13: the oracle is the unrolled layer only; it says so instead of training it."""
+    X = np.zeros((4, toy.X.shape[1]))
+    with pytest.raises(NotImplementedError, match=rf"variant '{variant}' uses layer '{layer}'"):
+        train_naive(toy.problem, X, np.ones((4, toy.problem.n_ref)), Member(config=variant))

@@ -71,7 +71,12 @@ class NaiveMINN(nn.Module):
         self.m, self.n = problem.m, problem.n
         self.lr, self.steps, self.decay = lr, steps, decay
 
-    def forward(self, x, keep_mask=None):
+    def forward(self, x: torch.Tensor, keep_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Fluxes ``V_K`` (B, n) for inputs ``x`` (B, d); ``keep_mask`` (B, hidden, 1 = keep) is
+        the dropout mask in training mode (required then), ignored in eval mode."""
+        if self.training and keep_mask is None:
+            raise ValueError("NaiveMINN.forward needs a 'keep_mask' (the dropout mask) in "
+                             "training mode; call .eval() to predict.")
         hidden = torch.relu(self.fc1(x))
         if self.training:
             hidden = hidden * keep_mask / self.keep
@@ -79,7 +84,8 @@ class NaiveMINN(nn.Module):
         return _unroll(V0, self.S, self.in_idx, self.v_in, self.m, self.n, self.lr, self.steps,
                        self.decay)
 
-    def mechanistic_loss(self, V):
+    def mechanistic_loss(self, V: torch.Tensor) -> torch.Tensor:
+        """``L_mech`` per row of ``V`` (B, n): steady state + upper bounds + positivity."""
         return _mechanistic_loss(V, self.S, self.in_idx, self.v_in, self.m, self.n)
 
 
@@ -88,12 +94,22 @@ def train_naive(problem: MechanisticProblem, X: np.ndarray, Y: np.ndarray, membe
     """Train one MINN run the plain way and return the model (in eval mode).
 
     ``X`` (N, d) is already scaled; ``Y`` (N, n_ref); ``member.rows`` are the training rows.
-    Supports every variant (NE/MSE, ``c``, bound, scheduler weights, divided loss); loss
-    balancing is left out (no oracle needed: it only rescales the two terms).
+    Supports the variants of the unrolled layer (NE/MSE, ``c``, bound, scheduler weights,
+    divided loss); loss balancing is left out (no oracle needed: it only rescales the two
+    terms), and so are the other layers (``'projection'``, ``'none'``).
+
+    Raises
+    ------
+    NotImplementedError
+        For a variant with loss balancing or with a layer other than ``'unrolled'``.
     """
     config = member.variant
     if config.balancing:
         raise NotImplementedError("The naive reference has no loss balancing.")
+    if config.layer != "unrolled":
+        raise NotImplementedError(
+            f"The naive reference implements only the unrolled layer; variant {config.name!r} "
+            f"uses layer {config.layer!r}.")
     X = torch.as_tensor(np.asarray(X, dtype=np.float64), dtype=dtype)
     Y = torch.as_tensor(np.asarray(Y, dtype=np.float64), dtype=dtype)
     rows = torch.as_tensor(np.arange(len(X)) if member.rows is None else np.asarray(member.rows))
