@@ -20,17 +20,21 @@ Used by chapter ``00_toy_example`` and the MINN tests.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .problem import MechanisticProblem
 
+if TYPE_CHECKING:
+    import cobra
+
 ENZYMES = ("R2", "R3", "R5", "R6")
 REFERENCE = ("R1", "R2", "R3", "EX_E", "EX_F", "BIOMASS")
 
 
-def build_toy_model():
+def build_toy_model() -> cobra.Model:
     """The toy ``cobra.Model`` (6 metabolites, 10 reactions, ``R4`` reversible)."""
     import cobra
 
@@ -56,26 +60,30 @@ def build_toy_model():
     return model
 
 
-def split_reversible(model):
-    """A copy of ``model`` where every reversible reaction ``R`` becomes ``R_fwd`` and ``R_rev``.
+def split_reversible(model: cobra.Model) -> cobra.Model:
+    """:func:`helpers.gem.split_reversible` of ``model``, in the toy's reaction order.
 
-    Both halves have lower bound 0, so every flux of the split model is >= 0 (the MINN
-    convention). The input model is not modified. Toy-sized: the GEM helpers split real GEMs.
+    Every flux of the result is >= 0 (the MINN convention): a reversible ``R`` becomes ``R_fwd``
+    and ``R_rev``, a backward-only reaction a single ``R_rev``. The input model is not modified.
+    The GEM helper puts ``R_rev`` right after ``R_fwd``; here the reverse halves of reversible
+    reactions are moved to the end, in order, the layout chapter ``00_toy_example`` has always
+    used (the network's outputs follow the reaction order, so its numbers depend on it).
     """
-    split = model.copy()
-    for reaction in list(split.reactions):
-        if reaction.lower_bound < 0 < reaction.upper_bound:
-            reverse = type(reaction)(f"{reaction.id}_rev", lower_bound=0,
-                                     upper_bound=-reaction.lower_bound)
-            reverse.add_metabolites({m: -c for m, c in reaction.metabolites.items()})
-            reaction.id = f"{reaction.id}_fwd"
-            reaction.lower_bound = 0
-            split.add_reactions([reverse])
-    split.repair()
+    from helpers.gem.split import split_reversible as split_gem
+
+    split = split_gem(model, model_id=model.id)
+    pairs = {r.id[:-4] for r in split.reactions if r.id.endswith("_fwd")}
+    tail = [r for r in split.reactions if r.id.endswith("_rev") and r.id[:-4] in pairs]
+    if tail:
+        objective = {r.id: r.objective_coefficient for r in split.reactions
+                     if r.objective_coefficient}
+        split.remove_reactions(tail)
+        split.add_reactions(tail)
+        split.objective = {split.reactions.get_by_id(rid): c for rid, c in objective.items()}
     return split
 
 
-def split_fluxes(fluxes: pd.Series, split_model) -> pd.Series:
+def split_fluxes(fluxes: pd.Series, split_model: cobra.Model) -> pd.Series:
     """Map fluxes of the unsplit model onto the split model's (non-negative) reactions."""
     out = {}
     for rid in (r.id for r in split_model.reactions):
@@ -107,8 +115,8 @@ class ToyData:
         The hidden enzyme levels that made each sample.
     """
 
-    model: object
-    split_model: object
+    model: cobra.Model
+    split_model: cobra.Model
     problem: MechanisticProblem
     X: pd.DataFrame
     fluxes: pd.DataFrame
