@@ -193,3 +193,22 @@ def test_layer_check_and_paired_within_models(toy):
             for i in range(8)]
     out = beyond.paired_within_models(pd.DataFrame(rows), "both", "proteins")
     assert list(out.model) == ["A", "B"] and (out.verdict == "helps").all()
+
+
+# ----- review item 7: rows are matched by sample label, not position ----------------------------
+
+def test_fixed_predictions_are_looked_up_by_label_and_inputs_checked(toy):
+    X, Y = toy.X.iloc[:6], toy.Y.iloc[:6]
+    splits = beyond.loo_splits(list(X.index))
+    shuffled = Y.iloc[::-1]  # the same predictions in another row order
+    pred = beyond.fixed_split_predictions(shuffled, splits, X.index)
+    np.testing.assert_array_equal(pred.to_numpy(), Y.to_numpy())
+    assert list(pred.index.get_level_values("sample")) == list(X.index)
+    with pytest.raises(ValueError, match=r"lack held-out sample\(s\) \['S00'\]"):
+        beyond.fixed_split_predictions(Y.iloc[1:], splits, X.index)
+    with pytest.raises(ValueError, match=r"row 0 is sample 'S00' in X and 'S05' in Y \(same "
+                                         r"samples in another order"):
+        beyond.sklearn_split_predictions("RF", X, shuffled, splits[:1])
+    with pytest.raises(ValueError, match=r"row 0 is sample 'S00' in X and 'S05' in Y"):
+        beyond.minn_split_predictions(toy.problem, X, shuffled, "c-balanced", splits[:1],
+                                      fixed={"hidden": 4, "epochs": 1})

@@ -178,3 +178,26 @@ def test_refit_histories_use_each_labels_choice_of_that_fold(toy):
         refit_histories(toy.problem, X, Y, labelled, {"a": "c-balanced"}, sample=X.index[1])
     with pytest.raises(ValueError, match="not in X"):
         refit_histories(toy.problem, X, Y, results, {"a": "c-balanced"}, sample="nowhere")
+
+
+def test_inputs_and_targets_must_name_the_same_samples_in_order(toy):
+    """Review item 7: X and Y are paired by position, so their labels are compared first."""
+    from helpers.evaluation.minn_loo import evaluate_minn_fold, refit_fold
+    from helpers.evaluation.protocol import check_same_samples
+
+    Y = toy.Y.iloc[[1, 0, *range(2, len(toy.Y))]]
+    with pytest.raises(ValueError, match=r"row 0 is sample 'S00' in X and 'S01' in Y"):
+        evaluate_minn_fold(toy.problem, toy.X, Y, "c-balanced", 0, fixed={"epochs": 1})
+    with pytest.raises(ValueError, match=r"row 0 is sample 'S00' in X and 'S01' in Y"):
+        evaluate_minn_loo(toy.problem, toy.X, Y, "c-balanced", fixed={"epochs": 1})
+    with pytest.raises(ValueError, match=r"row 0 is sample 'S00' in X and 'S01' in Y"):
+        refit_fold(toy.problem, toy.X, Y, "c-balanced", {"epochs": 1}, 0)
+    settings = {"minn_trials_tuned_c": 0, "minn_trials": 0, "minn_fixed": {"epochs": 1},
+                "minn_c": 10.0, "inner_folds": 2, "n_jobs": 1}
+    with pytest.raises(ValueError, match=r"in X and 'S01' in targets\['a'\]"):
+        evaluate_variants(toy.problem, toy.X, toy.Y, {"a": "c-balanced"}, settings, targets={"a": Y})
+    with pytest.raises(ValueError, match=r"X has 8 samples but Y has 7 \(only in X: \['S07'\]"):
+        check_same_samples(toy.X, toy.Y.iloc[:7])
+    with pytest.raises(ValueError, match=r"\(different samples\)"):
+        check_same_samples(toy.X, toy.Y.rename(index={"S03": "T03"}))
+    check_same_samples(toy.X, toy.Y)

@@ -30,7 +30,7 @@ from sklearn.exceptions import ConvergenceWarning
 from helpers.evaluation.baselines import plain_nn, random_forest
 from helpers.evaluation.comparison import paired_wilcoxon
 from helpers.evaluation.metrics import sample_metrics
-from helpers.evaluation.protocol import scaled
+from helpers.evaluation.protocol import check_same_samples, scaled
 from helpers.minn import MechanisticProblem, Member, minmax_scale_members, train_ensemble
 
 __all__ = ["OMICS", "OOD_GROUPS", "Split", "ModelSpec", "loo_splits", "kfold_splits",
@@ -161,6 +161,7 @@ def minn_split_predictions(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.D
     l2 : Series, same index: ``||S V||^2 / m`` of each held-out flux distribution
     seconds : float, wall time
     """
+    check_same_samples(X, Y)
     start = time.perf_counter()
     Xv, Yv = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
     members = [Member(config=variant, rows=s.train, seed=seed + k, **dict(fixed))
@@ -185,6 +186,7 @@ def sklearn_split_predictions(kind: str, X: pd.DataFrame, Y: pd.DataFrame,
     builders = {"RF": random_forest, "NN": plain_nn}
     if kind not in builders:
         raise ValueError(f"The 'kind' parameter must be one of {list(builders)}. Got {kind!r}.")
+    check_same_samples(X, Y)
     start = time.perf_counter()
     Xv, Yv = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
     values = []
@@ -197,11 +199,26 @@ def sklearn_split_predictions(kind: str, X: pd.DataFrame, Y: pd.DataFrame,
     return _held_out_frame(splits, values, X.index, Y.columns), time.perf_counter() - start
 
 
-def fixed_split_predictions(predictions: pd.DataFrame, splits: Sequence[Split]) -> pd.DataFrame:
+def fixed_split_predictions(predictions: pd.DataFrame, splits: Sequence[Split],
+                            samples: Sequence) -> pd.DataFrame:
     """A model that does not train (pFBA) on the same (split, sample) rows: its per-sample
-    predictions repeated for every split that holds the sample out."""
-    values = [predictions.iloc[list(s.test)].to_numpy() for s in splits]
-    return _held_out_frame(splits, values, predictions.index, predictions.columns)
+    predictions repeated for every split that holds the sample out.
+
+    ``samples`` are the labels of the rows the splits' positions refer to (``X.index``); the
+    predictions are looked up by label, so their row order does not matter, and a held-out
+    sample they lack is a ``ValueError`` naming it.
+    """
+    samples = list(samples)
+    held = sorted({i for s in splits for i in s.test})
+    if held and held[-1] >= len(samples):
+        raise ValueError(f"A split holds out position {held[-1]}, but only {len(samples)} "
+                         "samples were given.")
+    missing = [samples[i] for i in held if samples[i] not in predictions.index]
+    if missing:
+        raise ValueError(f"The fixed predictions lack held-out sample(s) {missing[:5]} "
+                         f"({len(missing)} in all).")
+    values = [predictions.loc[[samples[i] for i in s.test]].to_numpy() for s in splits]
+    return _held_out_frame(splits, values, samples, predictions.columns)
 
 
 def average_predictions(*predictions: pd.DataFrame) -> pd.DataFrame:
@@ -274,7 +291,7 @@ def _run_model(label, spec, problem, X, Y, splits, minn_fixed, rf_fixed, nn_fixe
         pred, took = sklearn_split_predictions(spec.kind, Xm, Y, splits, seed=seed,
                                                fixed=(rf_fixed if spec.kind == "RF" else nn_fixed))
     else:
-        pred, took = fixed_split_predictions(fixed, splits), 0.0
+        pred, took = fixed_split_predictions(fixed, splits, X.index), 0.0
     return split_metrics(Y, pred, model=label, l2=l2), took, pred
 
 
@@ -363,7 +380,7 @@ def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.Data
         frame.insert(1, "split", frame["sample"])
         tables.append(frame)
     loo = loo_splits(list(X.index))
-    tables.append(split_metrics(Y, fixed_split_predictions(pfba, loo), model="pFBA"))
+    tables.append(split_metrics(Y, fixed_split_predictions(pfba, loo, X.index), model="pFBA"))
     seconds["pFBA"] = 0.0
     keep = ["model", "split", "sample", "R2", "R2_cod", "MAE", "RMSE", "NE", "L2"]
     table = pd.concat(tables, ignore_index=True)

@@ -9,7 +9,14 @@ profile) the 29 outer folds are one ensemble.
 
 Deviation from the release, said in the book: the release searched with optuna's sequential TPE;
 a batched search needs its candidates up front, so we draw ``n_trials`` candidates at random from
-the same grid (:func:`sample_candidates`).
+the same grid (:func:`sample_candidates`; independent draws, so a candidate may repeat).
+
+Used by chapters ``03_minn_vs_ml``, ``04_conflicting_losses``, ``05_gem_choice`` and
+``10_beyond``, and by the paper-protocol results store (:mod:`helpers.book.paper_store`), whose
+unit is one outer fold (:func:`evaluate_minn_fold`). Inputs and targets are paired by row
+position, so every entry point first checks that ``X`` and ``Y`` (and any ``targets`` frame)
+have the same samples in the same order
+(:func:`helpers.evaluation.protocol.check_same_samples`).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import KFold
 
 from helpers.evaluation.metrics import sample_metrics
-from helpers.evaluation.protocol import LooResult
+from helpers.evaluation.protocol import LooResult, check_same_samples
 from helpers.minn import (
     EnsembleFit,
     MechanisticProblem,
@@ -81,7 +88,19 @@ def protocol_for(variant: str, settings: dict) -> tuple[dict, int]:
 
 
 def sample_candidates(variant: str, n_trials: int, seed: int) -> list[dict]:
-    """``n_trials`` random hyper-parameter candidates for ``variant`` (grid + its tuned loss knobs)."""
+    """``n_trials`` random hyper-parameter candidates for ``variant`` (grid + its tuned loss knobs).
+
+    Each candidate is an independent draw (each grid value uniformly, ``c`` from the variant's
+    list, ``data_weight`` uniformly in its range), *with replacement*: two trials can draw the
+    same combination. "``n_trials`` trials" therefore means *up to* ``n_trials`` distinct
+    candidates. At the paper profile (seed 0) 14 of the 29 outer folds of a variant that tunes
+    ``c`` have a repeated candidate among their 25 trials, and 17 of 29 for the 15-trial
+    variants on the 81-point grid; the scheduler variants, whose ``data_weight`` is continuous,
+    have none. A repeat is trained and scored again with its own seeds, and the lowest
+    inner-CV score wins as usual. The release's optuna TPE sampler can also
+    propose a categorical combination it has already tried. Kept as it is: the paper-protocol
+    results store's units were computed with these draws.
+    """
     config = get_variant(variant)
     rng = np.random.default_rng(seed)
     candidates = []
@@ -179,6 +198,7 @@ def evaluate_minn_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
     fluxes), ``L2``, ``chosen`` (hyper-parameters), ``inner_cv`` (every candidate with its score),
     ``seconds``.
     """
+    check_same_samples(X, Y)
     Xv, Yv = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
     N = len(Xv)
     if not 0 <= fold < N:
@@ -240,6 +260,7 @@ def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
         ``extra`` with ``L2`` per sample, the full flux distributions and the wall times.
     """
     fixed = dict(fixed or {})
+    check_same_samples(X, Y)
     Xv, Yv = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
     N = len(Xv)
     outer = [np.setdiff1d(np.arange(N), [i]) for i in range(N)]
@@ -300,6 +321,9 @@ def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
     unknown = sorted(set(targets) - set(variants))
     if unknown:
         raise ValueError(f"targets given for labels that are not among the variants: {unknown}")
+    check_same_samples(X, Y)
+    for label, frame in targets.items():
+        check_same_samples(X, frame, "X", f"targets[{label!r}]")
     protocols = {label: protocol_for(variant, settings) for label, variant in variants.items()}
     searching = any(n_trials for _, n_trials in protocols.values())
 
@@ -350,6 +374,7 @@ def refit_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame, va
     chose it retrains that unit's refit, and its ``history`` holds the per-epoch losses the unit
     does not keep. ``train_kwargs`` go to :func:`helpers.minn.train_ensemble`.
     """
+    check_same_samples(X, Y)
     N = len(X)
     if not 0 <= fold < N:
         raise ValueError(f"The 'fold' parameter must be in [0, {N}). Got {fold!r} instead.")
