@@ -47,3 +47,24 @@ def test_infeasible_sample_is_reported_not_dropped(ishii, iaf1260):
     assert list(predictions.index) == ["REF", "WT_0.1h-1"]
     assert status.loc["WT_0.1h-1", "status"] != "optimal"
     assert predictions.loc["WT_0.1h-1"].isna().all()
+
+
+def test_only_solver_failures_are_reported_and_objective_is_named(ishii, iaf1260, monkeypatch):
+    """Review items 8, 16: a bug is not reported as 'infeasible'; no objective names the model."""
+    from helpers.evaluation import pfba as module
+
+    data = _subset(ishii, ["REF"])
+
+    def broken(model):
+        raise RuntimeError("a bug, not an infeasible LP")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module, "pfba", broken)
+        with pytest.raises(RuntimeError, match="a bug"):
+            pfba_predictions(iaf1260, data)
+    with iaf1260:
+        for reaction in iaf1260.reactions:
+            reaction.objective_coefficient = 0
+        with pytest.raises(ValueError, match=r"Model 'iAF1260' must have exactly one objective "
+                                             r"reaction .* found 0"):
+            module._objective_id(iaf1260)

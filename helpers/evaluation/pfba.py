@@ -9,8 +9,10 @@ Infeasible samples are reported with cobra's status, never dropped silently.
 
 from __future__ import annotations
 
+import cobra
 import numpy as np
 import pandas as pd
+from cobra.exceptions import OptimizationError
 from cobra.flux_analysis import pfba
 
 from helpers.data.ishii import UPTAKES, IshiiData
@@ -31,9 +33,27 @@ def net_to_split(fluxes: pd.Series, flux_ids: list[str]) -> pd.Series:
     return pd.Series(values)
 
 
-def pfba_predictions(model, data: IshiiData, *, medium: str = "glucose_minimal_aerobic",
-                     fix_uptakes: bool = True, knockout: str = "gene") -> tuple[pd.DataFrame, pd.DataFrame]:
+def pfba_predictions(model: cobra.Model, data: IshiiData, *,
+                     medium: str = "glucose_minimal_aerobic", fix_uptakes: bool = True,
+                     knockout: str = "gene") -> tuple[pd.DataFrame, pd.DataFrame]:
     """pFBA reference-flux predictions for every sample of ``data``; ``model`` is left unchanged.
+
+    Parameters
+    ----------
+    model
+        The unsplit GEM (e.g. iAF1260); its single objective reaction is the growth reported.
+    data
+        The Ishii data (:func:`helpers.data.ishii.load_ishii`): uptakes, knock-outs, reference.
+    medium
+        A medium of :data:`helpers.gem.MEDIA` applied around all samples.
+    fix_uptakes
+        Fix the measured glucose and O2 uptakes (lower = upper bound) rather than cap them.
+    knockout
+        ``'gene'`` (knock the sample's gene out through the GPR rules) or ``'reactions'`` (the
+        release's ``KOs_Vin`` table).
+
+    A sample whose LP fails (cobra raises :class:`cobra.exceptions.OptimizationError`, e.g.
+    ``Infeasible``) gets a NaN row and its status; any other exception propagates.
 
     Returns
     -------
@@ -62,7 +82,7 @@ def pfba_predictions(model, data: IshiiData, *, medium: str = "glucose_minimal_a
                 try:
                     solution = pfba(model)
                     status = solution.status
-                except Exception as exc:  # cobra raises on infeasible pFBA
+                except OptimizationError as exc:  # cobra raises on infeasible pFBA
                     solution, status = None, f"infeasible ({exc.__class__.__name__})"
             if solution is not None and status == "optimal":
                 rows[sample] = net_to_split(solution.fluxes, reference)
@@ -77,6 +97,10 @@ def pfba_predictions(model, data: IshiiData, *, medium: str = "glucose_minimal_a
     return predictions, pd.DataFrame(report).set_index("sample")
 
 
-def _objective_id(model) -> str:
-    (reaction,) = [r for r in model.reactions if r.objective_coefficient != 0]
-    return reaction.id
+def _objective_id(model: cobra.Model) -> str:
+    """Id of the model's one objective reaction (a ``ValueError`` names what was found)."""
+    found = [r.id for r in model.reactions if r.objective_coefficient != 0]
+    if len(found) != 1:
+        raise ValueError(f"Model {model.id!r} must have exactly one objective reaction (the "
+                         f"growth reported per sample); found {len(found)}: {found[:5]}.")
+    return found[0]
