@@ -1,4 +1,5 @@
-"""Chapter 04 helpers: strategy weights, bound penalty, data residual floor, findings."""
+"""Chapter 04 helpers: strategy weights, bound penalty, data residual floor, findings, L2 gap,
+practical guide."""
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,9 @@ from helpers.minn import VARIANTS, MechanisticProblem
 from helpers.minn.loss_conflict import (
     check_findings,
     data_residual_floor,
+    l2_gap,
     penalty_curve,
+    practical_guide,
     strategy_weights,
 )
 
@@ -90,20 +93,119 @@ def test_data_residual_floor_names_missing_values_and_columns():
         data_residual_floor(problem, bad)
 
 
-def _table(l2):
-    models = ["MINN-c-balanced", "MINN-c-balanced FBA fit", "MINN-bound", "MINN-scheduler",
-              "MINN-scheduler-bound", "MINN-divided loss"]
-    rmse = [0.68, 0.70, 0.79, 0.83, 0.81, 0.70]
-    return pd.DataFrame({"model": models, "RMSE_mean": rmse, "L2_mean": l2})
+MODELS = ["MINN-c-balanced", "MINN-c-balanced FBA fit", "MINN-bound", "MINN-scheduler",
+          "MINN-scheduler-bound", "MINN-divided loss"]
+PAPER_L2 = [8.75e-5, 2.98e-5, 7.1e-5, 1.6e-5, 7.47e-5, 0.22]  # the paper's Table 3
+
+
+def _table(l2, rmse=(0.678, 0.706, 0.790, 0.833, 0.806, 0.703), ne=None):
+    ne = ne if ne is not None else [0.272, 0.295, 0.308, 0.299, 0.304, 0.281]
+    return pd.DataFrame({"model": MODELS, "RMSE_mean": list(rmse), "NE_mean": ne,
+                         "L2_mean": l2, "paper_L2_mean": PAPER_L2})
 
 
 def test_check_findings_on_the_papers_table_holds():
-    found = check_findings(_table([8.75e-5, 2.98e-5, 7.1e-5, 1.6e-5, 7.47e-5, 0.22]))
+    found = check_findings(_table(PAPER_L2)).set_index("key")
     assert found["holds"].all()
-    assert found.loc[2, "measured"] == pytest.approx(np.log10(0.22 / 8.75e-5), abs=0.01)
+    assert float(found.loc["divided", "measured"]) == pytest.approx(np.log10(0.22 / 8.75e-5),
+                                                                    abs=0.01)
+    # the four strategies are named, and divided loss / FBA fit are not among them
+    assert "(c-balanced, bound, scheduler, scheduler-bound)" in found.loc["rmse", "finding"]
+    assert found.loc["rmse", "against"] == "bound 0.79"  # the runner-up and its value
+    assert found["p_value"].isna().all()  # no tests given
 
 
-def test_check_findings_reports_a_failed_claim():
-    found = check_findings(_table([1e-4, 2e-4, 5e-5, 3e-4, 7e-5, 3e-4])).set_index("finding")
-    assert not found["holds"].iloc[0] and found["measured"].iloc[0] == "MINN-bound"
-    assert not found["holds"].iloc[2] and not found["holds"].iloc[3]
+def test_check_findings_reports_failed_claims_and_the_divided_loss_lead():
+    # our quick table: divided loss ahead of c-balanced, c-balanced barely ahead of bound
+    found = check_findings(_table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0],
+                                  rmse=[0.723, 0.821, 0.726, 0.798, 0.812, 0.713]))
+    found = found.set_index("key")
+    assert found.loc["rmse", "holds"] and found.loc["rmse", "against"] == "bound 0.726"
+    assert not found.loc["divided_rmse", "holds"]
+    assert found.loc["divided_rmse", "against"] == "divided loss 0.713"
+    assert not found.loc["fba_fit", "holds"] and not found.loc["fba_fit_rmse", "holds"]
+    l2_fail = check_findings(_table([1e-4, 2e-4, 5e-5, 3e-4, 7e-5, 3e-4])).set_index("key")
+    assert not l2_fail.loc["scheduler_l2", "holds"]
+    assert l2_fail.loc["scheduler_l2", "measured"] == "bound 5.00e-05"
+
+
+def test_check_findings_takes_the_p_value_of_the_compared_pair_in_either_order():
+    tests = pd.DataFrame({"a": ["MINN-bound", "MINN-divided loss"],
+                          "b": ["MINN-c-balanced", "MINN-c-balanced"],
+                          "metric": ["RMSE", "RMSE"], "p_value": [0.8, 0.3],
+                          "verdict": ["inconclusive", "inconclusive"]})
+    found = check_findings(_table(PAPER_L2), tests).set_index("key")
+    assert found.loc["rmse", "p_value"] == 0.8  # c-balanced (winner) vs bound (runner-up)
+    assert found.loc["divided_rmse", "p_value"] == 0.3
+    assert np.isnan(found.loc["scheduler_l2", "p_value"])  # L2 pair not tested
+
+
+def test_l2_gap_is_yes_for_a_constant_factor_and_no_otherwise():
+    frame, gap = l2_gap(_table([1000 * v for v in PAPER_L2]))
+    assert gap["verdict"] == "yes" and gap["factor"] == pytest.approx(1.0)
+    assert gap["pairs_same_order"] == gap["n_pairs"] == 15
+    np.testing.assert_allclose(frame["L2_vs_ref"], frame["paper_L2_vs_ref"])
+    # our quick numbers: ratios 732 to 2851, FBA fit above c-balanced where the paper's is a third
+    frame, gap = l2_gap(_table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0]))
+    assert gap["verdict"] == "no" and gap["factor"] > 2
+    assert gap["worst"] == "MINN-scheduler"  # 2851x against c-balanced's 777x
+    assert gap["worst_ours"] == pytest.approx(0.0456 / 0.068)
+    assert gap["worst_paper"] == pytest.approx(1.6e-5 / 8.75e-5)
+    fit = frame.set_index("model").loc["MINN-c-balanced FBA fit"]
+    assert fit["L2_vs_ref"] == pytest.approx(1.16, abs=0.01)
+    assert fit["paper_L2_vs_ref"] == pytest.approx(0.34, abs=0.01)
+    assert gap["pairs_same_order"] < gap["n_pairs"]
+
+
+def test_l2_gap_reads_the_tolerance_and_partial_tables():
+    table = _table([1.5 * 1000 * PAPER_L2[0]] + [1000 * v for v in PAPER_L2[1:]])
+    assert l2_gap(table)[1]["verdict"] == "yes"  # factor 1.5 <= 2
+    assert l2_gap(table, tolerance=1.2)[1]["verdict"] == "no"
+    one = table.assign(paper_L2_mean=[8.75e-5] + [np.nan] * 5)
+    frame, gap = l2_gap(one)
+    assert gap["verdict"] == "undecided" and len(frame) == 1
+    with pytest.raises(ValueError, match="'tolerance'.*above 1.*0.5"):
+        l2_gap(table, tolerance=0.5)
+
+
+def _tests(rows):
+    return pd.DataFrame(rows, columns=["a", "b", "metric", "p_value", "verdict"])
+
+
+def test_practical_guide_on_the_papers_table_agrees_everywhere():
+    guide = practical_guide(_table(PAPER_L2), bound=1e-3).set_index("configuration")
+    assert list(guide.columns) == ["goal", "paper", "our runs", "agrees"]
+    assert (guide["agrees"] == "yes").all()
+
+
+def test_practical_guide_reports_where_our_runs_disagree():
+    table = _table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0],
+                   rmse=[0.723, 0.821, 0.726, 0.798, 0.812, 0.713],
+                   ne=[0.289, 0.324, 0.292, 0.322, 0.326, 0.284])
+    tests = _tests([("MINN-divided loss", "MINN-c-balanced", "RMSE", 0.4, "inconclusive"),
+                    ("MINN-c-balanced FBA fit", "MINN-c-balanced", "NE", 0.01, "does not help")])
+    store = pd.DataFrame({"a": ["MINN-c-balanced FBA fit", "MINN-scheduler"],
+                          "b": ["MINN-c-balanced"] * 2, "metric": ["NE"] * 2,
+                          "n_pairs": [29, 0], "mean_a": [0.328, np.nan],
+                          "mean_b": [0.283, np.nan], "wins_a": [4.0, np.nan],
+                          "p_value": [2.7e-4, np.nan], "verdict": ["does not help", "too few folds"]})
+    guide = practical_guide(table, tests, store, bound=1e-3, label="quick")
+    guide = guide.set_index("configuration")
+    assert guide.loc["MINN-c-balanced (c tuned)", "agrees"] == "unclear"  # divided ahead, p 0.4
+    assert "divided loss 0.713" in guide.loc["MINN-c-balanced (c tuned)", "our runs"]
+    fit = guide.loc["FBA-fit targets"]
+    assert fit["agrees"] == "no"
+    assert "quick: L2 1.16 × c-balanced's" in fit["our runs"]
+    assert "better in 4 of 29 folds, p = 0.00027 (does not help)" in fit["our runs"]
+    assert "not enough folds" in guide.loc["MINN-scheduler", "our runs"]
+    assert "active throughout" in guide.loc["bound / scheduler-bound", "our runs"]
+    # a significantly better row than c-balanced turns 'unclear' into 'no'
+    worse = _tests([("MINN-divided loss", "MINN-c-balanced", "RMSE", 0.01, "helps")])
+    assert practical_guide(table, worse, bound=1e-3).loc[0, "agrees"] == "no"
+
+
+def test_practical_guide_reads_a_test_in_either_order_from_the_rows_side():
+    table = _table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0])
+    flipped = _tests([("MINN-c-balanced", "MINN-c-balanced FBA fit", "NE", 0.01, "helps")])
+    fit = practical_guide(table, flipped, bound=1e-3).set_index("configuration")
+    assert "p = 0.01, does not help" in fit.loc["FBA-fit targets", "our runs"]
