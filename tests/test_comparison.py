@@ -93,20 +93,6 @@ def test_unknown_paper_table_is_named_with_the_known_ones():
         paper_table("table9")
 
 
-def test_l2_ratio_verdict_tells_a_constant_factor_from_a_varying_gap():
-    import pandas as pd
-
-    from helpers.evaluation.comparison import l2_ratio_verdict
-
-    paper = pd.Series([1e-5, 1e-4, 0.2])
-    constant = pd.DataFrame({"L2_ratio": [1500.0, 2000.0, 1800.0]})
-    verdict = l2_ratio_verdict(constant, paper, {"m": 1668.0, "n·m": 3e6})
-    assert verdict["constant"] and verdict["closest_factor"] == "m"
-    assert abs(verdict["residual_orders"]) < 0.1
-    varying = pd.DataFrame({"L2_ratio": [1e4, 10.0, 0.5]})
-    assert not l2_ratio_verdict(varying, paper, {"m": 1668.0})["constant"]
-
-
 def test_ratio_to_paper_divides_our_means_by_the_papers():
     import pandas as pd
 

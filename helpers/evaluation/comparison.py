@@ -1,9 +1,9 @@
 """Comparison tables and tests across models evaluated on the same leave-one-out folds.
 
 Introduced in chapter ``03_minn_vs_ml`` (Table 2 and the paired Wilcoxon test of MINN against
-RF); ``04_conflicting_losses`` adds the ratios to the paper (:func:`ratio_to_paper`,
-:func:`l2_ratio_verdict`), ``06_reservoir_pfba`` builds Table 4 with the table and
-``10_beyond`` reuses the paired test.
+RF); ``04_conflicting_losses`` adds the ratios to the paper (:func:`ratio_to_paper`; its
+L2-gap verdict is :func:`helpers.minn.loss_conflict.l2_gap`), ``06_reservoir_pfba`` builds
+Table 4 with the table and ``10_beyond`` reuses the paired test.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from scipy.stats import wilcoxon
 from helpers.evaluation.metrics import summarize
 from helpers.evaluation.paper_results import paper_table
 
-__all__ = ["comparison_table", "paired_wilcoxon", "verdict", "MIN_PAIRS", "ratio_to_paper",
-           "l2_ratio_verdict"]
+__all__ = ["comparison_table", "paired_wilcoxon", "verdict", "MIN_PAIRS", "ratio_to_paper"]
 
 
 def comparison_table(per_sample: pd.DataFrame, paper: str, *, metrics: list[str],
@@ -96,32 +95,3 @@ def ratio_to_paper(table: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
         paper = table.get(f"paper_{metric}_mean")
         out[f"{metric}_ratio"] = (table[f"{metric}_mean"] / paper) if paper is not None else np.nan
     return out
-
-
-def l2_ratio_verdict(ratios: pd.DataFrame, paper_l2: pd.Series,
-                     factors: dict[str, float]) -> dict[str, object]:
-    """Is the L2 gap to the paper a constant factor (a normalisation) or does it vary?
-
-    ``ratios`` holds ``L2_ratio`` per model (:func:`ratio_to_paper`); ``paper_l2`` the paper's
-    L2 means of the same models. The gap counts as constant when the ratios' spread (in orders
-    of magnitude, max - min of log10) is less than a third of the spread of the paper's own L2
-    values, and at most one order of magnitude. ``factors`` are candidate normalisations
-    (e.g. ``{"m": 1668, "n": 1873}``); the closest to the median ratio (in log10) is named.
-    """
-    log_ratio = np.log10(ratios["L2_ratio"].dropna().to_numpy(dtype=float))
-    log_paper = np.log10(paper_l2.dropna().to_numpy(dtype=float))
-    if log_ratio.size < 2:
-        raise ValueError("Need the L2 ratio of at least two models.")
-    spread = float(log_ratio.max() - log_ratio.min())
-    paper_spread = float(log_paper.max() - log_paper.min())
-    median = float(np.median(log_ratio))
-    closest = min(factors, key=lambda k: abs(np.log10(factors[k]) - median)) if factors else None
-    return {
-        "ratio_spread_orders": spread,
-        "paper_spread_orders": paper_spread,
-        "median_ratio": float(10 ** median),
-        "constant": bool(spread <= 1.0 and spread < paper_spread / 3),
-        "closest_factor": closest,
-        "closest_factor_value": factors.get(closest) if closest else None,
-        "residual_orders": float(median - np.log10(factors[closest])) if closest else None,
-    }
