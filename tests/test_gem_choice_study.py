@@ -88,6 +88,24 @@ def test_gem_findings_numbers_and_one_word_verdicts():
     assert all(len(v.split()) == 1 for v in words.values()), words
 
 
+def test_gem_findings_mechanistic_measures_of_each_gem():
+    tests, table = _findings_inputs()
+    table["L2_mean"] = [1.0, 0.5, 2.0, 1e3]  # L2 = SV2 / m can order GEMs unlike SV2
+    sv2_tests = pd.DataFrame({"direction": ["higher", "lower"], "wins": [3, 25],
+                              "p_value": [0.001, 0.04], "significant": [True, True]},
+                             index=["core", "lactis"])
+    out = study.gem_findings(tests, table, {"core": "core", "lactis": "lactis", "fva": "fva"},
+                             reference="fva", sv2_tests=sv2_tests)
+    assert out["core_sv2_dir"] == "higher" and out["core_l2_dir"] == "lower"
+    assert out["lactis_sv2_dir"] == "lower" and out["lactis_l2_dir"] == "higher"
+    assert out["core_sv2_wins"] == 3 and out["core_sv2_p"] == 0.001
+    assert out["lactis_sv2_wins"] == 25 and out["lactis_sv2_significant"] == "yes"
+    assert "fva_l2_dir" not in out and "fva_sv2_wins" not in out
+    # without sv2_tests or L2_mean, no such keys
+    plain = study.gem_findings(*_findings_inputs(), {"core": "core"}, reference="fva")
+    assert not any(k.endswith(("_l2_dir", "_sv2_p")) for k in plain)
+
+
 def test_gem_findings_needs_two_stable_runs():
     tests, table = _findings_inputs()
     table["layer_ratio"] = [0.5, 2.0, 2.0, 3.0]

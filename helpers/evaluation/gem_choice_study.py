@@ -92,7 +92,8 @@ def yes_no(flag: bool) -> str:
 
 
 def gem_findings(tests: pd.DataFrame, table: pd.DataFrame, keys: Mapping[str, str], *,
-                 reference: str = "iAF1260 FVA-reduced") -> dict[str, object]:
+                 reference: str = "iAF1260 FVA-reduced",
+                 sv2_tests: pd.DataFrame | None = None) -> dict[str, object]:
     """The numbers and one-word verdicts chapter 05's prose quotes, keyed for ``glue_values``.
 
     ``tests`` is :func:`~helpers.evaluation.gem_choice.paired_against` (index model: direction,
@@ -101,7 +102,10 @@ def gem_findings(tests: pd.DataFrame, table: pd.DataFrame, keys: Mapping[str, st
 
     Per tested model ``<key>_dir`` (its NE 'higher' / 'lower' than the reference's),
     ``<key>_wins``, ``<key>_p`` and ``<key>_significant`` ('yes' / 'no' at the tests' level);
-    per model ``<key>_sv2_dir`` (its ``||S V||²`` against the reference's); over the runs whose
+    per model ``<key>_sv2_dir`` and ``<key>_l2_dir`` (its mean ``||S V||²`` and L2 =
+    ``||S V||²`` / m against the reference's; ``table`` needs ``L2_mean`` for the latter); with
+    ``sv2_tests`` (the same paired tests on ``SV2``), per tested model ``<key>_sv2_wins``,
+    ``<key>_sv2_p`` and ``<key>_sv2_significant``; over the runs whose
     layer is stable (``layer_ratio`` < 1): the range of the mean NE (``ne_lo``, ``ne_hi``,
     ``ne_gap``) and of the sd over folds (``ne_sd_lo``, ``ne_sd_hi``), ``ne_gap_sd`` = gap / the
     smallest sd, the max / min factors of the mean NE and ``||S V||²`` (``ne_factor``,
@@ -117,9 +121,16 @@ def gem_findings(tests: pd.DataFrame, table: pd.DataFrame, keys: Mapping[str, st
             out |= {f"{key}_dir": str(t["direction"]), f"{key}_wins": int(t["wins"]),
                     f"{key}_p": float(t["p_value"]),
                     f"{key}_significant": yes_no(bool(t["significant"]))}
+        if sv2_tests is not None and model in sv2_tests.index:
+            t = sv2_tests.loc[model]
+            out |= {f"{key}_sv2_wins": int(t["wins"]), f"{key}_sv2_p": float(t["p_value"]),
+                    f"{key}_sv2_significant": yes_no(bool(t["significant"]))}
         if model in table.index and model != reference:
             out[f"{key}_sv2_dir"] = direction(table.loc[model, "SV2_mean"],
                                               table.loc[reference, "SV2_mean"])
+            if "L2_mean" in table:
+                out[f"{key}_l2_dir"] = direction(table.loc[model, "L2_mean"],
+                                                 table.loc[reference, "L2_mean"])
     stable = table[table["layer_ratio"] < 1]
     if len(stable) < 2:
         raise ValueError(f"need at least two runs with a stable layer; got {list(stable.index)}")
