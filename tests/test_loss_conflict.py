@@ -123,6 +123,7 @@ def test_check_findings_reports_failed_claims_and_the_divided_loss_lead():
     assert found.loc["rmse", "holds"] and found.loc["rmse", "against"] == "bound 0.726"
     assert not found.loc["divided_rmse", "holds"]
     assert found.loc["divided_rmse", "against"] == "divided loss 0.713"
+    assert "Table 3" in found.loc["divided_rmse", "finding"]  # not a claim of the paper's text
     assert not found.loc["fba_fit", "holds"] and not found.loc["fba_fit_rmse", "holds"]
     l2_fail = check_findings(_table([1e-4, 2e-4, 5e-5, 3e-4, 7e-5, 3e-4])).set_index("key")
     assert not l2_fail.loc["scheduler_l2", "holds"]
@@ -155,6 +156,22 @@ def test_l2_gap_is_yes_for_a_constant_factor_and_no_otherwise():
     assert fit["L2_vs_ref"] == pytest.approx(1.16, abs=0.01)
     assert fit["paper_L2_vs_ref"] == pytest.approx(0.34, abs=0.01)
     assert gap["pairs_same_order"] < gap["n_pairs"]
+    # the scheduler has the largest ratio, not the smallest: no variant pattern either
+    assert gap["variant_pattern"] == "no" and gap["explains"] == "neither"
+    assert gap["ratio_scheduler"] == pytest.approx(0.0456 / 1.6e-5)
+    assert gap["ratio_divided"] == pytest.approx(586.0 / 0.22)
+
+
+def test_l2_gap_sees_the_variant_pattern_of_a_training_gap():
+    # ratio smallest for the scheduler, largest for the divided loss, spread beyond 2
+    l2 = [v * f for v, f in zip(PAPER_L2, [100, 150, 120, 10, 130, 10000], strict=True)]
+    _, gap = l2_gap(_table(l2))
+    assert gap["verdict"] == "no"
+    assert gap["variant_pattern"] == "yes" and gap["explains"] == "training"
+    _, same = l2_gap(_table([1000 * v for v in PAPER_L2]))
+    assert same["explains"] == "normalisation"
+    _, partial = l2_gap(_table(l2).iloc[:2])
+    assert partial["variant_pattern"] == "undecided" and np.isnan(partial["ratio_divided"])
 
 
 def test_l2_gap_reads_the_tolerance_and_partial_tables():
@@ -191,17 +208,45 @@ def test_practical_guide_reports_where_our_runs_disagree():
                           "p_value": [2.7e-4, np.nan], "verdict": ["does not help", "too few folds"]})
     guide = practical_guide(table, tests, store, bound=1e-3, label="quick")
     guide = guide.set_index("configuration")
-    assert guide.loc["MINN-c-balanced (c tuned)", "agrees"] == "unclear"  # divided ahead, p 0.4
-    assert "divided loss 0.713" in guide.loc["MINN-c-balanced (c tuned)", "our runs"]
+    # best over the four strategies (divided loss is not one), no test given: the means decide
+    best = guide.loc["MINN-c-balanced (c tuned)"]
+    assert best["agrees"] == "yes" and "divided" not in best["our runs"]
+    assert "next bound 0.726" in best["our runs"]
     fit = guide.loc["FBA-fit targets"]
     assert fit["agrees"] == "no"
     assert "quick: L2 1.16 × c-balanced's" in fit["our runs"]
     assert "better in 4 of 29 folds, p = 0.00027 (does not help)" in fit["our runs"]
     assert "not enough folds" in guide.loc["MINN-scheduler", "our runs"]
     assert "active throughout" in guide.loc["bound / scheduler-bound", "our runs"]
-    # a significantly better row than c-balanced turns 'unclear' into 'no'
-    worse = _tests([("MINN-divided loss", "MINN-c-balanced", "RMSE", 0.01, "helps")])
-    assert practical_guide(table, worse, bound=1e-3).loc[0, "agrees"] == "no"
+    assert guide.loc["bound / scheduler-bound", "agrees"] == "yes"  # lower mean, no test
+
+
+def test_practical_guide_uses_one_rule_for_yes_and_no():
+    table = _table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0],
+                   rmse=[0.723, 0.821, 0.715, 0.798, 0.812, 0.713])
+    # bound ahead of c-balanced on RMSE: significant -> "no", not significant -> "unclear"
+    for p, agrees in ((0.01, "no"), (0.4, "unclear")):
+        tests = _tests([("MINN-bound", "MINN-c-balanced", "RMSE", p, "helps")])
+        assert practical_guide(table, tests, bound=1e-3).loc[0, "agrees"] == agrees
+    # bound's lower L2 (0.063 vs 0.068) not significant -> "unclear", as the "no" side would be
+    tests = _tests([("MINN-bound", "MINN-c-balanced", "L2", 0.36, "inconclusive")])
+    guide = practical_guide(table, tests, bound=1e-3).set_index("configuration")
+    assert guide.loc["bound / scheduler-bound", "agrees"] == "unclear"
+    tests = _tests([("MINN-bound", "MINN-c-balanced", "L2", 0.01, "helps")])
+    guide = practical_guide(table, tests, bound=1e-3).set_index("configuration")
+    assert guide.loc["bound / scheduler-bound", "agrees"] == "yes"
+
+
+def test_practical_guide_survives_a_store_with_too_few_folds_everywhere():
+    # paper_store.paired_tests has no p_value column when no pair has enough folds
+    table = _table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0])
+    store = pd.DataFrame({"a": ["MINN-c-balanced FBA fit", "MINN-bound"],
+                          "b": ["MINN-c-balanced"] * 2, "metric": ["NE"] * 2,
+                          "n_pairs": [3, 0], "verdict": ["too few folds"] * 2})
+    guide = practical_guide(table, None, store, bound=1e-3).set_index("configuration")
+    assert "not enough folds" in guide.loc["FBA-fit targets", "our runs"]
+    assert "not enough folds" in guide.loc["bound / scheduler-bound", "our runs"]
+    assert check_findings(table, store.assign(metric="L2"))["p_value"].isna().all()
 
 
 def test_practical_guide_reads_a_test_in_either_order_from_the_rows_side():
