@@ -191,3 +191,14 @@ def test_cluster_summary_after_post_processing_counts_needed_knockouts(core):
     assert best == ("outliers" if label == -1 else f"C{label + 1}")
     with pytest.raises(ValueError, match="'post' frame has no genotype"):
         cluster_summary(front, labels, ev, {}, post=post.iloc[:0])
+
+
+def test_best_cluster_clause_reads_right_for_outlier_top_and_other_cluster():
+    from helpers.mome.analysis import best_cluster_clause
+
+    assert best_cluster_clause("outliers", "C1").startswith("is a DBSCAN outlier, in no cluster")
+    assert best_cluster_clause("outliers", "none").startswith("is a DBSCAN outlier")
+    same = best_cluster_clause("C1", "C1")
+    assert same == "falls in cluster C1, the cluster with the most ethanol"
+    other = best_cluster_clause("C2", "C1")
+    assert other == "falls in cluster C2, not in the cluster with the most ethanol (C1)"

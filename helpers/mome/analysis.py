@@ -29,6 +29,7 @@ __all__ = [
     "units_with_genes",
     "cluster_summary",
     "cluster_of_best",
+    "best_cluster_clause",
     "strain_table",
     "envelope_at",
     "front_at",
@@ -269,6 +270,22 @@ def cluster_of_best(front: pd.DataFrame, labels: np.ndarray, *, objective: str =
         raise ValueError("The 'front' frame is empty; it has no best strain.")
     label = int(np.asarray(labels)[int(np.argmax(front[objective].to_numpy()))])
     return "outliers" if label == -1 else f"C{label + 1}"
+
+
+def best_cluster_clause(best_cluster: str, top_cluster: str) -> str:
+    """Where the front's highest-product strain lies, as a clause that reads right in every case.
+
+    ``best_cluster`` is :func:`cluster_of_best`'s answer, ``top_cluster`` the cluster with the
+    highest product maximum (``"none"`` when DBSCAN found no cluster). The clause follows "the
+    front's best strain …" in chapter ``07_mome_ethanol``.
+    """
+    if best_cluster == "outliers":
+        return ("is a DBSCAN outlier, in no cluster: the best trade-off is an isolated point, "
+                "not the representative of a cluster")
+    if best_cluster == top_cluster:
+        return f"falls in cluster {best_cluster}, the cluster with the most ethanol"
+    return (f"falls in cluster {best_cluster}, not in the cluster with the most ethanol "
+            f"({top_cluster})")
 
 
 def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],
