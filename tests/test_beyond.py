@@ -212,3 +212,17 @@ def test_fixed_predictions_are_looked_up_by_label_and_inputs_checked(toy):
     with pytest.raises(ValueError, match=r"row 0 is sample 'S00' in X and 'S05' in Y"):
         beyond.minn_split_predictions(toy.problem, X, shuffled, "c-balanced", splits[:1],
                                       fixed={"hidden": 4, "epochs": 1})
+
+
+def test_verdict_count_counts_one_comparison_and_names_a_wrong_table():
+    import pandas as pd
+
+    tests = pd.DataFrame({"model": ["RF", "NN", "MINN", "RF"],
+                          "a": ["both", "both", "both", "proteins"],
+                          "b": ["proteins", "proteins", "proteins", "transcripts"],
+                          "verdict": ["helps", "inconclusive", "helps", "helps"]})
+    assert beyond.verdict_count(tests, "both", "proteins", "helps") == 2
+    assert beyond.verdict_count(tests, "both", "proteins", "does not help") == 0
+    assert beyond.verdict_count(tests, "proteins", "transcripts", "helps") == 1
+    with pytest.raises(ValueError, match="verdict"):
+        beyond.verdict_count(tests.drop(columns="verdict"), "both", "proteins", "helps")

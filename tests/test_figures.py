@@ -266,6 +266,25 @@ def test_code_cells_are_short(chapter):
     assert not long, f"{chapter}: code cells over {CELL_LINES} lines (index: lines): {long}"
 
 
+@pytest.mark.parametrize("chapter", sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb")))
+def test_no_function_or_class_is_defined_in_a_chapter(chapter):
+    """The book's rule: a function or class belongs in ``helpers/`` (docstring, type hints, a
+    test), never in a chapter, hidden cells included."""
+    import ast
+
+    defined = {}
+    for i, cell in enumerate(_notebook(chapter).cells):
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(line for line in cell.source.splitlines()
+                           if not line.lstrip().startswith(("%", "!")))
+        names = [node.name for node in ast.walk(ast.parse(source))
+                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+        if names:
+            defined[i] = names
+    assert not defined, f"{chapter}: defined in cells (index: names): {defined}"
+
+
 # --- executed chapters and the built book ----------------------------------------------------
 
 def _executed(chapter: str):

@@ -39,7 +39,7 @@ __all__ = ["OMICS", "OOD_GROUPS", "Split", "ModelSpec", "loo_splits", "kfold_spl
            "average_predictions", "split_metrics", "evaluate_on_splits",
            "summary_table", "headline_comparison", "aim_reached", "scarcity_draw_means",
            "OMICS_SETS", "layer_check", "omics_experiment", "paired_within_models",
-           "fusion_experiment"]
+           "fusion_experiment", "verdict_count"]
 
 #: Column prefixes of each omics in :attr:`helpers.data.ishii.IshiiData.X` (the two uptake
 #: columns ``R_EX_*`` are always kept: they set the scale of every flux).
@@ -460,6 +460,17 @@ def paired_within_models(table: pd.DataFrame, a: str, b: str, column: str = "omi
             test = paired_wilcoxon(part, a, b, metric, keys=("split", "sample"), by=column)
             rows.append({"model": model, **test})
     return pd.DataFrame(rows)
+
+
+def verdict_count(tests: pd.DataFrame, a: str, b: str, verdict: str) -> int:
+    """How many models' tests of :func:`paired_within_models` (``a`` against ``b``) read
+    ``verdict`` ('helps', 'does not help', 'inconclusive', ...): chapter ``10_beyond`` quotes
+    these counts for its omics comparison."""
+    missing = {"a", "b", "verdict"} - set(tests.columns)
+    if missing:
+        raise ValueError(f"The tests table lacks the column(s) {sorted(missing)}; expected the "
+                         "output of paired_within_models.")
+    return int(((tests["a"] == a) & (tests["b"] == b) & (tests["verdict"] == verdict)).sum())
 
 
 def fusion_experiment(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
