@@ -41,6 +41,7 @@ from torch import nn
 
 from helpers.gem.ids import strip_prefix, to_flux_id
 
+from .losses import normalized_error
 from .mechanistic import mechanistic_terms, unroll
 from .network import EnsembleMLP
 from .problem import MechanisticProblem
@@ -374,12 +375,6 @@ class OmicsFit:
         return u.numpy(), V.numpy()
 
 
-def _normalized_error(y: torch.Tensor, pred: torch.Tensor) -> torch.Tensor:
-    """``||y - pred|| / ||y||`` per row (0 where ``||y|| = 0``, as the release's nan_to_num)."""
-    norm = y.norm(dim=-1)
-    return torch.where(norm > 0, (y - pred).norm(dim=-1) / norm.clamp_min(1e-12), 0.0)
-
-
 def train_omics_members(block: ReservoirBlock, Xs: np.ndarray, Y: np.ndarray,
                         members: Sequence[OmicsMember], *, epochs: int = 100, batch_size: int = 5,
                         block_dropout: bool = True, num_threads: int | None = 1) -> OmicsFit:
@@ -469,7 +464,7 @@ def _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout) -> Om
             active = valid[s].any(1)
             x = Xs[members_axis, idx[s]]  # (E, B, d)
             V = block(net(x, keep[s]), dropout_mask=None if block_keep is None else block_keep[s])
-            ne = _normalized_error(Y[idx[s]], V[..., ref]) * valid[s]
+            ne = normalized_error(V[..., ref], Y[idx[s]]) * valid[s]
             for p in params:
                 p.grad = None
             ne.sum().backward()
