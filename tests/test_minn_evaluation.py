@@ -178,6 +178,10 @@ def test_refit_histories_use_each_labels_choice_of_that_fold(toy):
         refit_histories(toy.problem, X, Y, labelled, {"a": "c-balanced"}, sample=X.index[1])
     with pytest.raises(ValueError, match="not in X"):
         refit_histories(toy.problem, X, Y, results, {"a": "c-balanced"}, sample="nowhere")
+    diverged_first = LooResult("b", (Y * 0.0).iloc[1:], chosen[1:])  # fold 0 diverged
+    fourth = refit_histories(toy.problem, X, Y, {**results, "b": diverged_first},
+                             {"a": "c-balanced", "b": "c-balanced"}, seed=2)
+    assert fourth["a"]["data"].shape == (1, 3)  # the first fold both hold out: fold 1
 
 
 def test_inputs_and_targets_must_name_the_same_samples_in_order(toy):

@@ -202,7 +202,14 @@ def test_a_diverged_refit_is_stored_counted_and_named(store, ishii, monkeypatch)
     row = table.set_index("model").loc["e_coli_core (release layer step)"]
     assert (row["n_folds"], row["diverged"]) == (0, 1)
     assert "e_coli_core (release layer step): 0 of 29 folds (1 more diverged)" in caption
-    monkeypatch.setattr(ps, "samples", lambda: names[:1])
+    monkeypatch.setattr(ps, "samples", lambda: names[:2])  # one fold of two diverged
+    _fake_unit(study, names[1], ishii)
+    partial = ps.loo_result("gem-core-release")
+    assert list(partial.predictions.index) == [names[1]]
+    assert partial.extra["diverged"]["samples"] == [names[0]]
+    assert "diverged in 1 of 2 outer folds" in partial.extra["diverged"]["message"]
+    assert "shown with the other 1 folds" in partial.extra["diverged"]["message"]
+    monkeypatch.setattr(ps, "samples", lambda: names[:1])  # every fold diverged: no result
     with pytest.raises(TrainingDivergedError, match=rf"diverged in 1 of 1 outer folds \({names[0]}\)"):
         ps.loo_result("gem-core-release")
     with pytest.raises(ps.StoreError, match="lacks 1 of 1 current units"):

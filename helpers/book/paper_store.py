@@ -586,8 +586,11 @@ def loo_result(key: str, seed: int = 0):
     protocol a second time: held-out predictions, each fold's chosen hyper-parameters, and
     ``extra`` with ``L2`` (per sample), ``seconds`` (sum over the units), ``search_seconds`` and
     ``refit_seconds`` (the units do not time them apart: both are the units' total). A
-    :class:`StoreError` names the missing or stale folds (``make paper`` computes them); a
-    :class:`~helpers.minn.TrainingDivergedError` names the folds whose training diverged.
+    :class:`StoreError` names the missing or stale folds (``make paper`` computes them). Folds
+    whose refit diverged have no prediction: the result holds the other folds, and
+    ``extra["diverged"]`` has their ``samples`` and a ``message`` naming them (empty when none
+    diverged); a :class:`~helpers.minn.TrainingDivergedError` is raised only when every fold
+    diverged.
     """
     from helpers.evaluation.protocol import LooResult
     from helpers.minn import TrainingDivergedError
@@ -606,12 +609,18 @@ def loo_result(key: str, seed: int = 0):
         raise StoreError(f"Study {key!r} lacks {len(absent)} of {len(samples())} current units "
                          f"({', '.join(absent[:5])}{', ...' if len(absent) > 5 else ''}); run "
                          f"`python -m helpers.book.paper_store run --study {key}`.")
-    diverged = [c for c in contents if "diverged" in c]
-    if diverged:
-        raise TrainingDivergedError(
-            f"{study.label}: training diverged in {len(diverged)} of {len(contents)} outer "
-            f"folds ({', '.join(c['unit']['sample'] for c in diverged[:5])}); first: "
-            f"{diverged[0]['diverged']}")
+    failed = [c for c in contents if "diverged" in c]
+    diverged = {}
+    if failed:
+        names = [c["unit"]["sample"] for c in failed]
+        message = (f"{study.label}: training diverged in {len(failed)} of {len(contents)} "
+                   f"outer folds ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''}); "
+                   f"first: {failed[0]['diverged']}")
+        if len(failed) == len(contents):
+            raise TrainingDivergedError(message)
+        diverged = {"samples": names, "message": f"{message}; shown with the other "
+                                                  f"{len(contents) - len(failed)} folds"}
+    contents = [c for c in contents if "diverged" not in c]
     index = [c["unit"]["sample"] for c in contents]
     columns = list(study_targets(study)[0].columns)
     seconds = float(sum(c["seconds"] for c in contents))
@@ -621,14 +630,16 @@ def loo_result(key: str, seed: int = 0):
         chosen=[c["chosen"] for c in contents],
         extra={"L2": pd.Series([c["metrics"]["L2"] for c in contents], index=index),
                "seconds": seconds, "search_seconds": seconds, "refit_seconds": seconds,
-               "source": "paper store"},
+               "source": "paper store", "diverged": diverged},
     )
 
 
 def loo_results(chapter: str, seed: int = 0) -> tuple[dict, dict[str, str]]:
     """:func:`loo_result` of every study of a chapter's paper table, by label, and apart the
-    message of each study whose training diverged (as
-    :func:`helpers.evaluation.gem_choice_study.evaluate_gems` reports them)."""
+    message of each study whose training diverged in some fold (as
+    :func:`helpers.evaluation.gem_choice_study.evaluate_gems` reports them): a study that
+    diverged in some folds keeps its result over the others, one that diverged in every fold
+    has none."""
     from helpers.minn import TrainingDivergedError
 
     if chapter not in TABLES:
@@ -641,6 +652,8 @@ def loo_results(chapter: str, seed: int = 0) -> tuple[dict, dict[str, str]]:
             diverged[get_study(key).label] = str(error)
         else:
             results[result.model] = result
+            if result.extra["diverged"]:
+                diverged[result.model] = result.extra["diverged"]["message"]
     return results, diverged
 
 

@@ -406,18 +406,21 @@ def refit_histories(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFram
     At the paper profile the chapter reads its results from the results store
     (:func:`helpers.book.paper_store.loo_results`), whose units keep no per-epoch history; its
     training-curve figure instead retrains, for each label of ``variants`` (label -> variant),
-    the refit of the fold that holds out ``sample`` (default: the first sample of ``X``) with the
-    hyper-parameters ``results[label]`` chose for that fold (:func:`refit_fold`) — one run per
-    variant instead of the whole nested protocol. ``targets`` gives a label its own training
-    targets instead of ``Y`` (as in :func:`evaluate_variants`); labels without a result (a study
-    whose training diverged) are left out, as the chapter's table leaves them out.
+    the refit of the fold that holds out ``sample`` (default: the first sample of ``X`` that
+    every result holds out; a fold whose refit diverged holds none) with the hyper-parameters
+    ``results[label]`` chose for that fold (:func:`refit_fold`) — one run per variant instead of
+    the whole nested protocol. ``targets`` gives a label its own training targets instead of
+    ``Y`` (as in :func:`evaluate_variants`); labels without a result (a study whose training
+    diverged in every fold) are left out, as the chapter's table leaves them out.
     ``n_jobs`` refits train side by side (joblib).
 
     Returns label -> history (term -> array of shape (1, epochs), as ``result.extra["history"]``
     of the harness, with one run instead of 29).
     """
     targets = dict(targets or {})
-    sample = X.index[0] if sample is None else sample
+    if sample is None:  # the first sample that every result holds out (a diverged fold has none)
+        held = [set(results[label].predictions.index) for label in variants if label in results]
+        sample = next((s for s in X.index if all(s in h for h in held)), X.index[0])
     if sample not in X.index:
         raise ValueError(f"Sample {sample!r} is not in X; known: {list(X.index)}.")
     fold = list(X.index).index(sample)
