@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from helpers.evaluation import beyond
+from helpers.minn import get_variant
 from helpers.minn.toy import make_toy_data
 
 SAMPLES = ["REF", "WT_0.1h-1", "WT_0.4h-1", "WT_0.5h-1", "WT_0.7h-1", "galM", "glk", "pgm", "pgi",
@@ -134,6 +135,12 @@ def test_headline_comparison_quick_path_and_learning_curve_means(toy):
     assert (table.groupby("model").size() == len(X)).all()
     exact = table[table.model == "MINN-c-balanced-exact"]
     assert exact["L2"].max() < 1e-8  # steady state to round-off (float32)
+    three = get_variant("c-balanced-exact", projection_steps=3)  # a config, not a name
+    other, _ = beyond.headline_comparison(toy.problem, X, Y, Y * 1.1, settings,
+                                          variants={"exact, 3 steps": three})
+    assert set(other.model) == {"exact, 3 steps", "network-only", "RF", "pFBA"}
+    mine = other[other.model == "exact, 3 steps"].set_index("sample")["MAE"]
+    assert not np.allclose(mine, exact.set_index("sample")["MAE"].loc[mine.index])
     draws = beyond.scarcity_splits(len(X), [5, 10], repeats=2, seed=0)
     per = pd.DataFrame([{"model": "A", "split": s.name, "sample": X.index[i], "NE": float(len(s.train))}
                         for s in draws for i in s.test])

@@ -31,7 +31,13 @@ from helpers.evaluation.baselines import plain_nn, random_forest
 from helpers.evaluation.comparison import paired_wilcoxon
 from helpers.evaluation.metrics import sample_metrics
 from helpers.evaluation.protocol import check_same_samples, scaled
-from helpers.minn import MechanisticProblem, Member, minmax_scale_members, train_ensemble
+from helpers.minn import (
+    MechanisticProblem,
+    Member,
+    MinnConfig,
+    minmax_scale_members,
+    train_ensemble,
+)
 
 __all__ = ["OMICS", "OOD_GROUPS", "Split", "ModelSpec", "loo_splits", "kfold_splits",
            "group_splits", "scarcity_splits", "omics_columns", "omics_groups",
@@ -147,7 +153,8 @@ def _held_out_frame(splits, values, index, columns) -> pd.DataFrame:
 
 
 def minn_split_predictions(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
-                           variant: str, splits: Sequence[Split], *, fixed: Mapping, seed: int = 0,
+                           variant: str | MinnConfig, splits: Sequence[Split], *, fixed: Mapping,
+                           seed: int = 0,
                            input_groups: Sequence[Sequence[int]] | None = None,
                            **train_kwargs) -> tuple[pd.DataFrame, pd.Series, float]:
     """Held-out predictions of one MINN variant on every split, trained as one ensemble.
@@ -253,14 +260,15 @@ def split_metrics(Y: pd.DataFrame, predictions: pd.DataFrame, *, model: str,
 class ModelSpec:
     """One model of a chapter-10 comparison.
 
-    ``kind`` is 'MINN' (``variant`` of :data:`helpers.minn.VARIANTS`), 'RF', 'NN' or 'fixed'
-    (predictions given up front, e.g. pFBA); ``omics`` picks the input columns
+    ``kind`` is 'MINN' (``variant``: a name of :data:`helpers.minn.VARIANTS` or a
+    :class:`~helpers.minn.MinnConfig`, e.g. the exact layer with other ``projection_steps``),
+    'RF', 'NN' or 'fixed' (predictions given up front, e.g. pFBA); ``omics`` picks the input columns
     (:func:`omics_columns`); ``fusion`` is 'early' (one network on the concatenated inputs) or
     'intermediate' (MINN only: one encoder per omics, :func:`omics_groups`).
     """
 
     kind: str
-    variant: str = "c-balanced"
+    variant: str | MinnConfig = "c-balanced"
     omics: tuple[str, ...] = ("transcripts", "proteins")
     fusion: str = "early"
 
@@ -342,9 +350,13 @@ def summary_table(per_sample: pd.DataFrame, metrics: Sequence[str] = ("MAE", "RM
 def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
                         pfba: pd.DataFrame, settings: Mapping, *,
                         search_settings: Mapping | None = None, seed: int = 0,
-                        device: str = "cpu") -> tuple[pd.DataFrame, dict[str, float]]:
-    """Leave-one-out of every MINN variant of ``settings["minn_variants"]``, MINN's network alone
-    (variant ``network-only``, the plain-network baseline), RF and pFBA.
+                        device: str = "cpu",
+                        variants: Mapping[str, str | MinnConfig] | None = None,
+                        ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Leave-one-out of every MINN variant of ``settings["minn_variants"]`` (labelled
+    ``MINN-<variant>``; or ``variants``, label -> variant name or
+    :class:`~helpers.minn.MinnConfig`), MINN's network alone (variant ``network-only``, the
+    plain-network baseline), RF and pFBA.
 
     ``search_settings`` None (quick): every model has fixed hyper-parameters (``settings``), one
     batched ensemble per MINN variant. Otherwise (paper) it is chapter 03's ``evaluation``
@@ -353,7 +365,8 @@ def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.Data
     :func:`helpers.evaluation.baselines.run_baseline`). Returns per-sample metrics (``split`` =
     the held-out sample) and wall times.
     """
-    labels = {f"MINN-{v}": v for v in settings["minn_variants"]}
+    labels = (dict(variants) if variants is not None
+              else {f"MINN-{v}": v for v in settings["minn_variants"]})
     if search_settings is None:
         models = {label: ModelSpec("MINN", v) for label, v in labels.items()}
         models.update({"network-only": ModelSpec("MINN", "network-only"), "RF": ModelSpec("RF"),
@@ -433,7 +446,8 @@ def layer_check(problem: MechanisticProblem, steps: int, *, n_vectors: int = 100
 
 
 def omics_experiment(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
-                     splits: Sequence[Split], networks: Mapping[str, str], pfba: pd.DataFrame,
+                     splits: Sequence[Split], networks: Mapping[str, str | MinnConfig],
+                     pfba: pd.DataFrame,
                      **common) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Every network (label -> MINN variant) and RF on each of :data:`OMICS_SETS`, plus pFBA
     (omics 'none'). Returns the metrics with ``model`` / ``omics`` columns and the held-out
@@ -474,7 +488,7 @@ def verdict_count(tests: pd.DataFrame, a: str, b: str, verdict: str) -> int:
 
 
 def fusion_experiment(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
-                      splits: Sequence[Split], networks: Mapping[str, str],
+                      splits: Sequence[Split], networks: Mapping[str, str | MinnConfig],
                       omics_table: pd.DataFrame, omics_predictions: Mapping[str, pd.DataFrame],
                       **common) -> pd.DataFrame:
     """Early (the 'both' rows of :func:`omics_experiment`), intermediate (one encoder per omics,

@@ -35,6 +35,7 @@ from helpers.minn import (
     EnsembleFit,
     MechanisticProblem,
     Member,
+    MinnConfig,
     TrainingDivergedError,
     cv_members,
     get_variant,
@@ -45,6 +46,9 @@ from helpers.minn import (
 __all__ = ["SEARCH_SPACE", "sample_candidates", "evaluate_minn_loo", "evaluate_variants",
            "outer_fold_members", "ishii_problem", "protocol_for", "search_one_fold",
            "evaluate_minn_fold", "fold_params", "refit_fold", "refit_histories"]
+
+#: A variant: a name of :data:`helpers.minn.VARIANTS` or a :class:`~helpers.minn.MinnConfig`.
+VariantLike = str | MinnConfig
 
 #: The release's search space (method notes); ``c`` / ``data_weight`` come from the variant.
 SEARCH_SPACE: dict[str, list] = {
@@ -72,7 +76,7 @@ def ishii_problem(reference_ids: Sequence[str], gem: str = "iAF1260",
     return MechanisticProblem.from_gem(minn_matrices(model, list(reference_ids)))
 
 
-def protocol_for(variant: str, settings: dict) -> tuple[dict, int]:
+def protocol_for(variant: VariantLike, settings: dict) -> tuple[dict, int]:
     """Fixed hyper-parameters and number of search trials of ``variant`` under a profile section.
 
     ``settings`` is ``get_profile(profile, "evaluation")``: with ``minn_fixed`` and no trials
@@ -87,7 +91,7 @@ def protocol_for(variant: str, settings: dict) -> tuple[dict, int]:
     return fixed, int(n_trials)
 
 
-def sample_candidates(variant: str, n_trials: int, seed: int) -> list[dict]:
+def sample_candidates(variant: VariantLike, n_trials: int, seed: int) -> list[dict]:
     """``n_trials`` random hyper-parameter candidates for ``variant`` (grid + its tuned loss knobs).
 
     Each candidate is an independent draw (each grid value uniformly, ``c`` from the variant's
@@ -116,7 +120,7 @@ def sample_candidates(variant: str, n_trials: int, seed: int) -> list[dict]:
     return candidates
 
 
-def outer_fold_members(variant: str, train: np.ndarray, candidates: Sequence[dict], *,
+def outer_fold_members(variant: VariantLike, train: np.ndarray, candidates: Sequence[dict], *,
                        inner_folds: int, seed: int) -> tuple[list[Member], list[tuple[int, np.ndarray]]]:
     """Members for the inner search of one outer fold: every candidate x every inner fold
     (:func:`helpers.minn.cv_members`, trial-major).
@@ -156,7 +160,7 @@ def _train_in_chunks(problem, Xs, Y, members, max_members, train_kwargs):
     return np.concatenate(predictions), np.concatenate(residuals)
 
 
-def search_one_fold(problem: MechanisticProblem, X: np.ndarray, Y: np.ndarray, variant: str,
+def search_one_fold(problem: MechanisticProblem, X: np.ndarray, Y: np.ndarray, variant: VariantLike,
                     train: np.ndarray, *, n_trials: int, inner_folds: int, seed: int,
                     selection: str = "NE", fixed: dict | None = None,
                     max_members: int | None = None, **train_kwargs) -> tuple[dict, float, list]:
@@ -184,8 +188,8 @@ def search_one_fold(problem: MechanisticProblem, X: np.ndarray, Y: np.ndarray, v
 
 
 def evaluate_minn_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
-                       variant: str, fold: int, *, fixed: dict | None = None, n_trials: int = 0,
-                       inner_folds: int = 5, seed: int = 0, selection: str = "NE",
+                       variant: VariantLike, fold: int, *, fixed: dict | None = None,
+                       n_trials: int = 0, inner_folds: int = 5, seed: int = 0, selection: str = "NE",
                        max_members: int | None = None, **train_kwargs) -> dict:
     """One outer fold of :func:`evaluate_minn_loo` on its own: inner search, refit, prediction.
 
@@ -226,7 +230,7 @@ def evaluate_minn_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
 
 
 def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
-                      variant: str, *, name: str | None = None, fixed: dict | None = None,
+                      variant: VariantLike, *, name: str | None = None, fixed: dict | None = None,
                       n_trials: int = 0, inner_folds: int = 5, seed: int = 0,
                       selection: str = "NE", n_jobs: int = 1, progress: bool = False,
                       max_members: int | None = None, **train_kwargs) -> LooResult:
@@ -239,7 +243,7 @@ def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
     X, Y
         Inputs (unscaled) and reference fluxes, one row per sample.
     variant
-        A name of :data:`helpers.minn.VARIANTS`.
+        A name of :data:`helpers.minn.VARIANTS` or a :class:`~helpers.minn.MinnConfig`.
     fixed
         Hyper-parameters used as they are (all of them when ``n_trials=0``).
     n_trials
@@ -302,13 +306,14 @@ def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
 
 
 def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
-                      variants: Mapping[str, str], settings: dict, *, seed: int = 0,
+                      variants: Mapping[str, VariantLike], settings: dict, *, seed: int = 0,
                       targets: Mapping[str, pd.DataFrame] | None = None,
                       progress: bool = False, device: str = "cpu") -> dict[str, LooResult]:
     """:func:`evaluate_minn_loo` of several variants under one profile section.
 
     ``variants`` maps a label (the table's model name) to a variant of
-    :data:`helpers.minn.VARIANTS`; ``settings`` is ``get_profile(profile, "evaluation")``;
+    :data:`helpers.minn.VARIANTS` (or a :class:`~helpers.minn.MinnConfig`); ``settings`` is
+    ``get_profile(profile, "evaluation")``;
     ``targets`` gives a label its own training targets (e.g. FBA-fit fluxes) instead of ``Y``.
     Each result's ``extra["seconds"]`` is its wall time. ``device`` ('cpu', 'cuda', ...) is where
     the runs train; on a GPU each outer fold's search is one batched program (``max_members`` of
@@ -327,7 +332,7 @@ def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
     protocols = {label: protocol_for(variant, settings) for label, variant in variants.items()}
     searching = any(n_trials for _, n_trials in protocols.values())
 
-    def one(label: str, variant: str, n_jobs: int) -> LooResult:
+    def one(label: str, variant: VariantLike, n_jobs: int) -> LooResult:
         fixed, n_trials = protocols[label]
         start = time.perf_counter()
         result = evaluate_minn_loo(problem, X, targets.get(label, Y), variant, name=label,
@@ -365,7 +370,7 @@ def fold_params(chosen: Mapping) -> dict:
     return params
 
 
-def refit_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame, variant: str,
+def refit_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame, variant: VariantLike,
                params: Mapping, fold: int, *, seed: int = 0, **train_kwargs) -> EnsembleFit:
     """The refit of outer fold ``fold`` alone, with hyper-parameters ``params``.
 
@@ -383,7 +388,7 @@ def refit_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame, va
     return fit
 
 
-def _refit(problem: MechanisticProblem, Xv: np.ndarray, Yv: np.ndarray, variant: str,
+def _refit(problem: MechanisticProblem, Xv: np.ndarray, Yv: np.ndarray, variant: VariantLike,
            params: Mapping, fold: int, seed: int, train_kwargs: Mapping
            ) -> tuple[EnsembleFit, np.ndarray]:
     """The one refit of outer fold ``fold`` (all other rows, seed ``seed + fold``, scaling
