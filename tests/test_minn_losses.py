@@ -76,6 +76,9 @@ def test_fingerprint_leaves_later_fields_out_while_default():
     exact = VARIANTS["c-balanced-exact"].fingerprint()
     assert exact["layer"] == "projection" and "projection_steps" not in exact
     assert VARIANTS["c-balanced-exact"].replace(projection_steps=5).fingerprint()["projection_steps"] == 5
+    for bad in (-1, 2.5, "3", True):  # e.g. a chapter parameter given as text
+        with pytest.raises(ValueError, match="'projection_steps' parameter must be an integer"):
+            VARIANTS["c-balanced-exact"].replace(projection_steps=bad)
     with pytest.raises(ValueError, match=r"'variant' parameter must be one of .*Got 'nope'"):
         get_variant("nope")
     with pytest.raises(ValueError, match=r"'l1' parameter of MinnConfig must be one of"):

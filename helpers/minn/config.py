@@ -116,8 +116,9 @@ class MinnConfig:
         if self.layer not in LAYERS:
             raise ValueError(f"The 'layer' parameter of MinnConfig must be one of {list(LAYERS)}. "
                              f"Got {self.layer!r} instead.")
-        if self.projection_steps < 0:
-            raise ValueError(f"The 'projection_steps' parameter must be >= 0. "
+        steps = self.projection_steps
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+            raise ValueError(f"The 'projection_steps' parameter must be an integer >= 0. "
                              f"Got {self.projection_steps!r} instead.")
         if self.l1 not in L1_KINDS:
             raise ValueError(f"The 'l1' parameter of MinnConfig must be one of {list(L1_KINDS)}. "
