@@ -10,7 +10,7 @@ JOBS ?= 2
 ARGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: setup book notebooks notebook html test unit lint bench paper paper-status clean clean-cache lab
+.PHONY: setup book notebooks notebook html test unit lint bench paper paper-status mome-exact clean clean-cache lab
 
 setup: $(STAMP)
 
@@ -25,10 +25,10 @@ $(STAMP): pyproject.toml
 book: notebooks html
 
 notebooks: $(STAMP)
-	$(PY) -m helpers.book.notebooks --all --profile $(PROFILE)
+	$(PY) -m helpers.book chapter --all --profile $(PROFILE)
 
 notebook: $(STAMP)
-	$(PY) -m helpers.book.notebooks $(NB) $(ARGS)
+	$(PY) -m helpers.book chapter $(NB) $(ARGS)
 
 html: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -48,15 +48,19 @@ unit: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check helpers tests benchmarks
 
-# Paper-protocol MINN units (results/paper/), resumable; see helpers/book/paper_store.py.
+# Paper-protocol MINN units (results/paper/), resumable; see helpers/book/paper/__init__.py.
 paper: $(STAMP)
-	nice $(PY) -m helpers.book.paper_store run -j $(JOBS)
+	nice $(PY) -m helpers.book paper run -j $(JOBS) $(ARGS)
 
 paper-status: $(STAMP)
-	$(PY) -m helpers.book.paper_store status -j $(JOBS)
+	$(PY) -m helpers.book paper status -j $(JOBS)
+
+# Chapter 08's exact check of one constrained set-up, e.g. make mome-exact ARGS="iJO1366 LB --max-cost 2".
+mome-exact: $(STAMP)
+	$(PY) -m helpers.book mome-exact $(ARGS)
 
 bench: $(STAMP)
-	for script in benchmarks/*.py; do $(PY) $$script; done
+	for script in benchmarks/bench_*.py; do $(PY) $$script; done
 
 clean:
 	rm -rf _build book/executed

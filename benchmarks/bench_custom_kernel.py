@@ -1,4 +1,4 @@
-"""Would a custom fused kernel of the mechanistic layer reach issue #12's 30x? Measured.
+"""Would a custom fused kernel of the mechanistic layer make training 30x faster? Measured.
 
 ``bench_minn_batched.py`` puts the trainer at ~1.5x its floor and the gap in the unrolled
 layer's elementwise passes, which only a kernel that fuses them into the sparse products could
@@ -10,7 +10,7 @@ columns (25 = one 5-run chunk x batch 5):
 
 1. **one CSR product** ``S @ X``: PyTorch's (``torch.addmm`` into a buffer; MKL on this build),
    scipy's, and the hand-written loop of the C kernel;
-2. **the layer, forward + backward**: :class:`helpers.minn.mechanistic.DescentWorkspace` (the
+2. **the layer, forward + backward**: :class:`helpers.minn._engine.descent.DescentWorkspace` (the
    trainer's) and the fused C kernel, with their largest relative difference;
 3. what replacing the layer would change per run-step of the trainer (the chunk's 5 runs share
    one layer call);
@@ -40,7 +40,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers.data.ishii import load_ishii  # noqa: E402
 from helpers.evaluation.minn_loo import ishii_problem  # noqa: E402
-from helpers.minn.mechanistic import DescentWorkspace  # noqa: E402
+from helpers.minn._engine.descent import DescentWorkspace  # noqa: E402
 
 SOURCE = Path(__file__).with_name("fused_layer.c")
 LR, DECAY, STEPS = 0.01, 0.9, 8

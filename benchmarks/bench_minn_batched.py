@@ -1,17 +1,18 @@
-"""MINN training speed on the paper protocol's work: old path, new path, naive reference, floor.
+"""MINN training speed on the paper protocol's work: the engine, the one-model core, the floor.
 
 All in one process, on the FVA-reduced iAF1260 (m = 1668, n = 1873, 7577 non-zeros), with the
 shapes of one inner-search chunk of the paper protocol (``--runs`` MINN-c-balanced runs of 22
 training rows, batch 5; trial-major like :func:`helpers.minn.cv_members`, so a chunk of 5 runs
 is one candidate's 5 inner folds: hidden 250 for runs 0-4, then 200, 300, ...). CPU times are
-the best of ``--repeats`` interleaved rounds (old, new, naive, floor, old, ...) in one process;
+the best of ``--repeats`` interleaved rounds (new, naive, floor, new, ...) in one process;
 ratios are the robust figures on a busy machine.
 
-1. **old vs new**: CPU milliseconds per run-step of the trainer before issue #12
-   (``benchmarks/legacy_training.py``, a frozen snapshot) and of :func:`helpers.minn.train_ensemble`,
-   and their ratio; both give the same predictions (max relative difference printed).
-2. **naive reference** (:mod:`helpers.minn.reference`: dense ``S``, autograd through the 8 steps,
-   ``torch.optim.Adam``, one run at a time): per-run speed ratio to the new path.
+1. **new path**: CPU milliseconds per run-step of :func:`helpers.minn.train_ensemble` (the
+   engine). The trainer it replaced is not kept in the tree: its timing row in
+   ``benchmarks/README.md`` was measured at commit ``bcb4631`` (``git worktree add <dir>
+   bcb4631`` and run that tree's copy of this script to reproduce it).
+2. **naive reference** (:func:`helpers.minn.core.train_one`: the readable core, autograd through
+   the 8 steps, ``torch.optim.Adam``, one run at a time): per-run speed ratio to the new path.
 3. **two workers**: the same chunk trained in two processes at once (joblib), wall time per
    run-step, extrapolated to the paper protocol of one c-tuned variant
    (29 folds x (25 x 5 runs x 5 steps + 1 x 6 steps) x 100 epochs) on this machine as it is
@@ -44,13 +45,11 @@ import numpy as np
 import torch
 from joblib import Parallel, delayed
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import legacy_training  # noqa: E402
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers.data.ishii import load_ishii  # noqa: E402
 from helpers.evaluation.minn_loo import ishii_problem  # noqa: E402
 from helpers.minn import Member, minmax_scale_members, train_ensemble  # noqa: E402
-from helpers.minn.reference import train_naive  # noqa: E402
+from helpers.minn.core import train_one  # noqa: E402
 
 STEPS_PER_EPOCH = 5  # 22-23 training rows, batch 5
 PAPER_RUN_STEPS = 29 * (25 * 5 * 5 + 1 * 6) * 100  # one c-tuned variant
@@ -178,29 +177,22 @@ def main() -> None:
     member = Member(**{**members[0].__dict__, "epochs": args.naive_epochs})
     floor = _floor_work(problem, members, repeats=20)
     steps = len(members) * args.epochs * STEPS_PER_EPOCH
-    rounds = {"old": [], "new": [], "naive": [], "floor": []}
+    rounds = {"new": [], "naive": [], "floor": []}
     for _ in range(args.repeats):
-        ms, old_fit = _cpu_ms(lambda: legacy_training.train_ensemble(problem, Xs, Y, members,
-                                                                     progress=False), steps)
-        rounds["old"].append(ms)
-        ms, new_fit = _cpu_ms(lambda: train_ensemble(problem, Xs, Y, members, progress=False),
+        ms, _fit = _cpu_ms(lambda: train_ensemble(problem, Xs, Y, members, progress=False),
                               steps)
         rounds["new"].append(ms)
-        rounds["naive"].append(_cpu_ms(lambda: train_naive(problem, Xs[0], Y, member,
+        rounds["naive"].append(_cpu_ms(lambda: train_one(problem, Xs[0], Y, member,
                                                            dtype=torch.float32),
                                        args.naive_epochs * STEPS_PER_EPOCH)[0])
         rounds["floor"].append(_cpu_ms(floor, 20 * len(members))[0])
-    old_ms, new_ms, naive_ms, floor_ms = (min(rounds[k]) for k in ("old", "new", "naive", "floor"))
+    new_ms, naive_ms, floor_ms = (min(rounds[k]) for k in ("new", "naive", "floor"))
     spread = np.array(rounds["naive"]) / np.array(rounds["new"])
-    old_pred, new_pred = old_fit.predict(Xs), new_fit.predict(Xs)
-    gap = float(np.abs(old_pred - new_pred).max() / np.abs(old_pred).max())
     print(f"1. {args.runs} runs x {args.epochs} epochs, best of {args.repeats} interleaved rounds: "
-          f"old {old_ms:.2f} CPU-ms per run-step, new {new_ms:.2f} -> {old_ms / new_ms:.2f}x "
-          f"fewer CPU-ms (max relative prediction difference {gap:.1e}, float32)")
-    print(f"2. naive reference (dense S, autograd, torch.optim.Adam, one run): "
+          f"new {new_ms:.2f} CPU-ms per run-step")
+    print(f"2. naive reference (the core: autograd, torch.optim.Adam, one run): "
           f"{naive_ms:.1f} CPU-ms per run-step -> new path {naive_ms / new_ms:.0f}x faster "
-          f"(round by round {spread.min():.0f}-{spread.max():.0f}x; old path "
-          f"{naive_ms / old_ms:.0f}x)")
+          f"(round by round {spread.min():.0f}-{spread.max():.0f}x)")
 
     timed = Parallel(n_jobs=2)(delayed(_worker)(args.runs, args.epochs, s) for s in (1, 2))
     run_steps = 2 * args.runs * args.epochs * STEPS_PER_EPOCH
@@ -210,13 +202,11 @@ def main() -> None:
           f"one c-tuned variant ({PAPER_RUN_STEPS:,} run-steps) ~{PAPER_RUN_STEPS * wall_ms / 6e4:.0f} "
           f"min on this machine as loaded now; on two free cores ({cpu_ms:.2f} CPU-ms per "
           f"run-step in the workers) ~{PAPER_RUN_STEPS * cpu_ms / 2 / 6e4:.0f} min; one process "
-          f"alone (figure 1): new ~{PAPER_RUN_STEPS * new_ms / 6e4:.0f} min, old "
-          f"~{PAPER_RUN_STEPS * old_ms / 6e4:.0f} min")
+          f"alone (figure 1): new ~{PAPER_RUN_STEPS * new_ms / 6e4:.0f} min")
 
     print(f"4. floor (output layer products + Adam pass + 34 sparse products, {args.runs} runs, "
           f"own hidden units only, outputs in kept buffers): {floor_ms:.2f} CPU-ms per run-step; "
-          f"the new path is at {new_ms / floor_ms:.2f}x the floor, the old at "
-          f"{old_ms / floor_ms:.2f}x; a path at the floor would be "
+          f"the new path is at {new_ms / floor_ms:.2f}x the floor; a path at the floor would be "
           f"{naive_ms / floor_ms:.0f}x faster than the naive reference")
 
     ops = _ops_per_step(problem, Xs, Y, members, args.epochs)

@@ -41,9 +41,9 @@ from helpers.mome.constraints import (
     lethal_pairs_screen,
     pair_partners,
 )
-from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
 from helpers.mome.redirector import DEFAULT_LEVELS, RedirectorEvaluator, cobra_phenotype
 from helpers.mome.search import run_mome
+from helpers.mome.strains import StrainEvaluator, configure, reduce_model
 
 BIOMASS, PRODUCT = "BIOMASS_Ec_iJO1366_core_53p95M", "EX_etoh_e"
 MEDIUM = {"EX_glc__D_e": -10.0, "EX_o2_e": 0.0}

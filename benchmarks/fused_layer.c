@@ -1,4 +1,4 @@
-/* A hand-written fused kernel of MINN's unrolled mechanistic layer (issue #12), float32.
+/* A hand-written fused kernel of MINN's unrolled mechanistic layer, float32.
  *
  * Measured by benchmarks/bench_custom_kernel.py against PyTorch's kernels; not used by the
  * book (it is slower on the machine where it was measured: see the README, "Speed").

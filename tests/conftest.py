@@ -38,7 +38,7 @@ CORE_BIOMASS, CORE_PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
 def _anaerobic_core_shared():
     import cobra
 
-    from helpers.mome.evaluation import configure, reduce_model
+    from helpers.mome.strains import configure, reduce_model
 
     model = configure(cobra.io.load_model("textbook"), {"EX_glc__D_e": -10, "EX_o2_e": 0})
     return reduce_model(model, use_cache=False)

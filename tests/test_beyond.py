@@ -1,10 +1,12 @@
-"""Chapter 10_beyond's harness: splits, omics selection, held-out predictions, paired tests."""
+"""Chapter 10_beyond's harness (helpers.book.beyond): omics selection, held-out predictions,
+paired tests. The splits themselves are tested in tests/test_splits.py."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.evaluation import beyond
+from helpers.book import beyond
+from helpers.evaluation import splits as sp
 from helpers.minn import get_variant
 from helpers.minn.toy import make_toy_data
 
@@ -16,25 +18,11 @@ SAMPLES = ["REF", "WT_0.1h-1", "WT_0.4h-1", "WT_0.5h-1", "WT_0.7h-1", "galM", "g
 def test_ood_groups_cover_every_sample_but_ref_once():
     grouped = [s for members in beyond.OOD_GROUPS.values() for s in members]
     assert sorted(grouped) == sorted(s for s in SAMPLES if s != "REF")
-    splits = beyond.group_splits(SAMPLES, beyond.OOD_GROUPS)
+    splits = sp.group_splits(SAMPLES, beyond.OOD_GROUPS)
     assert all(0 in s.train for s in splits)  # REF always trains
     assert sum(len(s.test) for s in splits) == 28
     with pytest.raises(ValueError, match="unknown sample"):
-        beyond.group_splits(SAMPLES, {"typo": ["pfkZ"]})
-
-
-def test_loo_and_scarcity_splits():
-    loo = beyond.loo_splits(SAMPLES)
-    assert len(loo) == 29 and all(len(s.train) == 28 for s in loo)
-    curve = beyond.scarcity_splits(29, [7, 14], repeats=3, seed=0)
-    assert [len(s.train) for s in curve] == [7, 7, 7, 14, 14, 14]
-    assert all(len(s.train) + len(s.test) == 29 for s in curve)
-    assert len({s.train for s in curve}) == 6  # different draws
-    assert curve == beyond.scarcity_splits(29, [7, 14], repeats=3, seed=0)  # same seed, same draws
-    with pytest.raises(ValueError, match="must be in"):
-        beyond.scarcity_splits(29, [29], repeats=1, seed=0)
-    with pytest.raises(ValueError, match="both in training and held out"):
-        beyond.Split("bad", (0, 1), (1,))
+        sp.group_splits(SAMPLES, {"typo": ["pfkZ"]})
 
 
 def test_omics_columns_and_groups():
@@ -56,7 +44,7 @@ def toy():
 
 def test_minn_and_sklearn_split_predictions_hold_out_the_test_rows(toy):
     X, Y = toy.X, toy.Y
-    splits = beyond.group_splits(list(X.index), {"a": list(X.index[:4]), "b": list(X.index[4:9])})
+    splits = sp.group_splits(list(X.index), {"a": list(X.index[:4]), "b": list(X.index[4:9])})
     fixed = {"hidden": 16, "dropout": 0.0, "lr": 3e-3, "epochs": 3}
     pred, l2, seconds = beyond.minn_split_predictions(toy.problem, X, Y, "c-balanced", splits,
                                                       fixed=fixed)
@@ -90,7 +78,7 @@ def test_evaluate_on_splits_runs_every_kind_on_the_same_rows(toy):
     d = X.shape[1]
     X.columns = [f"t_{i}" for i in range(d - 2)][: d // 2] + \
         [f"p_{i}" for i in range(d - 2)][: d - 2 - d // 2] + ["R_EX_glc__D_e_rev", "R_EX_o2_e_rev"]
-    splits = beyond.kfold_splits(list(X.index), 3, seed=0)
+    splits = sp.kfold_splits(list(X.index), 3, seed=0)
     assert sorted(i for s in splits for i in s.test) == list(range(len(X)))
     pfba = Y * 0.9
     models = {
@@ -141,7 +129,7 @@ def test_headline_comparison_quick_path_and_learning_curve_means(toy):
     assert set(other.model) == {"exact, 3 steps", "network-only", "RF", "pFBA"}
     mine = other[other.model == "exact, 3 steps"].set_index("sample")["MAE"]
     assert not np.allclose(mine, exact.set_index("sample")["MAE"].loc[mine.index])
-    draws = beyond.scarcity_splits(len(X), [5, 10], repeats=2, seed=0)
+    draws = sp.scarcity_splits(len(X), [5, 10], repeats=2, seed=0)
     per = pd.DataFrame([{"model": "A", "split": s.name, "sample": X.index[i], "NE": float(len(s.train))}
                         for s in draws for i in s.test])
     means = beyond.scarcity_draw_means(per)
@@ -202,11 +190,11 @@ def test_layer_check_and_paired_within_models(toy):
     assert list(out.model) == ["A", "B"] and (out.verdict == "helps").all()
 
 
-# ----- review item 7: rows are matched by sample label, not position ----------------------------
+# ----- rows are matched by sample label, not position -------------------------------------------
 
 def test_fixed_predictions_are_looked_up_by_label_and_inputs_checked(toy):
     X, Y = toy.X.iloc[:6], toy.Y.iloc[:6]
-    splits = beyond.loo_splits(list(X.index))
+    splits = sp.loo_splits(list(X.index))
     shuffled = Y.iloc[::-1]  # the same predictions in another row order
     pred = beyond.fixed_split_predictions(shuffled, splits, X.index)
     np.testing.assert_array_equal(pred.to_numpy(), Y.to_numpy())

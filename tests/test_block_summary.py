@@ -1,11 +1,11 @@
-"""Summaries of a reservoir block's check (helpers.evaluation.block_summary, chapter 06)."""
+"""Summaries of a reservoir block's check (helpers.book.block_summary, chapter 06)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from helpers.evaluation.block_summary import block_summary, compare_blocks
+from helpers.book.block_summary import block_summary, compare_blocks
 
 
 def _check(q2_growth: float, shift: float = 0.0) -> dict:

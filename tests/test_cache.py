@@ -107,7 +107,7 @@ def test_damaged_files_of_an_old_entry_are_rebuilt_on_first_use(tmp_cache):
     first = fva_reduce(core, processes=1)
     folder = _folder(tmp_cache, first)
     (folder / "manifest.json").unlink()  # as written by an older version: no sizes to compare
-    for name in ("model.pkl", "model.json", "arrays.npz"):
+    for name in ("model.json", "solver.lp", "arrays.npz"):
         size = (folder / name).stat().st_size
         (folder / name).write_bytes(b"\0" * size)
     cache._MEMORY.clear()
@@ -192,3 +192,111 @@ def test_clear_cache_while_an_entry_is_held_rebuilds_it(tmp_cache):
         assert held.model.slim_optimize() == pytest.approx(first.model.slim_optimize())
     assert held.matrices().S.shape == first.matrices().S.shape
     assert cache.entry_keys() == [first.info["cache_key"]]  # and it is on disk again
+
+
+# ----- no pickle: models are stored as exact cobra JSON + GLPK's LP file -------------------------
+
+class _Payload:
+    """Unpickling this touches ``marker`` (stands for any code a planted pickle could run)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import pathlib
+
+        return (pathlib.Path.touch, (pathlib.Path(self.marker),))
+
+
+def _same_model(a, b):
+    """Everything a pickle round trip keeps, compared exactly (orders, types, the LP itself)."""
+    import numpy as np
+    from cobra.util import create_stoichiometric_matrix
+
+    assert [r.id for r in a.reactions] == [r.id for r in b.reactions]
+    assert [m.id for m in a.metabolites] == [m.id for m in b.metabolites]
+    assert [g.id for g in a.genes] == [g.id for g in b.genes]
+    assert [(r._lower_bound, type(r._lower_bound), r._upper_bound, type(r._upper_bound))
+            for r in a.reactions] == [(r._lower_bound, type(r._lower_bound), r._upper_bound,
+                                       type(r._upper_bound)) for r in b.reactions]
+    assert [list((m.id, c) for m, c in r.metabolites.items()) for r in a.reactions] == [
+        list((m.id, c) for m, c in r.metabolites.items()) for r in b.reactions]
+    assert np.array_equal(create_stoichiometric_matrix(a), create_stoichiometric_matrix(b))
+    assert [r.gene_reaction_rule for r in a.reactions] == [r.gene_reaction_rule for r in b.reactions]
+    assert str(a.objective.expression) == str(b.objective.expression)
+    assert a.objective.direction == b.objective.direction
+    assert list(a.compartments.items()) == list(b.compartments.items())
+    assert [m.compartment for m in a.metabolites] == [m.compartment for m in b.metabolites]
+    assert [(m.formula, m.charge, m.name) for m in a.metabolites] == [
+        (m.formula, m.charge, m.name) for m in b.metabolites]
+    assert [(r.name, r.subsystem, list(r.annotation.items())) for r in a.reactions] == [
+        (r.name, r.subsystem, list(r.annotation.items())) for r in b.reactions]
+    assert [(g.id, g.name, {x.id for x in g.members}) for g in a.groups] == [
+        (g.id, g.name, {x.id for x in g.members}) for g in b.groups]
+    assert a.tolerance == b.tolerance
+    assert a.solver.interface.__name__ == b.solver.interface.__name__
+    assert a.solver._glpk_representation() == b.solver._glpk_representation()
+    assert a.slim_optimize() == b.slim_optimize()  # bitwise
+    assert a.optimize().fluxes.equals(b.optimize().fluxes)
+
+
+@pytest.mark.parametrize("method", ["fva", "fba"])
+def test_stored_model_is_what_a_pickle_gave(tmp_cache, method):
+    import pickle
+
+    from helpers.gem import fba_reduce
+
+    core = load_gem("e_coli_core")
+    if method == "fva":
+        first = fva_reduce(core, processes=1)
+    else:
+        first = fba_reduce(core, glucose_range=(5.0, 10.0), n_samples=20, protect=["R_ME2"])
+    pickled = pickle.loads(pickle.dumps(first.model, protocol=pickle.HIGHEST_PROTOCOL))
+    cache._MEMORY.clear()
+    again = fva_reduce(core, processes=1) if method == "fva" else fba_reduce(
+        core, glucose_range=(5.0, 10.0), n_samples=20, protect=["R_ME2"])
+    assert again.info["from_cache"]
+    _same_model(pickled, again.model)
+
+
+def test_models_with_groups_and_integer_bounds_round_trip(tmp_path):
+    import pickle
+
+    import cobra
+    from cobra.core.group import Group
+
+    from helpers.data.model_files import read_model, write_model
+
+    model = load_gem("e_coli_core").copy()
+    model.reactions.PGI._lower_bound, model.reactions.PGI._upper_bound = 0, 1000  # ints
+    model.solver.update()
+    model.add_groups([Group("glycolysis", "Glycolysis", [model.reactions.PGI, model.reactions.PFK])])
+    model.annotation = {"z": "1", "a": "2"}  # not sorted
+    write_model(model, tmp_path)
+    pickled = pickle.loads(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+    assert isinstance(pickled, cobra.Model)
+    _same_model(pickled, read_model(tmp_path))
+    assert list(read_model(tmp_path).annotation) == ["z", "a"]
+
+
+def test_no_pickle_is_written_or_read_and_a_planted_one_is_ignored(tmp_cache, monkeypatch):
+    import pickle
+
+    core = load_gem("e_coli_core")
+    first = fva_reduce(core, processes=1)
+    expected = pickle.loads(pickle.dumps(first.model)).slim_optimize()  # what a pickle gave
+    folder = _folder(tmp_cache, first)
+    assert not list(tmp_cache.rglob("*.pkl"))
+    marker = tmp_cache.parent / "payload-ran"
+    (folder / "model.pkl").write_bytes(pickle.dumps(_Payload(marker)))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the cache unpickled something")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    cache._MEMORY.clear()
+    again = fva_reduce(core, processes=1)
+    assert again.info["from_cache"]
+    assert again.model.slim_optimize() == expected
+    assert not marker.exists()

@@ -123,3 +123,27 @@ def test_paired_wilcoxon_r2_is_higher_better_and_near_ties_are_counted_apart():
     assert ne["ties"] == 8 and ne["p_value"] == 1.0 and ne["verdict"] == "inconclusive"
     with pytest.raises(ValueError, match="needs at least 9"):
         paired_wilcoxon(table, "a", "b", "NE", min_pairs=9)
+
+
+def test_holm_matches_the_step_down_procedure():
+    from helpers.evaluation.comparison import holm
+
+    adjusted = holm([0.01, 0.04, 0.03, 0.005, float("nan")])
+    np.testing.assert_allclose(adjusted[:4], [0.03, 0.06, 0.06, 0.02])
+    assert np.isnan(adjusted[4])
+    assert holm([0.9, 0.8])[0] == 1.0
+    assert holm([]).shape == (0,)
+
+
+def test_adjust_family_recomputes_verdicts_on_adjusted_p():
+    from helpers.evaluation.comparison import adjust_family
+
+    tests = pd.DataFrame({"metric": ["NE", "NE", "R2"], "mean_a": [0.2, 0.30, 0.9],
+                          "mean_b": [0.3, 0.29, 0.8], "median_difference": [-0.1, -0.01, 0.1],
+                          "p_value": [0.001, 0.03, 0.04], "verdict": ["helps"] * 3})
+    out = adjust_family(tests)
+    np.testing.assert_allclose(out["p_holm"], [0.003, 0.06, 0.06])
+    assert out["verdict"].tolist() == ["helps", "inconclusive", "inconclusive"]
+    # the second test's median favours a while its mean does not
+    assert out["mean_better_a"].tolist() == [True, False, True]
+    assert tests["verdict"].tolist() == ["helps"] * 3  # input left unchanged

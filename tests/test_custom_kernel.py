@@ -2,7 +2,7 @@
 
 The benchmark's figure (the fused kernel is slower than the trainer's PyTorch kernels on this
 machine) only means something if the kernel does the same work: its forward and backward must
-agree with :class:`helpers.minn.mechanistic.DescentWorkspace` to float32 rounding.
+agree with :class:`helpers.minn._engine.descent.DescentWorkspace` to float32 rounding.
 """
 
 import shutil
@@ -14,7 +14,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from helpers.minn.mechanistic import DescentWorkspace
+from helpers.minn._engine.descent import DescentWorkspace
 from helpers.minn.problem import MechanisticProblem
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

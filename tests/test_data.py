@@ -127,3 +127,45 @@ def test_sha256sum_is_the_hex_sha256_of_the_file(tmp_path):
     path.write_bytes(b"x" * 200_000)  # more than pooch's 64 KiB chunk
     assert data.sha256sum(path) == hashlib.sha256(b"x" * 200_000).hexdigest()
     assert data.sha256sum(str(path)) == data.sha256sum(path)
+
+
+# --- the registry table (a data file beside the module, read once) -------------------------------
+
+#: sha256 of every entry's fields, in order, as the registry built them when its entries were
+#: Python code (the table moved to ``registry.json`` unchanged).
+_REGISTRY_FINGERPRINT = "9a74d6c3b11dcc9dfcd7722151a2be2c8b5fbff146559561e84425d89ee86a19"
+
+
+def test_registry_is_the_same_table():
+    import dataclasses
+    import hashlib
+    import json
+
+    fields = [[getattr(e, f.name) for f in dataclasses.fields(e)] for e in data.REGISTRY.values()]
+    assert len(data.REGISTRY) == 43
+    assert all(key == entry.key for key, entry in data.REGISTRY.items())
+    digest = hashlib.sha256(json.dumps(fields).encode()).hexdigest()
+    assert digest == _REGISTRY_FINGERPRINT
+    minn = "https://raw.githubusercontent.com/gabrieletaz/MINN/c2fc1098313827529b8e3cc3679649f255f16f88"
+    assert data.REGISTRY["ishii/fluxomics.csv"] == DataFile(
+        "ishii/fluxomics.csv", f"{minn}/data/ishii_data/fluxomics.csv",
+        "cc1b58ebd2ecc4e85201371bc31a3c70e22c39675fca6b5cb5d284fb49317b3c",
+        "MFA fluxes with the MFA model's reaction names")
+    assert data.REGISTRY["ishii/minn_pred_c_balanced.csv"].url == (
+        f"{minn}/data/ishii_data/minn_results/df_pred_minn_balanced.csv")
+    assert data.REGISTRY["gems/Toy_AMN.xml"].url == f"{minn}/GEMs/Toy_AMN"
+    assert data.REGISTRY["gems/iAF1260.json"].sha256 == (
+        "f915b05cc9136b17f4d651ea81081b8b83afdf6aa1e26059a7392d3392667008")
+    assert list(data.REGISTRY)[-1] == "minn_release/ishii_data.ipynb"
+    assert data._entries() is data._entries()  # the table is read once
+
+
+def test_registry_table_ships_with_the_package():
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parents[1]
+    assert (root / "helpers" / "data" / "registry.json").is_file()
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    package_data = config["tool"]["setuptools"]["package-data"]
+    assert "registry.json" in package_data["helpers.data"]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from helpers.data.ishii import UPTAKES
-from helpers.evaluation.reservoir import (
+from helpers.evaluation.reservoir_pfba import (
     BASELINE,
     RESERVOIR,
     RESERVOIR_BOUNDS,
@@ -86,7 +86,7 @@ def test_candidates_are_distinct_grid_points():
     assert all(c["hidden"] in (200, 250, 300) for c in candidates)
 
 
-# ----- review items 3, 8 and 16 -----------------------------------------------------------------
+# ----- candidate choice, pFBA failures and unknown bounds ----------------------------------------
 
 def test_best_candidate_never_picks_a_nan_score():
     from helpers.evaluation.protocol import best_candidate
@@ -100,7 +100,7 @@ def test_best_candidate_never_picks_a_nan_score():
 def test_only_solver_failures_count_as_infeasible(model, uptakes, monkeypatch):
     import cobra.flux_analysis
 
-    from helpers.evaluation.reservoir import pfba_with_bounds
+    from helpers.evaluation.reservoir_pfba import pfba_with_bounds
 
     def broken(model):
         raise RuntimeError("a bug, not an infeasible LP")
@@ -111,7 +111,7 @@ def test_only_solver_failures_count_as_infeasible(model, uptakes, monkeypatch):
 
 
 def test_unknown_bound_and_missing_objective_are_named(model, uptakes):
-    from helpers.evaluation.reservoir import pfba_with_bounds
+    from helpers.evaluation.reservoir_pfba import pfba_with_bounds
 
     with pytest.raises(KeyError, match=r"reaction 'NOPE' is not in model"):
         pfba_with_bounds(model, {"R_NOPE": 1.0})

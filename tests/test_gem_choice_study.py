@@ -1,4 +1,4 @@
-"""Chapter 05's steps (helpers.evaluation.gem_choice_study): sizes, runs, findings."""
+"""Chapter 05's steps (helpers.book.gem_choice_study): sizes, runs, findings."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.evaluation import gem_choice_study as study
+from helpers.book import gem_choice_study as study
 from helpers.evaluation.gem_choice import GemChoice, layer_stability, steady_state_freedom
 from helpers.minn import MechanisticProblem, TrainingDivergedError
 from helpers.minn.toy import REFERENCE, build_toy_model, split_reversible

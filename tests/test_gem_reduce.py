@@ -185,3 +185,11 @@ def test_fba_cache_key_holds_the_glucose_exchange(core):
     assert fructose.info["from_cache"] is False
     assert fructose.info["glucose_exchange"] == "EX_fru_e"
     assert fructose.info["cache_key"] != glucose.info["cache_key"]
+
+
+def test_fba_reduce_of_a_model_without_objective_names_the_model_not_the_medium(core):
+    from helpers.gem import MissingObjectiveError
+
+    core.objective = {}
+    with pytest.raises(MissingObjectiveError, match=r"Model 'e_coli_core' has no objective"):
+        fba_reduce(core, glucose_range=(1.0, 10.0), n_samples=5, use_cache=False)

@@ -153,3 +153,19 @@ def test_knockout_values_other_than_0_or_1_are_errors(tmp_path, monkeypatch):
     with pytest.raises(DatasetError, match=r"ishii/KOs_Vin.csv: value '0.5' \(allowed: \[0.0, 1.0\]\) "
                                            r"at line 4 \(sample 'WT_0.4h-1'\), column 'R_FBP'"):
         ishii_module.load_ishii()
+
+
+@pytest.mark.parametrize("cell", ["2_93", "1_000.5", "\u0661\u0662", "0x1A", "1e5_0"])
+def test_digit_separators_and_non_ascii_digits_are_not_numbers(tmp_path, cell):
+    # float() reads '2_93' as 293.0 and Arabic-Indic digits as 12.0: a cell must be a plain decimal
+    path = _write(tmp_path, f"experiment,a,b\nREF,1,2\npgi,3,{cell}\n")
+    with pytest.raises(DatasetError, match=rf"non-numeric cell '{cell}'.* at line 3 \(sample 'pgi'\), "
+                                           r"column 'b'"):
+        read_sample_table(path)
+
+
+@pytest.mark.parametrize("cell, value", [("2.93", 2.93), ("-1e-05", -1e-05), ("+.5", 0.5),
+                                         ("3.", 3.0), (" 7E2 ", 700.0)])
+def test_plain_decimal_cells_still_read(tmp_path, cell, value):
+    frame = read_sample_table(_write(tmp_path, f"experiment,a\nREF,{cell}\n"))
+    assert frame.loc["REF", "a"] == value

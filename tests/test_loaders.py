@@ -62,3 +62,40 @@ def test_load_gem_names_the_registry_file(tmp_path, monkeypatch):
     monkeypatch.setattr(loading, "fetch", lambda key: path)
     with pytest.raises(GemFileError, match=r"gems/iNF517.json: not a readable cobra JSON model"):
         load_gem("iNF517")
+
+
+def _swap_pgi_bounds_json(path):
+    import json
+
+    import cobra
+
+    data = cobra.io.model_to_dict(cobra.io.load_model("textbook"))
+    for reaction in data["reactions"]:
+        if reaction["id"] == "PGI":
+            reaction["lower_bound"], reaction["upper_bound"] = 5.0, 1.0
+    path.write_text(json.dumps(data))
+
+
+def _swap_pgi_bounds_sbml(path):
+    import cobra
+
+    cobra.io.write_sbml_model(cobra.io.load_model("textbook"), str(path))
+    text = path.read_text()
+    good = 'fbc:lowerFluxBound="cobra_default_lb" fbc:upperFluxBound="cobra_default_ub"'
+    start = text.index('id="R_PGI"')
+    end = text.index(">", start)
+    assert good in text[start:end]
+    swapped = 'fbc:lowerFluxBound="cobra_default_ub" fbc:upperFluxBound="cobra_default_lb"'
+    path.write_text(text[:start] + text[start:end].replace(good, swapped) + text[end:])
+
+
+@pytest.mark.parametrize("name, write, pattern", [
+    ("bad.json", _swap_pgi_bounds_json, r"'PGI' \(5.0 > 1.0\)"),
+    ("bad.xml", _swap_pgi_bounds_sbml, r"'R_PGI' \(1000.0 > -1000.0\)"),
+])
+def test_lower_bound_above_upper_bound_names_the_reaction(tmp_path, name, write, pattern):
+    path = tmp_path / name
+    write(path)
+    with pytest.raises(GemFileError, match=rf"{name}: reaction\(s\) with lower bound > upper bound: "
+                                           + pattern):
+        read_model_file(path)

@@ -1,18 +1,18 @@
-"""Chapter 04 helpers: strategy weights, bound penalty, data residual floor, findings, L2 gap,
-practical guide."""
+"""Chapter 04 helpers: strategy weights, bound penalty, data residual floor, L2 gap
+(helpers.minn.loss_conflict), and the findings and practical guide in words
+(helpers.book.loss_conflict_guide)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+from helpers.book.loss_conflict_guide import check_findings, practical_guide
 from helpers.minn import VARIANTS, MechanisticProblem
 from helpers.minn.loss_conflict import (
-    check_findings,
     data_residual_floor,
     l2_gap,
     penalty_curve,
-    practical_guide,
     strategy_weights,
 )
 
@@ -238,7 +238,7 @@ def test_practical_guide_uses_one_rule_for_yes_and_no():
 
 
 def test_practical_guide_survives_a_store_with_too_few_folds_everywhere():
-    # paper_store.paired_tests has no p_value column when no pair has enough folds
+    # paper.paired_tests has no p_value column when no pair has enough folds
     table = _table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0])
     store = pd.DataFrame({"a": ["MINN-c-balanced FBA fit", "MINN-bound"],
                           "b": ["MINN-c-balanced"] * 2, "metric": ["NE"] * 2,

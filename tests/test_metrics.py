@@ -51,7 +51,7 @@ def test_summarize_uses_population_sd():
 
 
 def test_measured_values_are_checked_and_the_sample_named():
-    """Review item 18: NaN/inf in y_true, an all-zero measured sample, a constant one."""
+    """NaN/inf in y_true, an all-zero measured sample, a constant one."""
     with pytest.raises(ValueError, match=r"y_true holds a non-finite value at sample 1 \('b'\), flux 0"):
         sample_metrics([[1, 2], [np.inf, 1]], [[1, 2], [1, 1]], samples=["a", "b"])
     with pytest.raises(ValueError, match=r"y_true is zero at every flux of sample 1 \('b'\).*NE"):
@@ -64,3 +64,80 @@ def test_measured_values_are_checked_and_the_sample_named():
     assert np.isnan(table["R2_cod"][1]) and table["NE"][1] == pytest.approx(1 / 3)
     summary = summarize(table, ["R2_cod", "NE"], counts=True).iloc[0]
     assert summary["R2_cod_n"] == 1 and summary["NE_n"] == 2
+
+
+# ----- one summary-table builder: the former builders, kept verbatim, against summarize ----------
+
+def _old_summary_table(per_sample, metrics=("MAE", "RMSE", "NE", "L2"), by=("model",)):
+    """Chapter 10's summary_table as it was before it called summarize(size=...)."""
+    out = summarize(per_sample, [m for m in metrics if m in per_sample.columns], by=list(by))
+    out["n_predictions"] = per_sample.groupby(list(by), sort=False).size().to_numpy()
+    return out
+
+
+def _old_summarize_folds(per_fold, by, metrics):
+    """Chapter 00's summarize_folds as it was before it called summarize(strict=True)."""
+    missing = [m for m in [by, *metrics] if m not in per_fold.columns]
+    if missing:
+        raise ValueError(f"summarize_folds: column(s) {missing} not in the per-fold frame; "
+                         f"its columns are {list(per_fold.columns)}.")
+    return summarize(per_fold, list(metrics), by=by)
+
+
+def _old_summarize(per_sample, metrics=None, by="model", *, counts=False):
+    """summarize as it was before its ``size`` and ``strict`` options."""
+    from helpers.evaluation.metrics import METRICS
+
+    metrics = [m for m in (metrics or METRICS + ["L2"]) if m in per_sample.columns]
+    grouped = per_sample.groupby(by, sort=False)[metrics]
+    mean = grouped.mean().add_suffix("_mean")
+    sd = grouped.std(ddof=0).add_suffix("_sd")
+    parts, suffixes = [mean, sd], ("_mean", "_sd")
+    if counts:
+        parts.append(grouped.count().add_suffix("_n"))
+        suffixes += ("_n",)
+    columns = [f"{m}{suffix}" for m in metrics for suffix in suffixes]
+    return pd.concat(parts, axis=1)[columns].reset_index()
+
+
+def _frame(seed=0, n=23):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"model": rng.choice(["RF", "MINN", "pFBA"], n),
+                          "omics": rng.choice(["both", "proteins"], n),
+                          "split": [f"fold {i % 4}" for i in range(n)],
+                          **{m: rng.lognormal(size=n) for m in ("R2", "MAE", "RMSE", "NE", "L2")}})
+    frame.loc[frame.model == "RF", "L2"] = np.nan  # RF has no residual
+    frame.loc[3, "NE"] = np.nan
+    return frame
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_summarize_equals_every_former_builder_bitwise(seed):
+    from helpers.book.beyond import summary_table
+    from helpers.book.tables import summarize_folds
+
+    frame = _frame(seed)
+    for by in (("model",), ("model", "omics"), ("model", "split")):
+        for metrics in (("MAE", "RMSE", "NE", "L2"), ("NE", "MAE"), ("R2", "absent")):
+            pd.testing.assert_frame_equal(summary_table(frame, metrics, by),
+                                          _old_summary_table(frame, metrics, by), check_exact=True)
+    for metrics in (["MAE"], ["NE", "L2", "R2"], []):
+        pd.testing.assert_frame_equal(summarize_folds(frame, "model", metrics),
+                                      _old_summarize_folds(frame, "model", metrics),
+                                      check_exact=True)
+    for args, kwargs in (((), {}), ((["NE", "L2"],), {"counts": True}),
+                         ((["MAE", "R2_cod"], ["model", "omics"]), {}), ((None, "split"), {})):
+        pd.testing.assert_frame_equal(summarize(frame, *args, **kwargs),
+                                      _old_summarize(frame, *args, **kwargs), check_exact=True)
+
+
+def test_summarize_size_and_strict():
+    frame = _frame()
+    out = summarize(frame, ["MAE"], by=["model"], size="n_rows")
+    assert list(out.columns) == ["model", "MAE_mean", "MAE_sd", "n_rows"]
+    assert out.set_index("model")["n_rows"].to_dict() == frame.groupby("model").size().to_dict()
+    assert list(summarize(frame, ["MAE", "absent"]).columns) == ["model", "MAE_mean", "MAE_sd"]
+    with pytest.raises(ValueError, match=r"column\(s\) \['absent'\] not in the per-sample frame"):
+        summarize(frame, ["MAE", "absent"], strict=True)
+    with pytest.raises(ValueError, match=r"column\(s\) \['group'\]"):
+        summarize(frame, ["MAE"], by="group", strict=True)

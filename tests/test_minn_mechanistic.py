@@ -122,11 +122,10 @@ def test_wrong_flux_count_is_named(toy):
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
-def test_descent_workspace_equals_the_functions_bit_for_bit(random_problem, dtype):
-    """The trainer's in-place unrolled layer (persistent buffers, 0/1 float masks) gives exactly
-    the numbers of descent_forward / descent_backward, forward and backward, twice in a row
-    (buffers reused), with every ReLU active somewhere."""
-    from helpers.minn.mechanistic import DescentWorkspace, descent_backward, descent_forward
+def test_unroll_node_equals_the_trainers_workspace_bit_for_bit(random_problem, dtype):
+    """``unroll`` (the engine's autograd node, a fresh workspace per call) gives exactly the
+    numbers of the trainer's persistent workspace, forward and backward, twice in a row."""
+    from helpers.minn._engine.descent import DescentWorkspace
 
     p = random_problem
     tp = p.to_torch(dtype)
@@ -136,9 +135,10 @@ def test_descent_workspace_equals_the_functions_bit_for_bit(random_problem, dtyp
         V0 = torch.tensor(rng.normal(scale=2.0, size=(p.n, 7)), dtype=dtype)
         vin = torch.tensor(rng.uniform(0, 1, size=(p.n_in, 7)), dtype=dtype)
         grad = torch.tensor(rng.normal(size=(p.n, 7)), dtype=dtype)
-        VK, masks = descent_forward(V0, tp, vin, 0.05, 5, 0.9)
+        V0r = V0.T.clone().requires_grad_(True)
+        VK = unroll(V0r, tp, vin.T, lr=0.05, steps=5, decay=0.9)
+        (g,) = torch.autograd.grad(VK, V0r, grad.T)
         ws.V.copy_(V0)
-        assert torch.equal(ws.forward_(vin, 0.05, 0.9), VK)
+        assert torch.equal(ws.forward_(vin, 0.05, 0.9), VK.T)
         assert bool(ws.neg.any()) and bool(ws.inside.any())
-        expected = descent_backward(grad, tp, 0.05, 0.9, masks)
-        assert torch.equal(ws.backward_(grad.clone(), 0.05, 0.9), expected)
+        assert torch.equal(ws.backward_(grad.clone(), 0.05, 0.9), g.T)

@@ -20,8 +20,8 @@ from helpers.mome.analysis import (
     runs_table,
     strain_table,
 )
-from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.search import hypervolume
+from helpers.mome.strains import StrainEvaluator
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_cluster_summary_after_post_processing_counts_needed_knockouts(core):
 
 
 def test_best_cluster_clause_reads_right_for_outlier_top_and_other_cluster():
-    from helpers.mome.analysis import best_cluster_clause
+    from helpers.book.mome_ethanol import best_cluster_clause
 
     assert best_cluster_clause("outliers", "C1").startswith("is a DBSCAN outlier, in no cluster")
     assert best_cluster_clause("outliers", "none").startswith("is a DBSCAN outlier")

@@ -17,8 +17,8 @@ from helpers.mome.constraints import (
     yeast_essential_genes,
     yeast_lethal_pairs,
 )
-from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.search import run_mome
+from helpers.mome.strains import StrainEvaluator
 
 BIOMASS, PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
 

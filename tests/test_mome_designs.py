@@ -1,4 +1,4 @@
-"""Constrained designs of chapter 08 (helpers.mome.designs): media, Table 4 analogue, set-ups."""
+"""Constrained designs of chapter 08 (helpers.book.mome_designs): media, Table 4 analogue, set-ups."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.mome import designs
+from helpers.book import mome_designs as designs
+from helpers.book import mome_wild_type
 from helpers.mome.analysis import remove_superfluous
 from helpers.mome.constraints import essential_genes_screen, forbidden_mask
-from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.search import run_mome
+from helpers.mome.strains import StrainEvaluator
 
 BIOMASS, PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
 
@@ -93,9 +94,9 @@ def test_table4_comparison_puts_the_paper_beside_ours(constrained):
 
 
 def test_bisection_finds_the_threshold():
-    x = designs._bisect(lambda v: 2 * v, 3.0, 0.0, 10.0, 30)
+    x = mome_wild_type._bisect(lambda v: 2 * v, 3.0, 0.0, 10.0, 30)
     assert abs(x - 1.5) < 1e-6
-    assert designs._bisect(lambda v: v, 20.0, 0.0, 10.0, 30) is None
+    assert mome_wild_type._bisect(lambda v: v, 20.0, 0.0, 10.0, 30) is None
 
 
 def test_paper_table4_has_the_four_setups():

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.exact import best_per_cost, exact_best_per_cost
 from helpers.mome.search import run_mome
+from helpers.mome.strains import StrainEvaluator
 
 BIOMASS, PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
 

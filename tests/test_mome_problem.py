@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from pymoo.core.population import Population
 
-from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.problem import (
     CloningMating,
     CostEliteSurvival,
@@ -15,6 +14,7 @@ from helpers.mome.problem import (
     KnockoutMutation,
     KnockoutProblem,
 )
+from helpers.mome.strains import StrainEvaluator
 
 
 @pytest.fixture(scope="module")

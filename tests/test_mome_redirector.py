@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.redirector import RedirectorEvaluator, cobra_phenotype
+from helpers.mome.strains import StrainEvaluator
 
 BIOMASS, PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.search import hypervolume, pareto_front, run_mome
+from helpers.mome.strains import StrainEvaluator
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +64,21 @@ def test_groups_change_nothing_when_never_drawn_and_something_when_drawn(core_mo
                       group_prob=1.0, skip_lethal_units=False)
     whole = [set(g.tolist()) for g in groups]
     assert any(any(g <= set(s) for g in whole) for s in always.archive.genotype)
+
+
+@pytest.mark.parametrize(("name", "value"), [("pop_size", 0), ("pop_size", -5), ("pop_size", 2.5),
+                                             ("pop_size", True), ("n_gen", 0), ("n_gen", 1.0)])
+def test_sizes_must_be_positive_integers_named_in_the_error(anaerobic_core, name, value):
+    ev = StrainEvaluator(anaerobic_core, biomass="Biomass_Ecoli_core", product="EX_etoh_e")
+    sizes = {"pop_size": 16, "n_gen": 2, name: value}
+    with pytest.raises(ValueError, match=f"The '{name}' parameter must be an integer >= 1. "
+                                         f"Got {value!r} instead."):
+        run_mome(ev, dup=3, ukc=8, **sizes)
+    assert ev.n_computed == 0  # refused before any strain is evaluated
+
+
+@pytest.mark.parametrize("pop_size", [1, 2, 3])
+def test_the_smallest_populations_run(anaerobic_core, pop_size):
+    ev = StrainEvaluator(anaerobic_core, biomass="Biomass_Ecoli_core", product="EX_etoh_e")
+    result = run_mome(ev, pop_size=pop_size, n_gen=3, dup=2, ukc=5)
+    assert len(result.history) == 3 and len(result.archive) >= 1

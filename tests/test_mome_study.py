@@ -1,4 +1,4 @@
-"""Cross-organism helpers of chapter 08 (helpers.mome.study)."""
+"""Cross-organism helpers of chapter 08 (helpers.book.mome_study)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import cobra
 import pandas as pd
 import pytest
 
-from helpers.mome.study import normalize_front, on_axes_only, theoretical_maxima, utopia_distance
+from helpers.book.mome_study import (
+    normalize_front,
+    on_axes_only,
+    theoretical_maxima,
+    utopia_distance,
+)
 
 
 def test_normalization_and_utopia_distance():

@@ -1,4 +1,4 @@
-"""Chapter 08's claims, tables and glued numbers (helpers.mome.study), on small made-up inputs."""
+"""Chapter 08's claims, tables and glued numbers (helpers.book.mome_study), on small made-up inputs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.mome import study
+from helpers.book import mome_study as study
 
 
 def _summary(distances: dict[str, float], axis_only: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -53,7 +53,7 @@ def test_claims_with_models_missing_do_not_hold_and_rank_only_what_ran():
 
 
 def _run(organism: str, medium: str, table: pd.DataFrame | None = None, **counts):
-    """What the helpers read of a :class:`helpers.mome.designs.ConstrainedRun`."""
+    """What the helpers read of a :class:`helpers.book.mome_designs.ConstrainedRun`."""
     return SimpleNamespace(organism=organism, medium=medium, medium_text=f"{medium} (words)",
                            table=table, counts=counts)
 

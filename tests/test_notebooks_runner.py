@@ -9,8 +9,14 @@ from helpers.book.notebooks import (
     chapters_in_toc,
     check_parameters,
     declared_parameters,
-    main,
 )
+
+
+def main(argv: list[str]) -> int:
+    """``python -m helpers.book chapter ARGV``."""
+    from helpers.book.__main__ import main as book_main
+
+    return book_main(["chapter", *argv])
 
 
 def test_toc_lists_existing_chapter_sources():
@@ -60,6 +66,9 @@ def fake_book(tmp_path, monkeypatch):
     from helpers.book import notebooks
 
     monkeypatch.setattr(notebooks, "SOURCES", tmp_path / "notebooks")
+    toc = tmp_path / "_toc.yml"
+    toc.write_text("chapters:\n  - file: book/executed/90_demo\n")
+    monkeypatch.setattr(notebooks, "TOC", toc)
     _chapter(tmp_path / "notebooks", "90_demo", "assert seed != 13, 'unlucky seed'\nprint(seed)")
     return tmp_path / "executed"
 
@@ -103,3 +112,51 @@ def test_cli_unknown_chapter_and_bad_profile_are_clean_error_lines(capsys):
     assert err.startswith("error: No chapter '99_nope'") and "Traceback" not in err
     assert main(["01_dataset", "--profile", "fast"]) == 2
     assert capsys.readouterr().err.startswith("error: Unknown profile 'fast'")
+
+
+# ----- names outside _toc.yml never run; ranges checked before any kernel ----------------------
+
+@pytest.fixture()
+def no_kernel(monkeypatch):
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("kernel started"))
+
+
+@pytest.mark.parametrize("name", ["../../x/evil", "../notebooks/01_dataset", "01_dataset/../01_dataset",
+                                  "99_nope"])
+def test_a_chapter_outside_the_toc_never_runs(name, no_kernel, capsys):
+    from helpers.book.notebooks import UnknownChapterError, run_chapter
+
+    with pytest.raises(UnknownChapterError, match=r"No chapter .* in _toc.yml"):
+        run_chapter(name, {})
+    assert main([name]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: No chapter {name!r}") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("chapter, parameters, message", [
+    ("01_dataset", {"seed": -1}, r"Parameter 'seed' of chapter '01_dataset' must be int in "
+                                 r"\[0, 4294967295\]; got -1"),
+    ("02_gem_preparation", {"fba_samples": 10**9}, r"'fba_samples' .* must be int in \[1, 100000\]"),
+    ("02_gem_preparation", {"fba_samples": "many"}, r"'fba_samples' .* must be int"),
+    ("02_gem_preparation", {"fba_samples": 0}, r"'fba_samples' .* must be int in \[1, 100000\]"),
+    ("10_beyond", {"projection_steps": -2}, r"'projection_steps' .* must be int in \[0, 1000\]"),
+])
+def test_out_of_range_parameters_are_refused_before_any_kernel(chapter, parameters, message,
+                                                                no_kernel):
+    from helpers.book.notebooks import BadParameterError, run_chapter
+
+    with pytest.raises(BadParameterError, match=message):
+        run_chapter(chapter, parameters)
+
+
+def test_parameters_in_range_or_none_are_accepted():
+    check_parameters("02_gem_preparation", {"fba_samples": 50, "seed": 7})
+    check_parameters("02_gem_preparation", {"fba_samples": None})
+    check_parameters("10_beyond", {"projection_steps": 3})
+
+
+def test_cli_without_a_chapter_is_an_error_line(capsys):
+    assert main([]) == 2
+    assert capsys.readouterr().err.startswith("error: name a chapter or pass --all")

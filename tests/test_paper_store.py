@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from helpers.book import paper_store as ps
+from helpers.book import paper as ps
+from helpers.book.paper import inputs, runner, units
 
 
 @pytest.fixture()
@@ -26,7 +27,7 @@ def _fake_unit(study, sample, ishii, *, offset=0.1, hash_=None):
         "prediction": prediction, "metrics": {"L2": 1e-3}, "chosen": {"c": 30.0},
         "inner_cv": [], "seconds": 12.0, "provenance": {"git_commit": "abcdef0123"},
     }
-    content["checksum"] = ps._checksum(content)
+    content["checksum"] = units.checksum(content)
     return ps.write_unit(content, ps.unit_path(study, sample))
 
 
@@ -135,9 +136,9 @@ def test_gem_choice_study_trains_on_shared_fluxes_with_its_layer_step():
     study = ps.get_study("gem-core-matched")
     targets, measured = ps.study_targets(study)
     assert list(targets.columns) == list(measured.columns)
-    assert len(targets.columns) == len(ps._shared_ids()) < 45
+    assert len(targets.columns) == len(inputs.shared_ids()) < 45
     assert ps.study_problem(study).n_ref == len(targets.columns)
-    m_core, m_fva = ps.study_problem(study).m, ps._gem_problem("iAF1260 FVA-reduced").m
+    m_core, m_fva = ps.study_problem(study).m, inputs.gem_problem("iAF1260 FVA-reduced").m
     assert ps.study_layer_lr(study) == pytest.approx(0.01 * m_core / m_fva)
     assert ps.study_layer_lr(ps.get_study("gem-core-release")) == 0.01
     with pytest.raises(ValueError, match="unknown layer_step 'odd'"):
@@ -146,7 +147,7 @@ def test_gem_choice_study_trains_on_shared_fluxes_with_its_layer_step():
 
 
 def test_gem_choice_paper_table_has_paper_values_only_for_the_main_gem(store, ishii):
-    measured = ishii.reference[list(ps._shared_ids().index)]
+    measured = ishii.reference[list(inputs.shared_ids().index)]
     study = ps.get_study("gem-inf517")
     for sample in ps.samples()[:2]:
         content = {
@@ -156,7 +157,7 @@ def test_gem_choice_paper_table_has_paper_values_only_for_the_main_gem(store, is
             "prediction": measured.loc[sample].to_dict(), "metrics": {"L2": 1e-3},
             "chosen": {}, "inner_cv": [], "seconds": 1.0, "provenance": {"git_commit": "f00"},
         }
-        content["checksum"] = ps._checksum(content)
+        content["checksum"] = units.checksum(content)
         ps.write_unit(content, ps.unit_path(study, sample))
     table, caption = ps.paper_table("05_gem_choice")
     row = table.set_index("model")
@@ -202,14 +203,14 @@ def test_a_diverged_refit_is_stored_counted_and_named(store, ishii, monkeypatch)
     row = table.set_index("model").loc["e_coli_core (release layer step)"]
     assert (row["n_folds"], row["diverged"]) == (0, 1)
     assert "e_coli_core (release layer step): 0 of 29 folds (1 more diverged)" in caption
-    monkeypatch.setattr(ps, "samples", lambda: names[:2])  # one fold of two diverged
+    monkeypatch.setattr(inputs, "samples", lambda: names[:2])  # one fold of two diverged
     _fake_unit(study, names[1], ishii)
     partial = ps.loo_result("gem-core-release")
     assert list(partial.predictions.index) == [names[1]]
     assert partial.extra["diverged"]["samples"] == [names[0]]
     assert "diverged in 1 of 2 outer folds" in partial.extra["diverged"]["message"]
     assert "shown with the other 1 folds" in partial.extra["diverged"]["message"]
-    monkeypatch.setattr(ps, "samples", lambda: names[:1])  # every fold diverged: no result
+    monkeypatch.setattr(inputs, "samples", lambda: names[:1])  # every fold diverged: no result
     with pytest.raises(TrainingDivergedError, match=rf"diverged in 1 of 1 outer folds \({names[0]}\)"):
         ps.loo_result("gem-core-release")
     with pytest.raises(ps.StoreError, match="lacks 1 of 1 current units"):
@@ -220,11 +221,11 @@ def test_a_diverged_refit_is_stored_counted_and_named(store, ishii, monkeypatch)
             "unit": {"chapter": other.chapter, "study": key, "label": other.label,
                      "sample": names[0], "fold": 0},
             "protocol_hash": ps.protocol_hash(other),
-            "prediction": ishii.reference[list(ps._shared_ids().index)].loc[names[0]].to_dict(),
+            "prediction": ishii.reference[list(inputs.shared_ids().index)].loc[names[0]].to_dict(),
             "metrics": {"L2": 1e-3}, "chosen": {}, "inner_cv": [], "seconds": 1.0,
             "provenance": {"git_commit": "f00"},
         }
-        content["checksum"] = ps._checksum(content)
+        content["checksum"] = units.checksum(content)
         ps.write_unit(content, ps.unit_path(other, names[0]))
     monkeypatch.setitem(ps.TABLES, "05_gem_choice",
                         ("table2", ps.TABLES["05_gem_choice"][1][:2] + ["gem-core-release"]))
@@ -278,8 +279,8 @@ def test_chapter_04_reads_every_table3_row_from_the_store_by_its_label(store, is
     assert {s.label: s.variant for s in studies} == variants
     assert [s.label for s in studies if s.targets == "fba_fit"] == ["MINN-c-balanced FBA fit"]
     names = ps.samples()[:2]
-    monkeypatch.setattr(ps, "samples", lambda: names)
-    monkeypatch.setattr(ps, "_targets", lambda kind: ishii.reference)  # no FBA-fit QP here
+    monkeypatch.setattr(inputs, "samples", lambda: names)
+    monkeypatch.setattr(inputs, "targets", lambda kind: ishii.reference)  # no FBA-fit QP here
     for study in studies:
         _fake_unit(study, names[0], ishii)
         if study.key != "loss-balancing":
@@ -311,7 +312,8 @@ def test_every_stored_units_choice_can_be_refitted():
 
 
 def test_an_unreadable_unit_is_counted_stale_not_a_crash(store, ishii):
-    """per_sample / paper_table count a corrupt unit file as stale, like status and pending."""
+    """per_sample / paper_table count a corrupt unit file as not used ("stale"), status as
+    invalid: the same scan state."""
     study, names = ps.get_study("c-balanced"), ps.samples()
     for sample in names[:2]:
         _fake_unit(study, sample, ishii, offset=0.0)
@@ -323,7 +325,8 @@ def test_an_unreadable_unit_is_counted_stale_not_a_crash(store, ishii):
     table, caption = ps.paper_table("03_minn_vs_ml")
     assert table.set_index("model").loc["MINN-c-balanced", "stale"] == 1
     assert "1 stale unit(s) not used" in caption
-    assert ps.status(studies=["c-balanced"]).iloc[0]["stale"] == 1
+    row = ps.status(studies=["c-balanced"]).iloc[0]  # status tells invalid from stale
+    assert (row["stale"], row["invalid"]) == (0, 1)
 
 
 def test_a_one_fold_row_has_no_sd(store, ishii):
@@ -337,3 +340,174 @@ def test_a_one_fold_row_has_no_sd(store, ishii):
     assert one["n_folds"] == 1 and one["NE_mean"] > 0
     assert all(np.isnan(one[f"{m}_sd"]) for m in ["R2", "MAE", "RMSE", "NE", "L2"])
     assert two["n_folds"] == 2 and not np.isnan(two["NE_sd"])
+
+
+# ----- reliability: misplaced units, claims, orphans, temporary files, arguments ---------------
+
+def test_a_misplaced_unit_is_refused_by_name_and_counted_invalid(store, ishii):
+    """A valid unit copied under another sample's name (REF over pgi) is refused by read_unit
+    with its file named; status counts it invalid, the tables do not use it, loo_result names
+    it instead of returning REF twice."""
+    study, names = ps.get_study("c-balanced"), ps.samples()
+    for sample in names:
+        _fake_unit(study, sample, ishii, offset=0.0)
+    ref, other = ps.unit_path(study, names[0]), ps.unit_path(study, names[1])
+    other.write_bytes(ref.read_bytes())
+    with pytest.raises(ps.StoreError, match=rf"{names[1]}.json holds the unit "
+                                            rf"03_minn_vs_ml/c-balanced/{names[0]}"):
+        ps.read_unit(other)
+    row = ps.status(studies=["c-balanced"]).iloc[0]
+    assert (row["done"], row["stale"], row["invalid"], row["missing"]) == (28, 0, 1, 0)
+    assert ps.pending(studies=["c-balanced"]) == [(study, names[1])]
+    table, caption = ps.paper_table("03_minn_vs_ml")
+    assert table.set_index("model").loc["MINN-c-balanced", "n_folds"] == 28
+    assert "1 stale unit(s) not used" in caption
+    with pytest.raises(ps.StoreError, match=rf"lacks 1 of 29 current units \({names[1]}\); "
+                                            r"1 invalid, first: Unit file .*misplaced"):
+        ps.loo_result("c-balanced")
+
+
+def test_loo_result_fills_search_and_refit_seconds_only_from_the_units(store, ishii, monkeypatch):
+    """Units that time the whole fold only give NaN search/refit seconds (never the total);
+    units that time them apart give their sums."""
+    study, names = ps.get_study("unbalanced"), ps.samples()[:2]
+    monkeypatch.setattr(inputs, "samples", lambda: names)
+    for sample in names:
+        _fake_unit(study, sample, ishii)
+    extra = ps.loo_result("unbalanced").extra
+    assert extra["seconds"] == pytest.approx(24.0) and extra["timing"] == "total only"
+    assert np.isnan(extra["search_seconds"]) and np.isnan(extra["refit_seconds"])
+    for sample in names:
+        content = ps.read_unit(ps.unit_path(study, sample))
+        content.update(search_seconds=10.0, refit_seconds=2.0)
+        del content["checksum"]
+        content["checksum"] = units.checksum(content)
+        ps.write_unit(content, ps.unit_path(study, sample))
+    extra = ps.loo_result("unbalanced").extra
+    assert (extra["search_seconds"], extra["refit_seconds"]) == (20.0, 4.0)
+    assert extra["timing"] == "search and refit"
+
+
+def _fake_run_unit(study, sample, seed, device):
+    """A stand-in unit function: records the call, writes nothing."""
+    calls = units.store_dir() / "calls"
+    calls.mkdir(parents=True, exist_ok=True)
+    (calls / f"{study.key}-{sample}").write_text(str(seed))
+    return ps.unit_path(study, sample)
+
+
+def test_a_unit_claimed_by_a_live_process_is_not_computed_twice(store, ishii, monkeypatch):
+    import subprocess
+    import sys
+
+    study, names = ps.get_study("MSE-base"), ps.samples()[:3]
+    monkeypatch.setattr(inputs, "samples", lambda: names)
+    held = runner.claim(study, names[0])
+    assert held is not None and held.name == f".{names[0]}.claim"
+    assert runner.claim(study, names[0]) is None  # this process holds it: no second claim
+    runner.release(held)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = runner.claim_path(study, names[0])
+        live.write_text(f"{sleeper.pid} {__import__('socket').gethostname()}\n")
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True).stdout.strip()
+        runner.claim_path(study, names[1]).write_text(f"{dead} "
+                                                      f"{__import__('socket').gethostname()}\n")
+        n = ps.run(studies=["MSE-base"], n_jobs=1, unit_fn=_fake_run_unit, verbose=False)
+        computed = sorted(p.name for p in (store / "calls").iterdir())
+        assert n == 2 and computed == [f"MSE-base-{names[1]}", f"MSE-base-{names[2]}"]
+        assert live.exists()  # the live claim is left alone
+        assert not runner.claim_path(study, names[1]).exists()  # the dead one taken over, released
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_temporary_files_are_removed_and_ignored_and_units_are_0644(store, ishii):
+    import os
+    import stat
+    import subprocess
+    import time
+
+    study, sample = ps.get_study("c-balanced"), ps.samples()[0]
+    path = _fake_unit(study, sample, ishii)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    left = path.with_name(f".{sample}.k2j4x9_a.tmp")
+    writing = path.with_name(f".{ps.samples()[1]}.b7c1m0qz.tmp")  # a write in progress
+    for tmp in (left, writing):
+        tmp.write_text("{")
+    os.utime(left, (time.time() - 3600,) * 2)  # a killed write of an hour ago
+    assert ps.run(studies=["c-balanced"], limit=0, verbose=False) == 0
+    assert not left.exists() and writing.exists() and path.exists()
+    for name in ["results/paper/03_minn_vs_ml/c-balanced/.REF.abc12345.tmp",
+                 "results/paper/03_minn_vs_ml/c-balanced/.REF.claim"]:
+        ignored = subprocess.run(["git", "check-ignore", "-q", name], cwd=ps.ROOT)
+        assert ignored.returncode == 0, name
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--limit", "-1"], "error: The limit must be a number of units >= 0; got -1."),
+    (["--device", "junk"], "error: Unknown device 'junk'"),
+])
+def test_paper_run_refuses_bad_arguments_with_one_error_line(store, argv, message, capsys):
+    from helpers.book.__main__ import main
+
+    assert main(["paper", "run", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and "Traceback" not in err
+
+
+_ORPHAN_SCRIPT = """
+import os, sys, time
+from pathlib import Path
+from helpers.book import paper
+
+def slow(study, sample, seed, device):
+    Path(sys.argv[1], str(os.getpid())).write_text("")
+    time.sleep(120)
+
+paper.run(studies=["c-balanced"], n_jobs=2, limit=2, unit_fn=slow, verbose=False)
+"""
+
+
+def _alive(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def test_workers_stop_when_the_runner_is_killed(store, tmp_path):
+    """SIGKILL of the runner of ``paper run``: its workers exit within seconds, not on their
+    own time (no orphan computes and writes units after its parent died)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    parent = subprocess.Popen([sys.executable, "-c", _ORPHAN_SCRIPT, str(marks)],
+                              cwd=ps.ROOT, env=os.environ.copy())
+    try:
+        deadline = time.time() + 120
+        while len(list(marks.iterdir())) < 2 and time.time() < deadline:
+            assert parent.poll() is None, "the runner ended early"
+            time.sleep(0.5)
+        workers = [int(p.name) for p in marks.iterdir()]
+        assert len(workers) == 2 and parent.pid not in workers
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    deadline = time.time() + 15
+    while any(_alive(pid) for pid in workers) and time.time() < deadline:
+        time.sleep(0.5)
+    alive = [pid for pid in workers if _alive(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, f"orphan workers {alive} still ran after their runner was killed"

@@ -1,4 +1,4 @@
-"""Scale-out: the harness's joblib loops give the same numbers on a Dask cluster (issue #12).
+"""Scale-out: the harness's joblib loops give the same numbers on a Dask cluster.
 
 Chapter 03 says one line switches the backend; this checks it, on a tiny problem and a
 ``dask.distributed.LocalCluster`` of two worker processes (what a real scheduler address would

@@ -39,11 +39,11 @@ def test_summarize_folds_mean_and_population_sd():
 
 def test_summarize_folds_names_a_missing_column():
     folds = pd.DataFrame({"model": ["m"], "MAE": [1.0]})
-    with pytest.raises(ValueError, match=r"column\(s\) \['RMSE'\] not in the per-fold frame"):
+    with pytest.raises(ValueError, match=r"column\(s\) \['RMSE'\] not in the per-sample frame"):
         summarize_folds(folds, "model", ["MAE", "RMSE"])
 
 
-# ----- issue 15, item 3: atomic write, index kept, own profile/seed columns, known profiles ----
+# ----- atomic write, index kept, own profile/seed columns, known profiles ----------------------
 
 def test_failure_mid_write_keeps_the_previous_table(tmp_tables, monkeypatch):
     good = pd.DataFrame({"model": ["a"], "MAE": [0.1]})

@@ -1,9 +1,29 @@
 """The book itself: running chapters, their settings, their tables and shared figures.
 
-- :mod:`~helpers.book.notebooks` — execute chapters with papermill (``make notebook``).
+- :mod:`~helpers.book.notebooks` — execute chapters with papermill (``make notebook``), only
+  chapters of ``_toc.yml``, parameters checked before any kernel starts.
 - :mod:`~helpers.book.profiles` — the ``quick`` and ``paper`` run profiles, in one place.
 - :mod:`~helpers.book.tables` — one writer and one reader for every table the book shows.
 - :mod:`~helpers.book.plots` — figures shared by the MINN chapters.
+- :mod:`~helpers.book.display` — how a chapter shows a table, its settings and glued values.
+- :mod:`~helpers.book.paper` — the paper-protocol results store (``results/paper/``): studies,
+  units and their one scan, the parallel run, the chapters' paper tables.
+- :mod:`~helpers.book.mome_exact` — chapter ``08``'s exact check of one constrained set-up.
+- :mod:`~helpers.book.__main__` — the one command line, ``python -m helpers.book`` with the
+  subcommands ``chapter``, ``paper run|status`` and ``mome-exact`` (what the Makefile calls).
+- :mod:`~helpers.book.mome_designs` — chapter ``08``: the MOME paper's constrained designs.
+- :mod:`~helpers.book.mome_study` — chapter ``08``: MOME across organisms and the paper's claims.
+- :mod:`~helpers.book.mome_ethanol` — chapter ``07_mome_ethanol``'s sentences.
+- :mod:`~helpers.book.mome_wild_type` — chapter ``08``: which set-up gives the MOME paper's
+  iJO1366 wild types.
+- :mod:`~helpers.book.gem_choice_study` — chapter ``05_gem_choice``: the GEMs' sizes, the runs,
+  the findings its prose quotes.
+- :mod:`~helpers.book.block_summary` — chapter ``06_reservoir_pfba``: reservoir blocks side by
+  side.
+- :mod:`~helpers.book.loss_conflict_guide` — chapter ``04_conflicting_losses`` in words: the
+  paper's findings checked and the practical guide.
+- :mod:`~helpers.book.beyond` — chapter ``10_beyond``: MINN on the open problems of the
+  multi-omics review (omics, fusion, out-of-distribution groups, label scarcity).
 
 Imports: anything below it (:mod:`helpers.evaluation`, :mod:`helpers.mome`, ...); nothing imports
 it except chapters, tests and benchmarks.

@@ -5,8 +5,11 @@ Sources live in ``notebooks/NN_topic.ipynb`` (no outputs); executed copies are w
 
 Command line (what ``make notebook`` calls)::
 
-    python -m helpers.book.notebooks 01_dataset -p seed 7 -p profile paper
-    python -m helpers.book.notebooks --all --profile quick
+    python -m helpers.book chapter 01_dataset -p seed 7 -p profile paper
+    python -m helpers.book chapter --all --profile quick
+
+Only chapters listed in ``_toc.yml`` run. Parameters are checked before any kernel starts: known
+names, the type of their default, and the ranges of :data:`PARAMETER_RANGES`.
 """
 
 from __future__ import annotations
@@ -37,12 +40,22 @@ class BadParameterError(ValueError):
 
 
 class UnknownChapterError(FileNotFoundError):
-    """No chapter source ``notebooks/<name>.ipynb``."""
+    """No chapter ``<name>`` in ``_toc.yml``, or no source ``notebooks/<name>.ipynb``."""
 
 
-def chapters_in_toc(toc: Path = TOC) -> list[str]:
+#: Declared type and closed range ``(type, low, high)`` of chapter parameters, checked before a
+#: kernel starts (``None`` as a bound: unbounded). A parameter whose default is None accepts
+#: None or a value of this type in this range.
+PARAMETER_RANGES: dict[str, tuple[type, int | None, int | None]] = {
+    "seed": (int, 0, 2**32 - 1),  # numpy's seed range
+    "fba_samples": (int, 1, 100_000),  # FBA solutions of the FBA-reduction (paper: 2000)
+    "projection_steps": (int, 0, 1_000),  # clip-and-project steps of the exact layer
+}
+
+
+def chapters_in_toc(toc: Path | None = None) -> list[str]:
     """Names of the chapters (``NN_topic``) that ``_toc.yml`` lists, in book order."""
-    names = re.findall(r"file:\s*book/executed/([A-Za-z0-9_]+)", toc.read_text())
+    names = re.findall(r"file:\s*book/executed/([A-Za-z0-9_]+)", (toc or TOC).read_text())
     return names
 
 
@@ -58,6 +71,10 @@ def declared_parameters(name: str) -> dict[str, Any]:
 
 
 def _source(name: str) -> Path:
+    """The source of a chapter ``_toc.yml`` lists (:class:`UnknownChapterError` otherwise)."""
+    chapters = chapters_in_toc()
+    if name not in chapters:
+        raise UnknownChapterError(f"No chapter {name!r} in _toc.yml. Chapters: {chapters}")
     path = SOURCES / f"{name}.ipynb"
     if not path.is_file():
         known = sorted(p.stem for p in SOURCES.glob("*.ipynb"))
@@ -84,6 +101,23 @@ def check_parameters(name: str, parameters: dict[str, Any]) -> None:
                                 f"known profiles: {list(PROFILE_NAMES)}.")
     for key, value in parameters.items():
         _check_type(name, key, value, declared[key])
+        _check_range(name, key, value)
+
+
+def _check_range(chapter: str, key: str, value: Any) -> None:
+    """:class:`BadParameterError` when ``value`` is outside the declared type and range of
+    :data:`PARAMETER_RANGES` (None, a default, is accepted)."""
+    if key not in PARAMETER_RANGES or value is None:
+        return
+    kind, low, high = PARAMETER_RANGES[key]
+    ok = isinstance(value, kind) and not isinstance(value, bool)
+    ok = ok and (low is None or value >= low) and (high is None or value <= high)
+    if not ok:
+        bounds = f"[{'-inf' if low is None else low}, {'inf' if high is None else high}]"
+        raise BadParameterError(
+            f"Parameter {key!r} of chapter {chapter!r} must be {kind.__name__} in {bounds}; "
+            f"got {value!r}."
+        )
 
 
 def _check_type(chapter: str, key: str, value: Any, default_source: str | None) -> None:
@@ -183,23 +217,26 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the chapters named in ``argv`` (default ``sys.argv[1:]``), or every one with ``--all``.
-
-    ``--profile`` and ``-p NAME VALUE`` set parameters of every chapter run. Returns the exit
-    status: 0 when all ran, 2 for an unknown chapter or a bad parameter, 1 when a chapter failed
-    (the message names the kept failed notebook).
-    """
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``chapter`` subcommand's arguments."""
     parser.add_argument("chapters", nargs="*", help="chapter names, e.g. 01_dataset")
     parser.add_argument("--all", action="store_true", help="every chapter in _toc.yml order")
     parser.add_argument("--profile", default=None, help="quick (default) or paper")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                         metavar=("NAME", "VALUE"), help="set a parameter (repeatable)")
-    args = parser.parse_args(argv)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run the chapters named in ``args`` (or every one with ``--all``).
+
+    ``--profile`` and ``-p NAME VALUE`` set parameters of every chapter run. Returns the exit
+    status: 0 when all ran, 2 for no chapter, an unknown chapter or a bad parameter, 1 when a
+    chapter failed (the message names the kept failed notebook).
+    """
     names = chapters_in_toc() if args.all else args.chapters
     if not names:
-        parser.error("name a chapter or pass --all")
+        print("error: name a chapter or pass --all", file=sys.stderr)
+        return 2
     parameters = {key: _parse_value(value) for key, value in args.parameter}
     for name in names:
         chapter_parameters = dict(parameters)
@@ -218,7 +255,3 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{name}: executed in {time.perf_counter() - start:.1f} s -> {path.relative_to(ROOT)}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

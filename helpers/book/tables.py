@@ -107,14 +107,11 @@ def read_table(name: str) -> pd.DataFrame:
 def summarize_folds(per_fold: pd.DataFrame, by: str, metrics: list[str]) -> pd.DataFrame:
     """Collapse per-fold metrics into one row per ``by`` with ``<metric>_mean`` / ``_sd`` columns.
 
-    :func:`helpers.evaluation.metrics.summarize` under the name chapter ``00_toy_example`` uses,
-    so every table of the book has the same spread: the population sd (``ddof=0``), which is what
-    the MINN paper's "mean ± sd" is (its Table 2 baseline sds are reproduced with ``ddof=0`` from
-    the published predictions, not with ``ddof=1``). Unlike ``summarize``, a metric missing
-    from ``per_fold`` is an error rather than skipped.
+    :func:`helpers.evaluation.metrics.summarize` (the book's one summary-table builder) under
+    the name chapter ``00_toy_example`` uses, with ``strict=True``: a metric or ``by`` column
+    missing from ``per_fold`` is an error rather than skipped. Every table of the book thus has
+    the same spread: the population sd (``ddof=0``), which is what the MINN paper's "mean ± sd"
+    is (its Table 2 baseline sds are reproduced with ``ddof=0`` from the published predictions,
+    not with ``ddof=1``).
     """
-    missing = [m for m in [by, *metrics] if m not in per_fold.columns]
-    if missing:
-        raise ValueError(f"summarize_folds: column(s) {missing} not in the per-fold frame; "
-                         f"its columns are {list(per_fold.columns)}.")
-    return summarize(per_fold, list(metrics), by=by)
+    return summarize(per_fold, list(metrics), by=by, strict=True)

@@ -1,10 +1,15 @@
 """Data: every external file the book reads, and the on-disk cache of derived GEM work.
 
-- :mod:`~helpers.data.registry` — the registry (canonical URL pinned to a commit + sha256),
-  hashed download with pooch, the offline mirror (``MINNBOOK_DATA``), ``cache_dir``.
-- :mod:`~helpers.data.ishii` — the Ishii et al. (2007) dataset: 29 chemostat samples.
-- :mod:`~helpers.data.cache` — on-disk cache for expensive GEM work (reduced models, matrices).
-- :mod:`~helpers.data.explore` — descriptive views of the Ishii data (chapter ``01_dataset``).
+- :mod:`helpers.data.registry` — the registry (canonical URL pinned to a commit + sha256, a table
+  in ``registry.json`` beside the module), hashed download with pooch, the offline mirror
+  (``MINNBOOK_DATA``), ``cache_dir``.
+- :mod:`helpers.data.files` — CSV / text readers whose errors name the file and the line.
+- :mod:`helpers.data.ishii` — the {cite}`ishii2007` dataset: 29 chemostat samples.
+- :mod:`helpers.data.ishii_columns` — the expected columns of each Ishii table.
+- :mod:`helpers.data.cache` — on-disk cache for expensive GEM work (reduced models, matrices).
+- :mod:`helpers.data.model_files` — a cobra model on disk without pickle (exact cobra JSON plus
+  GLPK's LP file), as the cache stores it.
+- :mod:`helpers.data.explore` — descriptive views of the Ishii data (chapter ``01_dataset``).
 
 Imports: nothing else of :mod:`helpers` (the bottom of the arrows).
 """

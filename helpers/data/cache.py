@@ -3,8 +3,10 @@
 An entry is a folder ``<cache_root>/<key>/`` holding
 
 * ``meta.json``: what was computed (method, medium, counts, timings);
-* ``model.json``: the cobra model as cobra JSON (portable) and ``model.pkl``, a pickle of the same
-  model that loads about twice as fast (read first; JSON is the fallback);
+* ``model.json``, ``solver.json`` and ``solver.lp``: the cobra model, written by
+  :func:`helpers.data.model_files.write_model` as exact cobra JSON plus GLPK's own LP file, so that
+  it loads as the same model a pickle would give, without unpickling anything (a pickle found in
+  an entry is never read);
 * ``arrays.npz``: optional numpy arrays (e.g. the sparse ``S`` and bounds for MINN), so that a
   caller who needs only arrays never builds a cobra model.
 
@@ -37,7 +39,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import tempfile
 import time
@@ -49,12 +50,13 @@ from typing import Any
 import cobra
 import numpy as np
 
+from helpers.data.model_files import read_model, write_model
 from helpers.data.registry import cache_dir
 
 __all__ = ["CACHE_VERSION", "CacheEntry", "CacheError", "CacheWarning", "cache_root", "cache_key",
            "entry_keys", "load_cached", "save_cached", "cached_entry", "clear_cache"]
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 #: key -> entry already read or computed in this process.
 _MEMORY: dict[str, CacheEntry] = {}
@@ -120,7 +122,7 @@ class CacheEntry:
 
     @property
     def model(self) -> cobra.Model:
-        """The cobra model (read from disk on first access: pickle first, then JSON)."""
+        """The cobra model (read from disk on first access)."""
         if self._model is None:
             self._model = self._load(_read_model)
         return self._model
@@ -162,17 +164,12 @@ def _read_twice(reader: Callable[[Path], Any], folder: Path) -> Any:
 
 
 def _read_model(folder: Path) -> cobra.Model:
-    """The pickled model, or the JSON copy if the pickle is unreadable; else :class:`_Unreadable`."""
+    """The stored model (:func:`~helpers.data.model_files.read_model`); else :class:`_Unreadable`."""
     try:
-        with open(folder / "model.pkl", "rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # any unreadable pickle: fall back to the JSON copy
-        pass
-    try:
-        return cobra.io.load_json_model(str(folder / "model.json"))
+        return read_model(folder)
     except Exception as exc:
         gone = "" if (folder / "meta.json").is_file() else " (the entry was removed)"
-        raise _Unreadable(f"model.pkl and model.json unreadable{gone}: "
+        raise _Unreadable(f"model.json / solver files unreadable{gone}: "
                           f"{type(exc).__name__}: {exc}"[:300]) from None
 
 
@@ -222,8 +219,8 @@ def _read_meta(folder: Path, required: Sequence[str]) -> dict:
         actual = path.stat().st_size if path.is_file() else None
         if actual != size:
             raise _Unreadable(f"{name} has {actual} bytes, {size} were written (truncated?)")
-    if not ((folder / "model.pkl").is_file() or (folder / "model.json").is_file()):
-        raise _Unreadable("no model.pkl or model.json")
+    if not ((folder / "model.json").is_file() and (folder / "solver.json").is_file()):
+        raise _Unreadable("no model.json or solver.json")
     return meta
 
 
@@ -259,9 +256,7 @@ def save_cached(
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP}{key}-", dir=root))
-    cobra.io.save_json_model(model, str(tmp / "model.json"))
-    with open(tmp / "model.pkl", "wb") as handle:
-        pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    write_model(model, tmp)
     if arrays:
         np.savez(tmp / "arrays.npz", **arrays)
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True, default=str))

@@ -1,17 +1,16 @@
-"""The Ishii et al. (2007) E. coli dataset: 29 chemostat samples, transcripts, proteins, fluxes.
+"""The E. coli dataset of {cite}`ishii2007`: 29 chemostat samples, transcripts, proteins, fluxes.
 
 One call, :func:`load_ishii`, returns every table the book uses, in one fixed sample order, after
 checking each CSV (UTF-8 text, an ``experiment`` column, the expected columns once each, numeric
 cells, no NaN, no duplicated sample, knock-out values 0 or 1) and that all tables hold the same
-samples. Messages name the file, its line number, the sample and the column. Flux IDs follow the split-GEM naming of the MINN release
-(``R_PGI_fwd``, ``R_EX_glc__D_e_rev``, ...).
+samples. Messages name the file, its line number, the sample and the column. Flux IDs follow
+the split-GEM naming of the MINN release (``R_PGI_fwd``, ``R_EX_glc__D_e_rev``, ...).
 
 Introduced in chapter ``01_dataset``.
 
 References
 ----------
-Ishii N. et al. (2007) Multiple high-throughput analyses monitor the response of E. coli to
-perturbations. Science 316:593-597.
+{cite}`ishii2007` (the measurements); {cite}`tazza2025minn` (the MINN release of these files).
 """
 
 from __future__ import annotations
@@ -154,7 +153,14 @@ def _number(cell: str, where: str) -> float:
         raise DatasetError(where.format(what=f"non-numeric cell {cell!r}")) from None
     if not np.isfinite(value):
         raise DatasetError(where.format(what=f"non-finite value {cell!r}"))
+    if not _DECIMAL.fullmatch(text):  # float() also reads '2_93' as 293 and non-ASCII digits
+        what = f"non-numeric cell {cell!r} (not a plain decimal number)"
+        raise DatasetError(where.format(what=what))
     return value
+
+
+#: A plain decimal number as a CSV writes it: sign, ASCII digits, one point, an exponent.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def _check_same_samples(tables: dict[str, pd.DataFrame], order: list[str]) -> None:

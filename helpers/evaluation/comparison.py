@@ -17,7 +17,8 @@ from scipy.stats import wilcoxon
 from helpers.evaluation.metrics import summarize
 from helpers.evaluation.paper_results import paper_table
 
-__all__ = ["comparison_table", "paired_wilcoxon", "verdict", "MIN_PAIRS", "ratio_to_paper"]
+__all__ = ["comparison_table", "paired_wilcoxon", "verdict", "MIN_PAIRS", "ratio_to_paper", "holm",
+           "adjust_family"]
 
 
 def comparison_table(per_sample: pd.DataFrame, paper: str, *, metrics: list[str],
@@ -94,4 +95,44 @@ def ratio_to_paper(table: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     for metric in metrics:
         paper = table.get(f"paper_{metric}_mean")
         out[f"{metric}_ratio"] = (table[f"{metric}_mean"] / paper) if paper is not None else np.nan
+    return out
+
+
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjusted p-values of one family of tests (NaN stays NaN).
+
+    The k-th smallest of m finite p-values is multiplied by ``m - k + 1``; a running maximum keeps
+    the order, and values are capped at 1. A test is significant at level alpha after correction
+    exactly when Holm's procedure rejects it.
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    finite = np.isfinite(p)
+    q = p[finite]
+    order = np.argsort(q, kind="stable")
+    steps = (len(q) - np.arange(len(q))) * q[order]
+    adjusted = np.empty(len(q))
+    adjusted[order] = np.minimum(1.0, np.maximum.accumulate(steps)) if len(q) else steps
+    out[finite] = adjusted
+    return out
+
+
+def adjust_family(tests: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """One family of :func:`paired_wilcoxon` results with Holm-adjusted p-values.
+
+    Adds ``p_holm`` (:func:`holm` over the family's ``p_value``), ``mean_better_a`` (whether
+    ``a``'s mean over the pairs is better than ``b``'s, in the metric's direction) and recomputes
+    ``verdict`` on ``p_holm``; the raw ``p_value`` is kept. ``tests`` needs the columns of
+    :func:`paired_wilcoxon` (``metric``, ``mean_a``, ``mean_b``, ``median_difference``,
+    ``p_value``).
+    """
+    out = tests.copy()
+    out["p_holm"] = holm(out["p_value"].to_numpy(dtype=float))
+    higher = out["metric"].astype(str).str.startswith("R2").to_numpy()
+    diff_mean = (out["mean_a"] - out["mean_b"]).to_numpy(dtype=float)
+    out["mean_better_a"] = np.where(higher, diff_mean > 0, diff_mean < 0)
+    median = out["median_difference"].to_numpy(dtype=float)
+    median_better = np.where(higher, median > 0, median < 0)
+    out["verdict"] = [verdict(p, better, alpha) for p, better in zip(out["p_holm"], median_better,
+                                                                      strict=True)]
     return out

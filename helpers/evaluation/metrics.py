@@ -2,11 +2,12 @@
 
 Every metric is computed for one held-out sample over its reference fluxes, then averaged over the
 leave-one-out folds (:func:`summarize`). The conventions reproduce the published numbers of
-Gonçalves et al. (2023) to the third decimal (chapter ``03_minn_vs_ml``):
+:cite:`goncalves2023` to the third decimal (chapter ``03_minn_vs_ml``):
 
 - ``R2`` is the **squared Pearson correlation** between measured and predicted fluxes of a sample
-  (what Gonçalves et al. and the MINN paper report as R²); the coefficient of determination is
-  also given, as ``R2_cod``, because it is the textbook meaning of R² and differs markedly;
+  (what :cite:`goncalves2023` and the MINN paper, :cite:`tazza2025minn`, report as R²); the
+  coefficient of determination is also given, as ``R2_cod``, because it is the textbook meaning
+  of R² and differs markedly;
 - the spread is the population standard deviation over folds (``ddof=0``), as published.
 """
 
@@ -106,14 +107,27 @@ def per_sample_table(y_true: pd.DataFrame, y_pred: pd.DataFrame, *, model: str) 
     return table
 
 
-def summarize(per_sample: pd.DataFrame, metrics: list[str] | None = None,
-              by: str | list[str] = "model", *, counts: bool = False) -> pd.DataFrame:
+def summarize(per_sample: pd.DataFrame, metrics: Sequence[str] | None = None,
+              by: str | Sequence[str] = "model", *, counts: bool = False,
+              size: str | None = None, strict: bool = False) -> pd.DataFrame:
     """Mean and population sd (ddof=0, as published) of each metric, one row per ``by``.
+
+    The one summary-table builder of the book: every "mean ± sd over the folds" table (chapter
+    tables, the comparison with a paper's table, the paper-protocol store's tables) is this
+    function's output, possibly with the paper's columns merged beside it.
 
     NaN values (an undefined ``R2_cod``, an ``L2`` not recorded) are skipped, as pandas does;
     ``counts=True`` adds ``<metric>_n``, the number of values each mean is over, so a skipped
-    sample shows.
+    sample shows. ``size`` names an extra last column holding the number of rows of each group
+    (e.g. ``"n_predictions"``). A metric missing from ``per_sample`` is left out, unless
+    ``strict``: then a missing metric or ``by`` column is a ``ValueError`` naming it.
     """
+    by_columns = [by] if isinstance(by, str) else list(by)
+    if strict:
+        missing = [m for m in [*by_columns, *(metrics or [])] if m not in per_sample.columns]
+        if missing:
+            raise ValueError(f"summarize: column(s) {missing} not in the per-sample frame; "
+                             f"its columns are {list(per_sample.columns)}.")
     metrics = [m for m in (metrics or METRICS + ["L2"]) if m in per_sample.columns]
     grouped = per_sample.groupby(by, sort=False)[metrics]
     mean = grouped.mean().add_suffix("_mean")
@@ -123,4 +137,7 @@ def summarize(per_sample: pd.DataFrame, metrics: list[str] | None = None,
         parts.append(grouped.count().add_suffix("_n"))
         suffixes += ("_n",)
     columns = [f"{m}{suffix}" for m in metrics for suffix in suffixes]
-    return pd.concat(parts, axis=1)[columns].reset_index()
+    out = pd.concat(parts, axis=1)[columns].reset_index()
+    if size is not None:
+        out[size] = per_sample.groupby(by, sort=False).size().to_numpy()
+    return out

@@ -12,11 +12,13 @@ a batched search needs its candidates up front, so we draw ``n_trials`` candidat
 the same grid (:func:`sample_candidates`; independent draws, so a candidate may repeat).
 
 Used by chapters ``03_minn_vs_ml``, ``04_conflicting_losses``, ``05_gem_choice`` and
-``10_beyond``, and by the paper-protocol results store (:mod:`helpers.book.paper_store`), whose
+``10_beyond``, and by the paper-protocol results store (:mod:`helpers.book.paper`), whose
 unit is one outer fold (:func:`evaluate_minn_fold`). Inputs and targets are paired by row
 position, so every entry point first checks that ``X`` and ``Y`` (and any ``targets`` frame)
 have the same samples in the same order
-(:func:`helpers.evaluation.protocol.check_same_samples`).
+(:func:`helpers.evaluation.protocol.check_same_samples`). The outer and inner folds are
+:class:`~helpers.evaluation.splits.Split` objects (:func:`~helpers.evaluation.splits.loo_splits`,
+:func:`~helpers.evaluation.splits.kfold_splits`).
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.model_selection import KFold
 
 from helpers.evaluation.metrics import sample_metrics
 from helpers.evaluation.protocol import LooResult, check_same_samples
+from helpers.evaluation.splits import kfold_splits, loo_splits
 from helpers.minn import (
     EnsembleFit,
     MechanisticProblem,
@@ -127,9 +129,9 @@ def outer_fold_members(variant: VariantLike, train: np.ndarray, candidates: Sequ
 
     Returns the members and, per member, ``(candidate index, validation rows)``.
     """
-    splits = list(KFold(n_splits=inner_folds, shuffle=True, random_state=seed).split(train))
-    members = cv_members(candidates, [train[fit] for fit, _ in splits], config=variant, seed=seed)
-    validation = [(k, train[val]) for k in range(len(candidates)) for _, val in splits]
+    folds = kfold_splits(train, inner_folds, seed)
+    members = cv_members(candidates, [train[f.train_rows] for f in folds], config=variant, seed=seed)
+    validation = [(k, train[f.test_rows]) for k in range(len(candidates)) for f in folds]
     return members, validation
 
 
@@ -196,7 +198,7 @@ def evaluate_minn_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
     The same seeds and members as the batched harness (fold ``i`` searches with seed
     ``seed + 100 i`` and refits with seed ``seed + i``), so a fold computed alone equals that
     fold of the full run. This is the unit of the paper-protocol results store
-    (:mod:`helpers.book.paper_store`).
+    (:mod:`helpers.book.paper`).
 
     Returns a dict: ``sample``, ``prediction`` (reference fluxes, a Series), ``fluxes`` (all
     fluxes), ``L2``, ``chosen`` (hyper-parameters), ``inner_cv`` (every candidate with its score),
@@ -208,7 +210,7 @@ def evaluate_minn_fold(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
     if not 0 <= fold < N:
         raise ValueError(f"The 'fold' parameter must be in [0, {N}). Got {fold!r} instead.")
     start = time.perf_counter()
-    train = np.setdiff1d(np.arange(N), [fold])
+    train = loo_splits(X.index)[fold].train_rows
     if n_trials:
         params, score, scored = search_one_fold(
             problem, Xv, Yv, variant, train, n_trials=n_trials, inner_folds=inner_folds,
@@ -267,7 +269,7 @@ def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
     check_same_samples(X, Y)
     Xv, Yv = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
     N = len(Xv)
-    outer = [np.setdiff1d(np.arange(N), [i]) for i in range(N)]
+    outer = [s.train_rows for s in loo_splits(X.index)]
     start = time.perf_counter()
     if n_trials:
         searched = Parallel(n_jobs=n_jobs)(
@@ -360,7 +362,7 @@ def fold_params(chosen: Mapping) -> dict:
     """The hyper-parameters in one fold's ``chosen`` (its scores and sample label left out).
 
     ``chosen`` is an entry of :attr:`LooResult.chosen` (the harness's, or a stored unit's read by
-    :func:`helpers.book.paper_store.loo_result`); an unknown key is an error, not dropped.
+    :func:`helpers.book.paper.loo_result`); an unknown key is an error, not dropped.
     """
     params = {k: v for k, v in chosen.items() if k != "sample" and not k.startswith("inner_cv_")}
     unknown = sorted(set(params) - set(REFIT_KEYS))
@@ -394,7 +396,7 @@ def _refit(problem: MechanisticProblem, Xv: np.ndarray, Yv: np.ndarray, variant:
     """The one refit of outer fold ``fold`` (all other rows, seed ``seed + fold``, scaling
     fitted on those rows): the fit and the scaled inputs. Shared by :func:`evaluate_minn_fold`
     and :func:`refit_fold`."""
-    train = np.setdiff1d(np.arange(len(Xv)), [fold])
+    train = loo_splits(range(len(Xv)))[fold].train_rows
     member = Member(config=variant, rows=tuple(int(r) for r in train), seed=seed + fold, **params)
     Xs = minmax_scale_members(Xv, [member.rows])
     return train_ensemble(problem, Xs, Yv, [member], progress=False, **train_kwargs), Xs
@@ -409,7 +411,7 @@ def refit_histories(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFram
     hyper-parameters that fold chose (chapter ``04_conflicting_losses``, ``paper`` profile).
 
     At the paper profile the chapter reads its results from the results store
-    (:func:`helpers.book.paper_store.loo_results`), whose units keep no per-epoch history; its
+    (:func:`helpers.book.paper.loo_results`), whose units keep no per-epoch history; its
     training-curve figure instead retrains, for each label of ``variants`` (label -> variant),
     the refit of the fold that holds out ``sample`` (default: the first sample of ``X`` that
     every result holds out; a fold whose refit diverged holds none) with the hyper-parameters

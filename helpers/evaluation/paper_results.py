@@ -1,7 +1,7 @@
 """The papers' published numbers, in one place, for the "ours vs paper" tables.
 
-Values are mean ± sd over the 29 leave-one-out folds as printed in the MINN paper (Tables 2-4;
-``shared/docs/method-notes.md``). ``None`` where the paper gives no value.
+Values are mean ± sd over the 29 leave-one-out folds as printed in the MINN paper
+(:cite:`tazza2025minn`, Tables 2-4; the method notes). ``None`` where the paper gives no value.
 
 Introduced in chapter ``03_minn_vs_ml`` (Table 2, through
 :func:`helpers.evaluation.comparison.comparison_table`); ``04_conflicting_losses`` uses Table 3,

@@ -2,7 +2,7 @@
 
 For each Ishii sample, iAF1260 on glucose minimal medium gets the sample's measured glucose and O2
 uptakes (fixed) and its knock-out (the reactions that ``KOs_Vin.csv`` sets to 0), maximises growth,
-then minimises the total flux at that optimum (pFBA, Lewis et al. 2010, via cobra). The net fluxes
+then minimises the total flux at that optimum (pFBA, :cite:`lewis2010pfba`, via cobra). The net fluxes
 are mapped onto the split reference ids (``R_PGI_fwd`` = max(v, 0), ``R_PGI_rev`` = max(-v, 0)).
 Infeasible samples are reported with cobra's status, never dropped silently.
 """

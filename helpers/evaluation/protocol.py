@@ -4,7 +4,9 @@ For each of the 29 outer folds, hyper-parameters are chosen by 5-fold cross-vali
 training samples only, the model is refitted on those 28, and the held-out sample is predicted.
 Inputs are min-max scaled inside every fit (a :class:`~sklearn.pipeline.Pipeline`), so no statistic
 of a held-out sample reaches scaling or tuning. Outer folds run through :mod:`joblib`; switch the
-backend to a cluster with ``joblib.parallel_config(backend="dask")`` (or ``"ray"``).
+backend to a cluster with ``joblib.parallel_config(backend="dask")`` (or ``"ray"``). The outer
+and inner folds are :class:`~helpers.evaluation.splits.Split` objects
+(:func:`~helpers.evaluation.splits.loo_splits`, :func:`~helpers.evaluation.splits.kfold_splits`).
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
-from sklearn.model_selection import KFold, LeaveOneOut, ParameterSampler
+from sklearn.model_selection import ParameterSampler
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from helpers.evaluation.metrics import per_sample_table
+from helpers.evaluation.splits import kfold_splits, loo_splits
 
-__all__ = ["LooResult", "scaled", "inner_cv", "tune", "evaluate_loo", "best_candidate",
+__all__ = ["LooResult", "scaled", "tune", "evaluate_loo", "best_candidate",
            "check_same_samples"]
 
 
@@ -45,11 +48,6 @@ class LooResult:
 def scaled(estimator: BaseEstimator) -> Pipeline:
     """``estimator`` behind a min-max scaler fitted on whatever data the pipeline is fitted on."""
     return Pipeline([("scale", MinMaxScaler()), ("model", estimator)])
-
-
-def inner_cv(seed: int, n_splits: int = 5) -> KFold:
-    """The inner splitter: shuffled K-fold, seeded."""
-    return KFold(n_splits=n_splits, shuffle=True, random_state=seed)
 
 
 def _candidates(space: dict, n_trials: int | None, seed: int) -> list[dict]:
@@ -115,10 +113,12 @@ def tune(pipeline: Pipeline, space: dict, X: np.ndarray, Y: np.ndarray, *, n_tri
     candidates = _candidates(space, n_trials, seed)
     if len(candidates) == 1:
         return candidates[0], float("nan")
+    folds = kfold_splits(X, n_splits, seed)
     scores = []
     for params in candidates:
         errors = []
-        for train, test in inner_cv(seed, n_splits).split(X):
+        for fold in folds:
+            train, test = fold.train_rows, fold.test_rows
             fitted = clone(pipeline).set_params(**params).fit(X[train], Y[train])
             errors.append(np.abs(fitted.predict(X[test]) - Y[test]).mean())
         scores.append(float(np.mean(errors)))
@@ -149,13 +149,14 @@ def evaluate_loo(name: str, pipeline: Pipeline, space: dict, X: pd.DataFrame, Y:
     """
     check_same_samples(X, Y)
     Xv, Yv = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
-    splits = list(LeaveOneOut().split(Xv))
+    splits = loo_splits(X.index)
     results = Parallel(n_jobs=n_jobs)(
-        delayed(_outer_fold)(pipeline, space, Xv, Yv, train, test, n_trials, seed + i)
-        for i, (train, test) in enumerate(splits)
+        delayed(_outer_fold)(pipeline, space, Xv, Yv, s.train_rows, s.test_rows, n_trials, seed + i)
+        for i, s in enumerate(splits)
     )
     predictions = np.vstack([pred for pred, _ in results])
-    order = [test[0] for _, test in splits]
+    order = [s.test[0] for s in splits]
     frame = pd.DataFrame(predictions, index=X.index[order], columns=Y.columns).loc[X.index]
-    chosen = [{"sample": X.index[test[0]], **info} for (_, info), (_, test) in zip(results, splits, strict=True)]
+    chosen = [{"sample": X.index[s.test[0]], **info}
+              for (_, info), s in zip(results, splits, strict=True)]
     return LooResult(name, frame, chosen)

@@ -1,4 +1,4 @@
-"""Published predictions of Gonçalves et al. (2023) and the MINN release, scored by our metrics.
+"""Published predictions of :cite:`goncalves2023` and the MINN release, scored by our metrics.
 
 Chapter ``03_minn_vs_ml`` (its baseline rows beside ours; Table 2 of the MINN paper).
 
@@ -12,7 +12,7 @@ column as gapC's, since with this reading our metrics reproduce the published su
 third decimal (``tests/test_published.py``). The RF / NN files have no flux labels: their 45
 rows follow the pFBA file's flux order, as the released MINN predictions
 (``minn_pred_c_balanced.csv``) follow our sample order without a sample column; both are
-relabelled by position after a count check. Gonçalves et al. scored them against the signed MFA
+relabelled by position after a count check. :cite:`goncalves2023` scored them against the signed MFA
 fluxes (``ishii/fluxomics.csv``).
 """
 

@@ -2,8 +2,8 @@
 
 A GEM is a :class:`cobra.Model`: a stoichiometric matrix ``S`` (metabolites x reactions),
 flux bounds ``lb <= v <= ub`` and gene-protein-reaction (GPR) rules. Four models are used:
-iAF1260 and iNF517 from the data registry (:func:`helpers.data.registry.fetch`), e_coli_core and iJO1366
-bundled with cobra. Every call returns a fresh model, so callers may change it freely.
+iAF1260 and iNF517 from the data registry (:func:`helpers.data.registry.fetch`), e_coli_core and
+iJO1366 bundled with cobra. Every call returns a fresh model, so callers may change it freely.
 
 Introduced in chapter ``02_gem_preparation``.
 """
@@ -44,8 +44,47 @@ def read_model_file(path: str | Path, *, label: str | None = None) -> cobra.Mode
     except OSError:
         raise
     except Exception as exc:  # JSONDecodeError, CobraSBMLError, KeyError, UnicodeDecodeError, ...
+        conflicts = _bound_conflicts(path, kind)
+        if conflicts:
+            listed = ", ".join(f"{rid!r} ({lb!r} > {ub!r})" for rid, lb, ub in conflicts[:5])
+            raise GemFileError(f"{label}: reaction(s) with lower bound > upper bound: {listed}"
+                               f"{' ...' if len(conflicts) > 5 else ''} ({path})") from exc
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
         raise GemFileError(f"{label}: not a readable {kind} model ({path}): {reason}") from exc
+
+
+def _bound_conflicts(path: Path, kind: str) -> list[tuple[str, float, float]]:
+    """``(reaction id, lb, ub)`` for each reaction of the file with ``lb > ub`` (read on failure).
+
+    cobra refuses such a reaction without naming it; this second look finds it. Any file that
+    cannot be scanned gives ``[]`` (the caller then reports cobra's own reason).
+    """
+    try:
+        if kind == "cobra JSON":
+            reactions = json.loads(path.read_text(encoding="utf-8"))["reactions"]
+            bounds = [(r["id"], float(r.get("lower_bound", 0.0)), float(r.get("upper_bound", 0.0)))
+                      for r in reactions]
+        else:
+            bounds = _sbml_bounds(path)
+    except Exception:  # not JSON / SBML at all: nothing to say about bounds
+        return []
+    return [(rid, lb, ub) for rid, lb, ub in bounds if lb > ub]
+
+
+def _sbml_bounds(path: Path) -> list[tuple[str, float, float]]:
+    """``(reaction id, lb, ub)`` of an SBML file's reactions, from their FBC flux-bound parameters."""
+    import libsbml
+
+    model = libsbml.readSBMLFromFile(str(path)).getModel()
+    values = {p.getId(): p.getValue() for p in model.getListOfParameters()}
+    rows = []
+    for reaction in model.getListOfReactions():
+        fbc = reaction.getPlugin("fbc")
+        if fbc is not None and fbc.isSetLowerFluxBound() and fbc.isSetUpperFluxBound():
+            rows.append((reaction.getId(), values[fbc.getLowerFluxBound()],
+                         values[fbc.getUpperFluxBound()]))
+    return rows
+
 
 #: Magnitude used for "unbounded" fluxes once normalised (iAF1260.json uses 999999).
 MAX_BOUND = 1000.0

@@ -3,7 +3,7 @@
 ``S`` is an m x n :class:`scipy.sparse.csr_matrix` (metabolites x reactions), never dense in the
 hot path. ``P_ref`` (n_ref x n) picks the measured reference fluxes out of ``V``; ``P_in``
 (n_in x n) the bounded input fluxes, whose upper bounds are ``V_in``. The mechanistic residual
-``||S V||² / m`` is the "L2" column of the MINN paper's Table 3.
+``||S V||² / m`` is the "L2" column of Table 3 of {cite}`tazza2025minn`.
 
 Introduced in chapter ``02_gem_preparation``.
 """

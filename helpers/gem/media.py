@@ -33,7 +33,7 @@ __all__ = [
     "knockouts_from_row",
 ]
 
-#: The salts of iAF1260's own glucose minimal medium (Feist et al. 2007), as BiGG exchange ids,
+#: The salts of iAF1260's own glucose minimal medium ({cite}`feist2007`), as BiGG exchange ids,
 #: with their maximal uptake. Exchanges a model lacks are skipped (e_coli_core has only some).
 MINERALS: dict[str, float] = {
     "EX_ca2_e": MAX_BOUND, "EX_cl_e": MAX_BOUND, "EX_co2_e": MAX_BOUND,

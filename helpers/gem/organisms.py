@@ -1,9 +1,9 @@
-"""The MOME paper's other organisms: one loader per genome-scale model, with its design set-up.
+"""The other organisms of {cite}`patane2019mome`: one loader per genome-scale model and its set-up.
 
-Each :class:`Organism` names the registry file (or ``cobra:<name>`` for a model bundled with cobra), how to read it, the biomass reaction, the ethanol
-exchange, the glucose and oxygen exchanges (``None`` where the model has none) and the counts
-that ``../shared/data/PROVENANCE.md`` gives, so that a test can check the file read is the one
-registered. :func:`load_organism` returns a fresh :class:`cobra.Model` with bounds clipped to
+Each :class:`Organism` names the registry file (or ``cobra:<name>`` for a model bundled with
+cobra), how to read it, the biomass reaction, the ethanol exchange, the glucose and oxygen
+exchanges (``None`` where the model has none) and the counts recorded when the file was registered
+(reactions, metabolites, genes), so that a test can check the file read is the one registered. :func:`load_organism` returns a fresh :class:`cobra.Model` with bounds clipped to
 +-1000 (iRC1080: +-2000, its photon bounds).
 
 Special readers:
@@ -40,7 +40,7 @@ __all__ = ["Organism", "ORGANISMS", "load_organism", "read_yeast_mat", "read_len
 
 @dataclass(frozen=True)
 class Organism:
-    """A model of the MOME paper's Fig. 3 and its exchange reactions."""
+    """A model of Fig. 3 of {cite}`patane2019mome` and its exchange reactions."""
 
     name: str
     species: str
@@ -183,7 +183,7 @@ def load_organism(name: str) -> cobra.Model:
     ``name``.
 
     Its own file bounds are kept (the medium is set by the caller, e.g.
-    :func:`helpers.mome.evaluation.configure`).
+    :func:`helpers.mome.strains.configure`).
     """
     if name not in ORGANISMS:
         raise ValueError(f"The 'name' parameter must be one of {list(ORGANISMS)}. Got {name!r} instead.")

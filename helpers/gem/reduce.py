@@ -1,10 +1,10 @@
-"""FVA- and FBA-guided reduction of a GEM, then splitting (MINN paper, Table 1).
+"""FVA- and FBA-guided reduction of a GEM, then splitting ({cite}`tazza2025minn`, Table 1).
 
 * FVA-reduction keeps the reactions that can carry flux on the medium: flux variability analysis
   at ``fraction_of_optimum = 0`` and keep a reaction if its minimum or maximum is non-zero.
   (Keeping only a non-zero *span* would also drop reactions with a fixed non-zero flux, such as
   iAF1260's ATP maintenance ``ATPM = 8.39``, and change the model's growth.)
-* FBA-reduction (after Faure et al. 2023) keeps the reactions that carry flux in at least one of
+* FBA-reduction (after {cite}`faure2023amn`) keeps the reactions that carry flux in at least one of
   ``n_samples`` FBA solutions, each with one random single-gene knock-out and a random glucose
   uptake within a given range (the Ishii data's).
 
@@ -23,16 +23,17 @@ from collections.abc import Sequence
 import cobra
 import numpy as np
 from cobra.flux_analysis import flux_variability_analysis
-from optlang.symbolics import Zero
 
 from helpers.data.cache import CacheEntry, cache_key, cached_entry
+from helpers.gem.blocked import blocked_reactions, net_flux_reader
 from helpers.gem.ids import base_id, map_flux_ids, strip_prefix
 from helpers.gem.loading import model_hash
 from helpers.gem.matrices import MinnMatrices, minn_matrices
 from helpers.gem.media import Medium, get_medium, use_medium
 from helpers.gem.split import split_reversible
 
-__all__ = ["Reduction", "fva_reduce", "fba_reduce", "GrowthMismatchError", "InfeasibleMediumError"]
+__all__ = ["Reduction", "fva_reduce", "fba_reduce", "GrowthMismatchError", "InfeasibleMediumError",
+           "MissingObjectiveError"]
 
 
 class GrowthMismatchError(RuntimeError):
@@ -41,6 +42,18 @@ class GrowthMismatchError(RuntimeError):
 
 class InfeasibleMediumError(RuntimeError):
     """The model cannot grow (or no flux satisfies its bounds) on the medium: nothing to keep."""
+
+
+class MissingObjectiveError(ValueError):
+    """The model has no objective (nothing to maximise), so FBA samples cannot grow."""
+
+
+def _check_objective(model: cobra.Model) -> None:
+    """:class:`MissingObjectiveError` naming the model when its objective holds no variable."""
+    if not model.solver.objective.variables:
+        raise MissingObjectiveError(
+            f"Model {model.id!r} has no objective (its objective expression is 0), so no FBA sample "
+            "can grow: set one first (e.g. model.objective = '<biomass reaction id>').")
 
 
 def _growth_text(value: float) -> str:
@@ -169,7 +182,8 @@ def fva_reduce(
     non-zero". ``algorithm="cobra"`` runs cobra's full FVA (two LPs per reaction);
     ``algorithm="harvest"`` (default) gives the same set with fewer LPs: it maximises, then if
     needed minimises, the flux of each reaction not yet known to carry flux, and marks every
-    reaction that carries flux in each solution found, so most reactions need no LP of their own.
+    reaction that carries flux in each solution found, so most reactions need no LP of their own
+    (:func:`helpers.gem.blocked.blocked_reactions`, ``method="cobra"``).
 
     Parameters
     ----------
@@ -195,7 +209,8 @@ def fva_reduce(
 
     References
     ----------
-    Mahadevan & Schilling (2003), Metab. Eng. 5:264 (FVA); MINN paper, Section 2.3 and Table 1.
+    Mahadevan & Schilling (2003), Metab. Eng. 5:264 (FVA); {cite}`tazza2025minn`, Section 2.3
+    and Table 1.
     """
     medium = get_medium(medium)
     if algorithm not in ("harvest", "cobra"):
@@ -213,7 +228,8 @@ def fva_reduce(
                 can_carry = (fva["minimum"].abs() > tol) | (fva["maximum"].abs() > tol)
                 kept = list(fva.index[can_carry])
             else:
-                kept = _flux_carrying(model, tol)
+                blocked = set(blocked_reactions(model, method="cobra", tol=tol))
+                kept = [r.id for r in model.reactions if r.id not in blocked]
         meta = {"tol": tol, "algorithm": algorithm}
         reduced, meta = _finish(model, medium, kept, "fva", meta)
         meta["seconds"] = time.perf_counter() - start
@@ -223,46 +239,6 @@ def fva_reduce(
     if check_growth:
         _check_growth(entry.meta)
     return Reduction(entry)
-
-
-def _flux_carrying(model: cobra.Model, tol: float) -> list[str]:
-    """Ids of the reactions that can carry a flux > ``tol`` in absolute value (same set as FVA)."""
-    read = _net_flux_reader(model)
-    carrying = np.zeros(len(model.reactions), bool)
-    with model:
-        # a fresh objective through cobra, so that leaving the block restores the original one
-        model.objective = model.problem.Objective(Zero, direction="max")
-        objective = model.solver.objective
-        if not np.isnan(model.slim_optimize(error_value=float("nan"))):
-            carrying |= np.abs(read()) > tol  # any feasible point already marks many reactions
-        for j, reaction in enumerate(model.reactions):
-            if carrying[j]:
-                continue
-            coefficients = {reaction.forward_variable: 1.0, reaction.reverse_variable: -1.0}
-            objective.set_linear_coefficients(coefficients)
-            # an irreversible reaction (lb >= 0) can only be non-zero upwards: one LP suffices
-            directions = [d for d, ok in (("max", reaction.upper_bound > 0),
-                                          ("min", reaction.lower_bound < 0)) if ok]
-            for direction in directions:
-                objective.direction = direction
-                value = model.slim_optimize(error_value=float("nan"))
-                if not np.isnan(value) and abs(value) > tol:
-                    carrying |= np.abs(read()) > tol
-                    carrying[j] = True
-                    break
-            objective.set_linear_coefficients({reaction.forward_variable: 0.0,
-                                               reaction.reverse_variable: 0.0})
-    return [r.id for r, c in zip(model.reactions, carrying, strict=True) if c]
-
-
-def _net_flux_reader(model: cobra.Model):
-    names = [(r.forward_variable.name, r.reverse_variable.name) for r in model.reactions]
-
-    def read() -> np.ndarray:
-        primal = model.solver.primal_values
-        return np.fromiter((primal[f] - primal[b] for f, b in names), float, len(names))
-
-    return read
 
 
 def _check_some_sample_grows(model, medium, counts: dict, n_samples: int,
@@ -309,6 +285,103 @@ class _Basis:
             set_col(problem, j, stat)
 
 
+def _sample_fba(model, glucose, genes, picks, uptakes, basis, read, tol: float,
+                lethal_growth: float) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The FBA samples of :func:`fba_reduce`: reactions used by growing / by all feasible samples.
+
+    Each sample starts from the wild type's basis, knocks out ``genes[pick]`` and caps glucose at
+    ``uptake``. Returns ``(used, with_lethal, counts)``.
+    """
+    used = np.zeros(len(model.reactions), bool)
+    with_lethal = np.zeros(len(model.reactions), bool)
+    counts = {"n_infeasible": 0, "n_lethal": 0, "n_used": 0}
+    for gene_index, uptake in zip(picks, uptakes, strict=True):
+        basis.restore()
+        with model:
+            glucose.lower_bound = -uptake
+            model.genes.get_by_id(genes[gene_index]).knock_out()
+            growth = model.slim_optimize(error_value=float("nan"))
+            if np.isnan(growth):
+                counts["n_infeasible"] += 1
+                continue
+            carries = np.abs(read()) > tol
+        with_lethal |= carries
+        if growth < lethal_growth:
+            counts["n_lethal"] += 1
+            continue
+        used |= carries
+        counts["n_used"] += 1
+    return used, with_lethal, counts
+
+
+def _add_protected(model, protect: list[str], glucose, hi: float, basis, read, tol: float,
+                   used: np.ndarray) -> list[str]:
+    """Mark in ``used`` the reactions of one FBA per protected flux; return the unreachable ones.
+
+    Each FBA maximises the protected flux in its direction, glucose capped at ``hi``.
+    """
+    unreachable = []
+    for flux_id, rid in map_flux_ids(model, protect, allow_base=True).items():
+        direction = base_id(strip_prefix(flux_id))[1]
+        reaction = model.reactions.get_by_id(rid)
+        sign = -1.0 if (direction == "rev" and rid != strip_prefix(flux_id)) else 1.0
+        basis.restore()
+        with model:
+            glucose.lower_bound = -hi
+            model.objective = {reaction: sign}
+            best = model.slim_optimize(error_value=float("nan"))
+            if np.isnan(best) or best <= tol:
+                unreachable.append(flux_id)
+                continue
+            used |= np.abs(read()) > tol
+    return unreachable
+
+
+def _check_fba_arguments(model: cobra.Model, glucose_range: tuple[float, float], n_samples: int,
+                         glucose_exchange: str, protect: list[str]) -> None:
+    """The errors :func:`fba_reduce` raises before any LP, each naming the bad argument."""
+    lo, hi = (float(x) for x in glucose_range)
+    if not 0 <= lo <= hi:
+        raise ValueError(f"glucose_range must be (low, high) with 0 <= low <= high. Got {glucose_range!r}.")
+    if n_samples < 1:
+        raise ValueError(f"The 'n_samples' parameter must be >= 1. Got {n_samples!r}.")
+    _check_reaction(model, glucose_exchange, "glucose_exchange")
+    _check_objective(model)
+    map_flux_ids(model, protect, allow_base=True)  # fail early, listing every unknown id
+
+
+def _fba_compute(model: cobra.Model, medium: Medium, glucose_range: tuple[float, float],
+                 n_samples: int, seed: int, tol: float, lethal_growth: float,
+                 glucose_exchange: str, protect: list[str]):
+    """What :func:`fba_reduce` caches: the reduced split model, its metadata and its arrays."""
+    lo, hi = glucose_range
+    start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    genes = sorted(g.id for g in model.genes)
+    picks = rng.integers(len(genes), size=n_samples)
+    uptakes = rng.uniform(lo, hi, size=n_samples)
+    with use_medium(model, medium):
+        read = net_flux_reader(model)
+        glucose = model.reactions.get_by_id(glucose_exchange)
+        basis = _Basis(model)
+        used, with_lethal, counts = _sample_fba(model, glucose, genes, picks, uptakes, basis,
+                                                read, tol, lethal_growth)
+        _check_some_sample_grows(model, medium, counts, n_samples, (lo, hi))
+        sampled = used.copy()
+        unreachable = _add_protected(model, protect, glucose, hi, basis, read, tol, used)
+    kept = [r.id for r, keep in zip(model.reactions, used, strict=True) if keep]
+    counts["n_kept_sampled_unsplit"] = int(sampled.sum())
+    counts["n_added_by_protect"] = int(used.sum() - sampled.sum())
+    counts["unreachable_protected"] = unreachable
+    meta = {**counts, "n_samples": n_samples, "seed": seed, "tol": tol,
+            "glucose_range": [lo, hi], "lethal_growth": lethal_growth,
+            "glucose_exchange": glucose_exchange,
+            "n_kept_unsplit": len(kept), "n_kept_with_lethal_unsplit": int(with_lethal.sum())}
+    reduced, meta = _finish(model, medium, kept, "fba", meta)
+    meta["seconds"] = time.perf_counter() - start
+    return _store(reduced, meta)
+
+
 def fba_reduce(
     model: cobra.Model,
     medium: str | Medium = "glucose_minimal_aerobic",
@@ -349,17 +422,12 @@ def fba_reduce(
 
     References
     ----------
-    Faure et al. (2023), Nat. Commun. 14:4669 (AMN training sets); MINN paper, Section 2.3.
+    {cite}`faure2023amn` (AMN training sets); {cite}`tazza2025minn`, Section 2.3.
     """
     medium = get_medium(medium)
     lo, hi = (float(x) for x in glucose_range)
-    if not 0 <= lo <= hi:
-        raise ValueError(f"glucose_range must be (low, high) with 0 <= low <= high. Got {glucose_range!r}.")
-    if n_samples < 1:
-        raise ValueError(f"The 'n_samples' parameter must be >= 1. Got {n_samples!r}.")
-    _check_reaction(model, glucose_exchange, "glucose_exchange")
     protect = list(protect)
-    map_flux_ids(model, protect, allow_base=True)  # fail early, listing every unknown id
+    _check_fba_arguments(model, glucose_range, n_samples, glucose_exchange, protect)
     # the glucose exchange whose bound is varied is part of the key; the default is left out so
     # that reductions cached before it was added stay valid
     exchange = {} if glucose_exchange == "EX_glc__D_e" else {"glucose_exchange": glucose_exchange}
@@ -370,61 +438,8 @@ def fba_reduce(
     )
 
     def compute():
-        start = time.perf_counter()
-        rng = np.random.default_rng(seed)
-        genes = sorted(g.id for g in model.genes)
-        picks = rng.integers(len(genes), size=n_samples)
-        uptakes = rng.uniform(lo, hi, size=n_samples)
-        used = np.zeros(len(model.reactions), bool)
-        with_lethal = np.zeros(len(model.reactions), bool)
-        counts = {"n_infeasible": 0, "n_lethal": 0, "n_used": 0}
-        with use_medium(model, medium):
-            read = _net_flux_reader(model)
-            glucose = model.reactions.get_by_id(glucose_exchange)
-            basis = _Basis(model)
-            for gene_index, uptake in zip(picks, uptakes, strict=True):
-                basis.restore()
-                with model:
-                    glucose.lower_bound = -uptake
-                    model.genes.get_by_id(genes[gene_index]).knock_out()
-                    growth = model.slim_optimize(error_value=float("nan"))
-                    if np.isnan(growth):
-                        counts["n_infeasible"] += 1
-                        continue
-                    carries = np.abs(read()) > tol
-                with_lethal |= carries
-                if growth < lethal_growth:
-                    counts["n_lethal"] += 1
-                    continue
-                used |= carries
-                counts["n_used"] += 1
-            _check_some_sample_grows(model, medium, counts, n_samples, (lo, hi))
-            sampled = used.copy()
-            unreachable = []
-            for flux_id, rid in map_flux_ids(model, protect, allow_base=True).items():
-                direction = base_id(strip_prefix(flux_id))[1]
-                reaction = model.reactions.get_by_id(rid)
-                sign = -1.0 if (direction == "rev" and rid != strip_prefix(flux_id)) else 1.0
-                basis.restore()
-                with model:
-                    glucose.lower_bound = -hi
-                    model.objective = {reaction: sign}
-                    best = model.slim_optimize(error_value=float("nan"))
-                    if np.isnan(best) or best <= tol:
-                        unreachable.append(flux_id)
-                        continue
-                    used |= np.abs(read()) > tol
-        kept = [r.id for r, keep in zip(model.reactions, used, strict=True) if keep]
-        counts["n_kept_sampled_unsplit"] = int(sampled.sum())
-        counts["n_added_by_protect"] = int(used.sum() - sampled.sum())
-        counts["unreachable_protected"] = unreachable
-        meta = {**counts, "n_samples": n_samples, "seed": seed, "tol": tol,
-                "glucose_range": [lo, hi], "lethal_growth": lethal_growth,
-                "glucose_exchange": glucose_exchange,
-                "n_kept_unsplit": len(kept), "n_kept_with_lethal_unsplit": int(with_lethal.sum())}
-        reduced, meta = _finish(model, medium, kept, "fba", meta)
-        meta["seconds"] = time.perf_counter() - start
-        return _store(reduced, meta)
+        return _fba_compute(model, medium, (lo, hi), n_samples, seed, tol, lethal_growth,
+                            glucose_exchange, protect)
 
     entry = cached_entry(key, compute, use_cache=use_cache, required=_REQUIRED_META)
     if check_growth:

@@ -1,4 +1,4 @@
-"""Sizes and comparisons of GEM variants (Table 1 of the MINN paper and its explanations).
+"""Sizes and comparisons of GEM variants (Table 1 of {cite}`tazza2025minn` and its explanations).
 
 Introduced in chapter ``02_gem_preparation``.
 """
@@ -91,7 +91,7 @@ def compare_reactions(ours: Iterable[str], theirs: Iterable[str]) -> dict[str, l
     return {"common": sorted(a & b), "only_ours": sorted(a - b), "only_theirs": sorted(b - a)}
 
 
-#: Table 1 of the MINN paper: GEM -> (original split reactions, reduced split reactions or None).
+#: Table 1 of {cite}`tazza2025minn`: GEM -> (original split reactions, reduced split reactions or None).
 PAPER_TABLE1: dict[str, tuple[int, int | None]] = {
     "iAF1260": (2957, None),
     "iAF1260 FVA-reduced": (2957, 1873),

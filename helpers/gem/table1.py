@@ -1,4 +1,4 @@
-"""Table 1 of the MINN paper regenerated: every GEM variant's size beside the paper's, and why.
+"""Table 1 of {cite}`tazza2025minn` regenerated: every GEM variant's size beside the paper's, and why.
 
 Introduced in chapter ``02_gem_preparation``: :data:`TABLE1_ROWS` lists the rows (which model,
 which of the paper's counts, the note on any difference) and :func:`table1` measures the models

@@ -1,19 +1,25 @@
 """MINN: a Metabolic-Informed Neural Network (network + unrolled mechanistic layer).
 
-One concept per module:
+The method of :cite:`tazza2025minn`. One concept per module:
 
-- :mod:`~helpers.minn.problem` — :class:`MechanisticProblem` (sparse ``S``, ``P_ref``, ``P_in``, ``V_in``);
-- :mod:`~helpers.minn.mechanistic` — ``L_mech``, its analytic gradient, the unrolled layer;
-- :mod:`~helpers.minn.projection` — the exact steady-state layer (null-space projection, ch. 10);
-- :mod:`~helpers.minn.network` — :class:`EnsembleMLP` (E stacked MLPs; E = 1 is one model);
-- :mod:`~helpers.minn.losses` — NE / MSE, bound, balancing, scheduler weights;
-- :mod:`~helpers.minn.config` — :class:`MinnConfig` and :data:`VARIANTS` (every paper variant);
-- :mod:`~helpers.minn.training` — :func:`train_ensemble` (E runs in one program);
-- :mod:`~helpers.minn.estimator` — :class:`MINNRegressor` (scikit-learn estimator);
-- :mod:`~helpers.minn.scaling`, :mod:`~helpers.minn.toy` — per-run min-max scaling, toy data;
-- :mod:`~helpers.minn.benchmark` — batched vs one-by-one training throughput (`python -m`).
-- :mod:`~helpers.minn.fba_fit` — FBA-fit targets: each sample projected onto its FBA space (QP);
-- :mod:`~helpers.minn.loss_conflict` — the data-vs-mechanism strategies of chapter ``04_conflicting_losses``.
+- :mod:`helpers.minn.core` — the method in plain torch, one model at a time: the network, the
+  loss terms, the unrolled momentum descent, one-model training, the null-space projection
+  (what the chapters show);
+- :mod:`helpers.minn.problem` — :class:`MechanisticProblem` (sparse ``S``, ``P_ref``, ``P_in``, ``V_in``);
+- :mod:`helpers.minn.mechanistic` — ``L_mech``, its analytic gradient, the unrolled layer (public API);
+- :mod:`helpers.minn.projection` — the exact steady-state layer (null-space projection, ch. 10);
+- :mod:`helpers.minn.network` — :class:`EnsembleMLP` (E stacked MLPs; E = 1 is one model);
+- :mod:`helpers.minn.losses` — NE / MSE, bound, balancing, scheduler weights;
+- :mod:`helpers.minn.config` — :class:`MinnConfig` and :data:`VARIANTS` (every paper variant);
+- :mod:`helpers.minn.training` — :func:`train_ensemble` (E runs in one program), :class:`Member`;
+- :mod:`helpers.minn.estimator` — :class:`MINNRegressor` (scikit-learn estimator);
+- :mod:`helpers.minn.scaling` — per-run min-max scaling;
+- :mod:`helpers.minn.toy` — the toy model and its data (chapter ``00_toy_example``);
+- :mod:`helpers.minn.fba_fit` — FBA-fit targets: each sample projected onto its FBA space (QP);
+- :mod:`helpers.minn.loss_conflict` — the data-vs-mechanism strategies of chapter ``04_conflicting_losses``;
+- :mod:`helpers.minn.reservoir` — the frozen reservoir block and the omics networks trained through it;
+- :mod:`helpers.minn._engine` — the private fast engine (batched trainer, ``EnsembleAdam``,
+  in-place descent, projection backward), each piece tested equal to the core.
 
 Imports: :mod:`helpers.gem` and :mod:`helpers.data` only.
 
@@ -33,6 +39,7 @@ Many runs (trials x folds, several variants, different epochs) as one batched pr
 Chapter ``00_toy_example`` introduces all of it.
 """
 
+from ._engine.adam import EnsembleAdam
 from .config import VARIANTS, MinnConfig, get_variant
 from .estimator import MINNRegressor
 from .mechanistic import (
@@ -48,7 +55,6 @@ from .problem import MechanisticProblem, TorchProblem
 from .projection import ProjectionLayer, null_space_basis, project
 from .scaling import minmax_scale_members
 from .training import (
-    EnsembleAdam,
     EnsembleFit,
     Member,
     TrainingDivergedError,
@@ -58,7 +64,7 @@ from .training import (
 
 #: Bump whenever a change makes MINN training give different numbers (beyond float rounding):
 #: it is part of the protocol hash of the paper-protocol results store
-#: (:mod:`helpers.book.paper_store`), so every stored unit computed before becomes stale.
+#: (:mod:`helpers.book.paper`), so every stored unit computed before becomes stale.
 NUMERICS_VERSION = 1
 
 __all__ = [

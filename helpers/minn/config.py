@@ -5,7 +5,7 @@ to them. Nothing else in :mod:`helpers.minn` knows variant names: the loss, the 
 estimator read only the fields below. Per-run hyper-parameters (hidden size, dropout, lr, weight
 decay, seed) are *not* here; they belong to a run (see :class:`helpers.minn.training.Member`).
 
-Variant facts from the paper and its public release (``shared/docs/method-notes.md``):
+Variant facts from the paper, :cite:`tazza2025minn`, and its public release:
 
 =================  ====  =========================  ==============================================
 variant            L1    c                          training loss

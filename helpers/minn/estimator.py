@@ -65,7 +65,7 @@ def _check_number(name: str, value, low: float, high: float | None = None) -> No
 
 
 class MINNRegressor(RegressorMixin, BaseEstimator):
-    """Metabolic-Informed Neural Network (Taz et al.) as a scikit-learn regressor.
+    """Metabolic-Informed Neural Network (:cite:`tazza2025minn`) as a scikit-learn regressor.
 
     Parameters
     ----------

@@ -1,8 +1,7 @@
 """FBA-fit data: each sample's measured fluxes projected onto the FBA solution space of a GEM.
 
 For every Ishii sample, the flux vector ``v`` of a split GEM nearest (Euclidean, over the target
-fluxes) to the measurement ``y`` inside the sample's FBA space (method notes, after Machado &
-Herrgård 2014)::
+fluxes) to the measurement ``y`` inside the sample's FBA space (after :cite:`machado2014`)::
 
     minimise ||P v - y||²   subject to   S v = 0,   lb <= v <= ub   (the sample's bounds)
 
@@ -29,9 +28,8 @@ half, both >= 0):
 
 Infeasible samples are reported, never dropped or raised: ``report["infeasible_because"]`` names
 the sample constraint(s) (glucose uptake, O2 uptake, growth, knock-out) whose relaxation alone
-restores feasibility, found by re-solving with each one relaxed.
-
-Introduced in chapter ``04_conflicting_losses``.
+restores feasibility, found by re-solving with each one relaxed. Introduced in chapter
+``04_conflicting_losses``.
 """
 
 from __future__ import annotations
@@ -304,6 +302,51 @@ def _relaxations(uptakes: str, knockout: str, fix: list, zeroed: list) -> dict[s
     return options
 
 
+def _checked_inputs(data: IshiiData, uptakes: str, knockout: str,
+                    targets: Sequence[str] | None, fix: Sequence[str], space: str, solver: str
+                    ) -> tuple[list[str], pd.DataFrame, list[str]]:
+    """The options of :func:`fba_fit` checked: ``(targets, measured fluxes, fixed ids)``."""
+    _check_option("uptakes", uptakes, UPTAKE_MODES)
+    _check_option("knockout", knockout, KNOCKOUT_MODES)
+    _check_option("space", space, SPACES)
+    _check_option("solver", solver, SOLVERS)
+    targets = list(data.fluxes.columns if targets is None else targets)
+    missing = [t for t in targets if t not in data.fluxes.columns]
+    if missing:
+        raise ValueError(f"target flux id(s) {missing} are not columns of the flux table "
+                         f"(e.g. {list(data.fluxes.columns[:3])})")
+    measured = data.fluxes[targets]
+    _first_nan(measured, "flux table")
+    fix = list(fix)
+    not_targets = [f for f in fix if f not in targets]
+    if not_targets:
+        raise ValueError(f"fixed flux id(s) {not_targets} are not among the targets "
+                         f"(pass fix=() to fix none)")
+    if uptakes in ("fixed", "bounded"):
+        _first_nan(data.fluxes[UPTAKES], "flux table (uptakes)")
+    return targets, measured, fix
+
+
+def _fit_sample(model, data, sample, y: np.ndarray, qp: _Solver, S, split_idx: np.ndarray,
+                uptakes: str, knockout: str, fix: list[str]) -> tuple[np.ndarray, dict]:
+    """One sample's fitted flux vector (NaN if infeasible) and its report row."""
+    start = time.perf_counter()
+    lb, ub, zeroed = _sample_bounds(model, data, sample, uptakes, knockout, fix)
+    status, v, snap = qp.fit(y, lb, ub)
+    why = (_why_infeasible(model, data, sample, qp, uptakes, knockout, fix, zeroed)
+           if status in _INFEASIBLE else "")
+    row = {"sample": sample, "status": status, "knocked_out": ", ".join(zeroed),
+           "infeasible_because": why, "snap": snap}
+    v = np.full(len(model.reactions), np.nan) if v is None else v
+    residual = S @ v
+    row.update(distance=float(np.sqrt(np.sum((v[split_idx] - y) ** 2))),
+               max_abs_Sv=float(np.max(np.abs(residual))),
+               L2=float(np.sum(residual**2) / S.shape[0]),
+               max_bound_violation=float(np.max(np.r_[lb - v, v - ub, 0.0])),
+               seconds=time.perf_counter() - start)
+    return v, row
+
+
 def fba_fit(model: cobra.Model, data: IshiiData, *, uptakes: str = "fixed",
             knockout: str = "gene", targets: Sequence[str] | None = None,
             fix: Sequence[str] = (BIOMASS,), space: str = "net", solver: str = "CLARABEL",
@@ -345,24 +388,7 @@ def fba_fit(model: cobra.Model, data: IshiiData, *, uptakes: str = "fixed",
     FluxIdError
         Listing every target flux id that is not a reaction of ``model``.
     """
-    _check_option("uptakes", uptakes, UPTAKE_MODES)
-    _check_option("knockout", knockout, KNOCKOUT_MODES)
-    _check_option("space", space, SPACES)
-    _check_option("solver", solver, SOLVERS)
-    targets = list(data.fluxes.columns if targets is None else targets)
-    missing = [t for t in targets if t not in data.fluxes.columns]
-    if missing:
-        raise ValueError(f"target flux id(s) {missing} are not columns of the flux table "
-                         f"(e.g. {list(data.fluxes.columns[:3])})")
-    measured = data.fluxes[targets]
-    _first_nan(measured, "flux table")
-    fix = list(fix)
-    not_targets = [f for f in fix if f not in targets]
-    if not_targets:
-        raise ValueError(f"fixed flux id(s) {not_targets} are not among the targets "
-                         f"(pass fix=() to fix none)")
-    if uptakes in ("fixed", "bounded"):
-        _first_nan(data.fluxes[UPTAKES], "flux table (uptakes)")
+    targets, measured, fix = _checked_inputs(data, uptakes, knockout, targets, fix, space, solver)
     reaction_ids = list(map_flux_ids(model, targets).values())
     S = stoichiometric_matrix(model)
     qp = _Solver(model, S, _target_projection(model, reaction_ids, space), solver, space)
@@ -370,24 +396,9 @@ def fba_fit(model: cobra.Model, data: IshiiData, *, uptakes: str = "fixed",
     full, report = {}, []
     with use_medium(model, medium):
         for sample in measured.index:
-            start = time.perf_counter()
-            lb, ub, zeroed = _sample_bounds(model, data, sample, uptakes, knockout, fix)
             y = measured.loc[sample].to_numpy(dtype=float)
-            status, v, snap = qp.fit(y, lb, ub)
-            row = {"sample": sample, "status": status, "knocked_out": ", ".join(zeroed),
-                   "infeasible_because": "", "snap": snap}
-            if v is None:
-                v = np.full(len(model.reactions), np.nan)
-            if status in _INFEASIBLE:
-                row["infeasible_because"] = _why_infeasible(model, data, sample, qp, uptakes,
-                                                            knockout, fix, zeroed)
-            residual = S @ v
-            row.update(distance=float(np.sqrt(np.sum((v[split_idx] - y) ** 2))),
-                       max_abs_Sv=float(np.max(np.abs(residual))),
-                       L2=float(np.sum(residual**2) / S.shape[0]),
-                       max_bound_violation=float(np.max(np.r_[lb - v, v - ub, 0.0])),
-                       seconds=time.perf_counter() - start)
-            full[sample] = v
+            full[sample], row = _fit_sample(model, data, sample, y, qp, S, split_idx, uptakes,
+                                            knockout, fix)
             report.append(row)
     columns = [to_flux_id(r.id) for r in model.reactions]
     full_frame = pd.DataFrame.from_dict(full, orient="index", columns=columns)

@@ -13,7 +13,7 @@ Introduced in chapter ``00_toy_example``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -273,6 +273,13 @@ class MechanisticProblem:
                 n_in=self.n_in,
                 n_ref=self.n_ref,
             )
+        return self._torch[key]
+
+    def cached(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()`` computed once per ``key`` and kept with the problem's torch views (a
+        derived array such as the null-space basis; dropped on pickling, rebuilt on demand)."""
+        if key not in self._torch:
+            self._torch[key] = build()
         return self._torch[key]
 
     def __deepcopy__(self, memo: dict) -> MechanisticProblem:

@@ -1,6 +1,6 @@
 """MINN-reservoir: a frozen "FBA approximator" block, and an omics network trained through it.
 
-Section 2.3.1 of the MINN paper (after Faure et al. 2023): step 1 trains a MINN with *no omics
+Section 2.3.1 of :cite:`tazza2025minn` (after :cite:`faure2023amn`): step 1 trains a MINN with *no omics
 input* to map upper bounds of five exchanges (:data:`BLOCK_INPUTS`) to the FBA flux distribution
 of the FBA-reduced iAF1260 (587 split reactions); its weights are then frozen (the "pretrained
 block"). Step 2 trains a new network from omics + glucose/O2 uptakes to the block's five inputs,
@@ -19,12 +19,10 @@ through the frozen block, on the normalized error (NE) of the block output's ref
   is *active while training* (the whole model is put in ``train()`` mode; freezing only stops its
   gradients) and off when predicting; ``block_dropout=False`` switches it off.
 
-Introduced in chapter ``06_reservoir_pfba``.
-
-References
-----------
-Faure L. et al. (2023) A neural-mechanistic hybrid approach improving the predictive power of
-genome-scale metabolic models. Nat. Commun. 14:4669.
+The omics trainer reuses the engine's pieces of :func:`helpers.minn.train_ensemble` (members'
+rows, mini-batches and streams, :class:`~helpers.minn._engine.adam.EnsembleAdam`, the thread
+count); its loss goes through autograd (the frozen block is a plain torch module). Introduced in
+chapter ``06_reservoir_pfba``.
 """
 
 from __future__ import annotations
@@ -41,11 +39,13 @@ from torch import nn
 
 from helpers.gem.ids import strip_prefix, to_flux_id
 
+from ._engine.adam import EnsembleAdam
+from ._engine.batches import epoch_batches, member_rows, torch_threads
+from .core import train_seed
 from .losses import normalized_error
 from .mechanistic import mechanistic_terms, unroll
 from .network import EnsembleMLP
 from .problem import MechanisticProblem
-from .training import EnsembleAdam, _epoch_batches, _train_seed
 
 __all__ = [
     "BLOCK_INPUTS",
@@ -305,14 +305,9 @@ def train_block(problem: MechanisticProblem, inputs: np.ndarray, targets: np.nda
     :func:`train_omics_members`. ``seed`` sets the initial weights and one ``torch.Generator``
     that draws the shuffling and the dropout masks; torch's global RNG is neither used nor reset.
     """
-    previous = torch.get_num_threads()
-    if num_threads is not None:
-        torch.set_num_threads(int(num_threads))
-    try:
+    with torch_threads(num_threads):
         return _train_block(problem, inputs, targets, hidden, dropout, epochs, batch_size, lr,
                             weight_decay, seed)
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _train_block(problem, inputs, targets, hidden, dropout, epochs, batch_size, lr, weight_decay,
@@ -404,16 +399,11 @@ def train_omics_members(block: ReservoirBlock, Xs: np.ndarray, Y: np.ndarray,
     Each member's run is independent of the others, as in :func:`helpers.minn.train_ensemble`
     (and equal, to float tolerance, to training it alone): its weights come from its own
     ``seed``; its shuffling and the dropout masks of its network *and* of the block come from
-    its own ``torch.Generator``; :class:`~helpers.minn.training.EnsembleAdam` updates it with its
+    its own ``torch.Generator``; :class:`~helpers.minn.EnsembleAdam` updates it with its
     own lr, weight decay and step count. torch's global RNG is neither used nor reset.
     """
-    previous = torch.get_num_threads()
-    if num_threads is not None:
-        torch.set_num_threads(int(num_threads))
-    try:
+    with torch_threads(num_threads):
         return _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout)
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout) -> OmicsFit:
@@ -427,20 +417,14 @@ def _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout) -> Om
     if tuple(Y.shape) != (N, len(block.reference_ids)):
         raise ValueError(f"Y must have shape (N={N}, {len(block.reference_ids)}) (columns "
                          f"{block.reference_ids}); got {tuple(Y.shape)}.")
-    rows = []
-    for e, m in enumerate(members):
-        r = np.asarray(m.rows, dtype=np.int64)
-        if r.size == 0 or r.min() < 0 or r.max() >= N:
-            raise ValueError(f"Member {e}: 'rows' must be non-empty indices in [0, {N}); "
-                             f"got {r.tolist()[:10]}.")
-        rows.append(torch.as_tensor(r))
+    rows = member_rows([m.rows for m in members], N)
     net = EnsembleMLP(d, len(BLOCK_INPUTS), [m.hidden for m in members], [m.dropout for m in members],
                       seeds=[m.seed for m in members])
     params = [net.W1, net.b1, net.W2, net.b2]
     trim = [[(), (slice(None), slice(0, h)), (slice(0, h),), ()] for h in net.hidden_sizes]
     adam = EnsembleAdam(params, [m.lr for m in members], [m.weight_decay for m in members],
                         trim=trim)
-    gens = [torch.Generator().manual_seed(_train_seed(m.seed)) for m in members]
+    gens = [torch.Generator().manual_seed(train_seed(m.seed)) for m in members]
     n_rows = torch.tensor([len(r) for r in rows])
     steps_per_epoch = (n_rows + batch_size - 1) // batch_size
     S_max = int(steps_per_epoch.max())
@@ -450,7 +434,7 @@ def _train_omics(block, Xs, Y, members, epochs, batch_size, block_dropout) -> Om
     ref = torch.as_tensor(block.problem.reference_idx)
     history = np.zeros((E, epochs))
     for epoch in range(epochs):
-        idx, valid, keep = _epoch_batches(rows, gens, every, steps_per_epoch, S_max, batch_size, net)
+        idx, valid, keep = epoch_batches(rows, gens, every, steps_per_epoch, S_max, batch_size, net)
         block_keep = None
         if block_dropout:  # each member's block masks from its own generator, after its own draws
             block_keep = torch.zeros(S_max, E, batch_size, hidden_b, dtype=torch.bool)

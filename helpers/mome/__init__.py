@@ -1,16 +1,26 @@
-"""MOME: multi-objective knock-out design (NSGA-II) on genome-scale models.
+"""MOME: multi-objective knock-out design (NSGA-II) on genome-scale models ({cite}`patane2019mome`).
 
-One concept per module: :mod:`~helpers.mome.gpr` (gene sets, knock-out cost, GPR evaluation),
-:mod:`~helpers.mome.evaluation` (strain phenotypes on one LP), :mod:`~helpers.mome.problem`
-(pymoo problem and operators), :mod:`~helpers.mome.search` (run loop, archive, front, HV),
-:mod:`~helpers.mome.exact` (exact best strain per knock-out cost), :mod:`~helpers.mome.analysis`
-(envelope, clusters, post-processing), :mod:`~helpers.mome.constraints` (essential genes, lethal
-pairs), :mod:`~helpers.mome.study` (cross-organism fronts), :mod:`~helpers.mome.designs`
-(constrained set-ups, media, Table 4 analogue), :mod:`~helpers.mome.redirector` (enzyme
-regulation), :mod:`~helpers.mome.figures` (the chapters' figures).
+Modules:
+
+* :mod:`helpers.mome.core` — the method as a chapter shows it: a strain's phenotype with plain
+  cobra (``with model:``), the exact knock-out cost and the NSGA-II operators.
+* :mod:`helpers.mome.gpr` — gene sets, exact and paper knock-out costs, GPR evaluation.
+* :mod:`helpers.mome.strains` — :class:`~helpers.mome.strains.StrainEvaluator` (phenotypes of many
+  strains, cached, on the private engine), medium set-up and model reduction.
+* :mod:`helpers.mome.problem` — the pymoo problem and MOME's operators.
+* :mod:`helpers.mome.search` — the run loop, archive, observed front and hypervolume.
+* :mod:`helpers.mome.exact` — the exact best strain per knock-out cost.
+* :mod:`helpers.mome.analysis` — envelope, clusters, post-processing, strain tables.
+* :mod:`helpers.mome.constraints` — essential genes and lethal pairs.
+* :mod:`helpers.mome.redirector` — enzyme regulation as a MOME phenotype.
+* :mod:`helpers.mome.figures` — the chapters' figures.
+* :mod:`helpers.mome._engine` — private: the warm-started GLPK engine behind
+  :class:`~helpers.mome.strains.StrainEvaluator` (imported only here and by :mod:`helpers.book`).
+
+The chapters' own studies (cross-organism fronts, constrained designs, sentences) live in
+:mod:`helpers.book` (``mome_study``, ``mome_designs``, ``mome_ethanol``); this package returns data.
 
 Imports: :mod:`helpers.gem` and :mod:`helpers.data` only.
 
-Introduced in chapter ``07_mome_ethanol``; implements Patané et al. (2018), Annals of Operations
-Research 276, 211-227.
+Introduced in chapter ``07_mome_ethanol``.
 """

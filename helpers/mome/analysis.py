@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import DBSCAN
 
-from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.search import MomeResult, hypervolume
+from helpers.mome.strains import StrainEvaluator
 
 __all__ = [
     "envelope",
@@ -29,7 +29,6 @@ __all__ = [
     "units_with_genes",
     "cluster_summary",
     "cluster_of_best",
-    "best_cluster_clause",
     "strain_table",
     "envelope_at",
     "front_at",
@@ -39,7 +38,7 @@ __all__ = [
     "PAPER_NUO",
 ]
 
-#: Patané et al. (2019), Table 1: the best strain's knocked-out gene sets, by gene name
+#: {cite}`patane2019mome`, Table 1: the best strain's knocked-out gene sets, by gene name
 #: (ethanol 19.74 mmol/gDW/h at biomass 0.02 /h, KC 14). Current names: the paper's yfcX is fadJ,
 #: yfiD is grcA and rfaS is waaS (the names in BiGG's iML1515).
 PAPER_NUO = ("nuoN", "nuoM", "nuoL", "nuoK", "nuoJ", "nuoI", "nuoH", "nuoG", "nuoF", "nuoE",
@@ -129,8 +128,8 @@ def remove_superfluous(evaluator: StrainEvaluator, genotype: Iterable[int], *, t
                        column: str = "product_min") -> tuple[int, ...]:
     """Knock back in every unit whose restoration changes neither biomass nor product by > ``tol``.
 
-    Units are tried in index order; a restoration is kept permanently when it passes (Patané et al.
-    2018, post-processing). Phenotypes are the evaluator's (rounded to 1e-6), so ``tol`` below that
+    Units are tried in index order; a restoration is kept permanently when it passes
+    ({cite}`patane2019mome`, post-processing). Phenotypes are the evaluator's (rounded to 1e-6), so ``tol`` below that
     means "same phenotype".
     """
     cols = {"product_lp": 1, "product_min": 2}
@@ -270,22 +269,6 @@ def cluster_of_best(front: pd.DataFrame, labels: np.ndarray, *, objective: str =
         raise ValueError("The 'front' frame is empty; it has no best strain.")
     label = int(np.asarray(labels)[int(np.argmax(front[objective].to_numpy()))])
     return "outliers" if label == -1 else f"C{label + 1}"
-
-
-def best_cluster_clause(best_cluster: str, top_cluster: str) -> str:
-    """Where the front's highest-product strain lies, as a clause that reads right in every case.
-
-    ``best_cluster`` is :func:`cluster_of_best`'s answer, ``top_cluster`` the cluster with the
-    highest product maximum (``"none"`` when DBSCAN found no cluster). The clause follows "the
-    front's best strain …" in chapter ``07_mome_ethanol``.
-    """
-    if best_cluster == "outliers":
-        return ("is a DBSCAN outlier, in no cluster: the best trade-off is an isolated point, "
-                "not the representative of a cluster")
-    if best_cluster == top_cluster:
-        return f"falls in cluster {best_cluster}, the cluster with the most ethanol"
-    return (f"falls in cluster {best_cluster}, not in the cluster with the most ethanol "
-            f"({top_cluster})")
 
 
 def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],

@@ -11,7 +11,7 @@ Essential genes:
 * :func:`insilico_essential_genes` — single-gene deletions with cobra: growth below 1 % of the
   wild type's (kept as the reference implementation);
 * :func:`essential_genes_screen` — the same screen on a genes-mode
-  :class:`~helpers.mome.evaluation.StrainEvaluator` (one simplex solve per gene that touches the
+  :class:`~helpers.mome.strains.StrainEvaluator` (one simplex solve per gene that touches the
   wild type's flux vector; the others cannot change growth and need none);
 * :func:`keio_essential_genes` — the experimental *E. coli* list in the mirror (Keio collection on
   M9 glucose, as compiled for the iML1515 paper): b-numbers with ``ess.experimental == yes``;
@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.data.registry import fetch
-from helpers.mome.evaluation import StrainEvaluator, model_fingerprint
+from helpers.mome.strains import StrainEvaluator, model_fingerprint
 
 __all__ = ["insilico_essential_genes", "essential_genes_screen", "keio_essential_genes",
            "yeast_essential_genes", "yeast_lethal_pairs", "lethal_pairs_screen",

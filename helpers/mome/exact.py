@@ -1,7 +1,7 @@
 """Exact best strain per knock-out cost, by enumeration on the flux support.
 
 For a small cost budget the design problem can be solved exactly with the fast evaluator. The key
-fact (used by :class:`~helpers.mome.evaluation.StrainEvaluator`'s wild-type shortcut too): if a
+fact (used by :class:`~helpers.mome.strains.StrainEvaluator`'s wild-type shortcut too): if a
 strain's product-minimal optimal flux vector ``v`` carries no flux through the reactions of a
 unit, knocking that unit out leaves ``v`` feasible and optimal, so neither the maximal growth nor
 the guaranteed product changes. Hence every strain ``T`` has a sub-strain with the same phenotype
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.mome.evaluation import StrainEvaluator
+from helpers.mome.strains import StrainEvaluator
 
 __all__ = ["exact_best_per_cost", "exact_best_constrained", "best_per_cost", "compare_with_exact",
            "SearchVsExact"]
@@ -197,6 +197,27 @@ def compare_with_exact(evaluator: StrainEvaluator, archive: pd.DataFrame, front:
     return SearchVsExact(per_cost, post, search_best, exact_best, stats)
 
 
+def _named_matrix(evaluator: StrainEvaluator):
+    """Sparse ``named[u, j]``: gene ``u`` is named in the rule of reaction ``j``."""
+    from scipy.sparse import csr_matrix
+
+    n_units, n_rxn = len(evaluator.units), len(evaluator.reaction_ids)
+    rows = [(u, int(j)) for u in range(n_units) for j in evaluator._unit_cols[u]]
+    return csr_matrix((np.ones(len(rows)), ([r[0] for r in rows], [r[1] for r in rows])),
+                      shape=(n_units, n_rxn))
+
+
+def _candidates(geno: tuple[int, ...], support: np.ndarray, allowed: np.ndarray,
+                partners: list[np.ndarray] | None, named) -> np.ndarray:
+    """Genes that may extend ``geno``: allowed, no lethal-pair partner in it, and named in the
+    rule of a reaction carrying flux in its ``support``."""
+    blocked = np.zeros(len(allowed), bool)
+    if partners is not None:
+        for u in geno:
+            blocked[partners[u]] = True
+    return allowed & ~blocked & (named @ support.astype(float) > 0)
+
+
 def exact_best_constrained(evaluator: StrainEvaluator, max_cost: int, *,
                            forbidden: np.ndarray | None = None,
                            partners: list[np.ndarray] | None = None,
@@ -229,15 +250,10 @@ def exact_best_constrained(evaluator: StrainEvaluator, max_cost: int, *,
     if evaluator.mode != "genes":
         raise ValueError("exact_best_constrained needs a StrainEvaluator with mode='genes'. "
                          f"Got mode={evaluator.mode!r}.")
-    from scipy.sparse import csr_matrix
-
-    n_units, n_rxn = len(evaluator.units), len(evaluator.reaction_ids)
+    n_units = len(evaluator.units)
     allowed = np.ones(n_units, bool) if forbidden is None else ~np.asarray(forbidden, bool)
     floor = 0.0 if min_biomass is None else float(min_biomass)
-    # named[u, j]: gene u is named in the rule of reaction j
-    rows = [(u, int(j)) for u in range(n_units) for j in evaluator._unit_cols[u]]
-    named = csr_matrix((np.ones(len(rows)), ([r[0] for r in rows], [r[1] for r in rows])),
-                       shape=(n_units, n_rxn))
+    named = _named_matrix(evaluator)
     lp0, start = evaluator.n_lp, time.perf_counter()
     phen0, support0 = evaluator.flux_support(())
     seen: dict[tuple[int, ...], np.ndarray] = {(): phen0}
@@ -253,13 +269,8 @@ def exact_best_constrained(evaluator: StrainEvaluator, max_cost: int, *,
             if time_limit_s is not None and time.perf_counter() - start > time_limit_s:
                 complete = False
                 break
-            members = set(geno)
-            blocked = np.zeros(n_units, bool)
-            if partners is not None:
-                for u in geno:
-                    blocked[partners[u]] = True
-            candidates = allowed & ~blocked & (named @ support.astype(float) > 0)
-            for _u, child in _new_children(members, candidates, seen, nxt):
+            candidates = _candidates(geno, support, allowed, partners, named)
+            for _u, child in _new_children(set(geno), candidates, seen, nxt):
                 cols = evaluator.knocked_reactions(child)
                 if not support[cols].any():  # the parent's flux vector survives
                     inherited += 1

@@ -1,4 +1,4 @@
-"""The figures of the MOME chapters (07-09), drawn the book's way (issue #18).
+"""The figures of the MOME chapters (07-09), drawn the book's way.
 
 Each function returns a :class:`matplotlib.figure.Figure` that the chapter hands to
 :func:`helpers.book.plots.glue_figure` and shows as a numbered, captioned ``{glue:figure}``.

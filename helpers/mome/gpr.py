@@ -2,7 +2,7 @@
 
 A *gene set* is the Boolean gene-protein-reaction (GPR) rule of a reaction, e.g. ``nuoA and nuoB``
 (an enzyme complex) or ``fadB or yfcX`` (isoenzymes). Knocking a gene set out forces to zero every
-reaction that carries that rule (Patané et al. 2018, Sect. 2). Its knock-out cost (KC) is the
+reaction that carries that rule ({cite}`patane2019mome`, Sect. 2). Its knock-out cost (KC) is the
 smallest number of genes whose knock-out makes the rule false: a *minimum hitting set* over the
 rule's clauses (its disjunctive normal form; each clause is one enzyme variant, and every variant
 must lose a gene), computed exactly by :func:`minimal_cut`. The paper defines KC by a recursion
@@ -14,12 +14,6 @@ hitting set of all its gene sets' clauses together (:func:`strain_cut`).
 For single-gene designs the rule is evaluated under a set of knocked-out genes instead.
 
 Introduced in chapter ``07_mome_ethanol``.
-
-References
-----------
-Patané A., Jansen G., Conca P., Carapezza G., Costanza J., Nicosia G. (2018). Multi-objective
-optimization of genome-scale metabolic models: the case of ethanol production. Annals of
-Operations Research 276, 211-227.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@
   archive inside the population, so cheap strains keep breeding).
 * :class:`CloningMating` — binary tournament picks ``n_offsprings`` parents; each parent gets
   ``dup`` mutated, repaired, evaluated clones and only the best clone (pymoo's rank and crowding)
-  becomes a child (the cloning operator of Patané et al. 2018, Algorithm 1).
+  becomes a child (the cloning operator of {cite}`patane2019mome`, Algorithm 1).
 
 Non-dominated sorting, crowding distance, tournament and survival are pymoo's own.
 
@@ -35,7 +35,7 @@ from pymoo.core.sampling import Sampling
 from pymoo.operators.selection.tournament import TournamentSelection
 from pymoo.operators.survival.rank_and_crowding import RankAndCrowding
 
-from helpers.mome.evaluation import StrainEvaluator
+from helpers.mome.strains import StrainEvaluator
 
 __all__ = [
     "KnockoutProblem",
@@ -211,7 +211,7 @@ class CostRepair(Repair):
     """Knock random units back in until the knock-out cost is at most ``ukc``.
 
     Without ``cost`` a row's cost is the sum of its units' ``costs``: for gene-set knock-outs an
-    upper bound of the exact cost (:meth:`helpers.mome.evaluation.StrainEvaluator.cost`, lower
+    upper bound of the exact cost (:meth:`helpers.mome.strains.StrainEvaluator.cost`, lower
     only when two units share a gene), so a repaired strain never exceeds ``ukc``. ``cost``
     (a callable on a boolean row) replaces that sum by the design's own cost, e.g.
     :meth:`helpers.mome.redirector.RegulationDesign.cost`, the number of distinct regulated
@@ -273,7 +273,7 @@ class CloningMating(InfillCriterion):
         algorithm.evaluator.eval(problem, clones, algorithm=algorithm)
         if getattr(problem, "n_ieq_constr", 0):
             # a clone that breaks the constraint (e.g. biomass >= 90 % of the wild type) is mutated
-            # again from its parent, up to `retries` times (Patané et al. 2018, constrained runs)
+            # again from its parent, up to `retries` times ({cite}`patane2019mome`, constrained runs)
             for _ in range(self.retries):
                 bad = np.flatnonzero(clones.get("G")[:, 0] > 0)
                 if bad.size == 0:
@@ -286,7 +286,7 @@ class CloningMating(InfillCriterion):
         best = [self.survival.do(problem, clones[i * self.dup:(i + 1) * self.dup], n_survive=1,
                                  random_state=random_state)
                 for i in range(len(parents))]
-        return Population.merge(*best)
+        return best[0] if len(best) == 1 else Population.merge(*best)
 
 
 class CostEliteSurvival(RankAndCrowding):

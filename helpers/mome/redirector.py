@@ -14,7 +14,7 @@ regulated objective, so that alternative optima cannot make it solver-dependent)
 With every β = 0 the objective is the wild type's, so the phenotype is wild-type FBA's.
 
 Speed: every regulation is solved on chapter 07's warm-started GLPK problem
-(:class:`helpers.mome.evaluation._LP`, one extra row for the regulated objective), not through
+(:class:`helpers.mome._engine.lp.StrainLP`, one extra row for the regulated objective), not through
 cobra's model interface; :func:`cobra_phenotype` is the plain cobra re-optimization it equals
 (tested), and ``benchmarks/bench_mome.py`` gives the speed ratio.
 
@@ -36,7 +36,7 @@ import numpy as np
 import swiglpk as glp
 from cobra.util.array import create_stoichiometric_matrix
 
-from helpers.mome.evaluation import _LP
+from helpers.mome._engine.lp import StrainLP
 from helpers.mome.gpr import gene_sets
 
 __all__ = ["RedirectorEvaluator", "RegulationDesign", "DEFAULT_LEVELS", "cobra_phenotype"]
@@ -46,8 +46,8 @@ __all__ = ["RedirectorEvaluator", "RegulationDesign", "DEFAULT_LEVELS", "cobra_p
 DEFAULT_LEVELS = (-0.1, -0.01, 0.01, 0.1)
 
 
-class _RegulationLP(_LP):
-    """Chapter 07's warm-started GLPK problem (:class:`helpers.mome.evaluation._LP`) with one
+class _RegulationLP(StrainLP):
+    """Chapter 07's warm-started GLPK problem (:class:`helpers.mome._engine.lp.StrainLP`) with one
     extra row, empty in the wild type, that holds the regulated objective at its optimum."""
 
     def __init__(self, S, lb: np.ndarray, ub: np.ndarray, objective: int, product: int) -> None:
@@ -74,7 +74,7 @@ class _RegulationLP(_LP):
             terms[int(j)] = terms.get(int(j), 0.0) + float(c)
         for j, c in terms.items():
             glp.glp_set_obj_coef(lp, j + 1, c)
-        if not self._simplex():
+        if not self.simplex():
             return 0.0, 0.0
         z = glp.glp_get_obj_val(lp)
         # the regulated objective stays at its optimum: z - tol <= sum_j c_j v_j
@@ -87,7 +87,7 @@ class _RegulationLP(_LP):
         for j in terms:
             glp.glp_set_obj_coef(lp, j + 1, 0.0)
         glp.glp_set_obj_coef(lp, obj + 1, 1.0)
-        if not self._simplex():
+        if not self.simplex():
             return 0.0, 0.0
         mu = glp.glp_get_obj_val(lp)
         if mu < lethal_threshold:
@@ -96,7 +96,7 @@ class _RegulationLP(_LP):
         glp.glp_set_obj_coef(lp, obj + 1, 0.0)
         glp.glp_set_obj_coef(lp, prod + 1, 1.0)
         glp.glp_set_obj_dir(lp, glp.GLP_MIN)
-        guaranteed = glp.glp_get_obj_val(lp) if self._simplex() else 0.0
+        guaranteed = glp.glp_get_obj_val(lp) if self.simplex() else 0.0
         return float(mu), float(guaranteed)
 
 
@@ -104,7 +104,7 @@ class RedirectorEvaluator:
     """Phenotypes ``(biomass, guaranteed product)`` of enzyme regulations of one model.
 
     Every regulation is solved on ONE GLPK problem kept alive between regulations, the engine of
-    chapter 07's :class:`~helpers.mome.evaluation.StrainEvaluator` (simplex warm-started from the
+    chapter 07's :class:`~helpers.mome.strains.StrainEvaluator` (simplex warm-started from the
     wild type's optimal basis; one extra row holds the regulated objective at its optimum), with
     a cache keyed by β. :func:`cobra_phenotype` computes the same phenotype with plain cobra (the
     reference the tests compare with).
@@ -312,6 +312,6 @@ class RegulationDesign:
     def describe(self, genotype: Iterable[int] | np.ndarray,
                  names: Mapping[str, str] | None = None) -> list[str]:
         """One ``"<enzyme rule>: β=<summed weight>"`` per regulated enzyme. ``names`` is accepted
-        for the interface of :meth:`helpers.mome.evaluation.StrainEvaluator.describe` and
+        for the interface of :meth:`helpers.mome.strains.StrainEvaluator.describe` and
         ignored (enzymes are shown by their GPR rule)."""
         return [f"{self.evaluator.enzymes[k]}: β={v:+g}" for k, v in self.beta(genotype).items()]

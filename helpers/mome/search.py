@@ -13,8 +13,8 @@ import pandas as pd
 from pymoo.indicators.hv import HV
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
-from helpers.mome.evaluation import StrainEvaluator
 from helpers.mome.problem import KnockoutProblem, make_nsga2
+from helpers.mome.strains import StrainEvaluator
 
 __all__ = ["MomeResult", "run_mome", "pareto_front", "hypervolume"]
 
@@ -109,6 +109,65 @@ def _archive_frame(problem: KnockoutProblem) -> pd.DataFrame:
     })
 
 
+def _check_sizes(**sizes: object) -> None:
+    """``ValueError`` naming the parameter unless each value is an integer >= 1 (not a bool)."""
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"The {name!r} parameter must be an integer >= 1. "
+                             f"Got {value!r} instead.")
+
+
+def _allowed_units(evaluator: StrainEvaluator, skip_lethal_units: bool,
+                   forbidden: np.ndarray | None, lethal_pairs: list[np.ndarray] | None
+                   ) -> np.ndarray:
+    """Mask of the units sampling and mutation may knock out (checks ``forbidden`` and
+    ``lethal_pairs`` against the number of units)."""
+    allowed = evaluator.viable_units if skip_lethal_units else np.ones(len(evaluator.units), bool)
+    if forbidden is not None:
+        forbidden = np.asarray(forbidden, dtype=bool)
+        if forbidden.shape != allowed.shape:
+            raise ValueError(f"The 'forbidden' mask must have length {len(allowed)} (the number of "
+                             f"units). Got shape {forbidden.shape} instead.")
+        allowed = allowed & ~forbidden
+    if lethal_pairs is not None and len(lethal_pairs) != len(allowed):
+        raise ValueError(f"The 'lethal_pairs' list must have one entry per unit ({len(allowed)}). "
+                         f"Got {len(lethal_pairs)} instead.")
+    return allowed
+
+
+def _generations(algorithm, problem: KnockoutProblem, *, objective: str,
+                 min_biomass: float | None, envelope_hv: float | None, verbose: bool
+                 ) -> list[dict]:
+    """Run ``algorithm`` to its end; one history row per generation (archive size, HV of the
+    observed front, HV relative to the envelope's)."""
+    rows = []
+    best = np.zeros((0, 2))
+    n_seen = 0
+    distinct: set[tuple[int, ...]] = set()
+    while algorithm.has_next():
+        problem.generation = algorithm.n_gen if algorithm.n_gen is not None else 1
+        pop = algorithm.ask()
+        algorithm.evaluator.eval(problem, pop, algorithm=algorithm)
+        algorithm.tell(infills=pop)
+        new = problem.archive[n_seen:]
+        n_seen = len(problem.archive)
+        distinct.update(g for _, g, _ in new)
+        if min_biomass is not None:
+            new = [item for item in new if item[2][0] >= min_biomass]
+        if new:
+            phen = np.array([p for _, _, p in new]).reshape(-1, 3)
+            col = 2 if objective == "product_min" else 1
+            pts = np.vstack([best, phen[:, [0, col]]])
+            keep = NonDominatedSorting().do(-pts, only_non_dominated_front=True)
+            best = np.unique(pts[keep], axis=0)
+        hv = hypervolume(best)
+        rows.append({"generation": problem.generation, "n_strains": len(distinct),
+                     "hv": hv, "hv_relative": hv / envelope_hv if envelope_hv else np.nan})
+        if verbose:
+            print(rows[-1], flush=True)
+    return rows
+
+
 def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int, ukc: int,
              seed: int = 0, objective: str = "product_min", n_jobs: int = 1,
              max_initial_mutations: int = 3, skip_lethal_units: bool = True,
@@ -162,18 +221,10 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
     -------
     MomeResult
     """
+    _check_sizes(pop_size=pop_size, n_gen=n_gen)
     problem = KnockoutProblem(evaluator, objective=objective, n_jobs=n_jobs,
                               cost_objective=cost_objective, min_biomass=min_biomass)
-    allowed = evaluator.viable_units if skip_lethal_units else np.ones(len(evaluator.units), bool)
-    if forbidden is not None:
-        forbidden = np.asarray(forbidden, dtype=bool)
-        if forbidden.shape != allowed.shape:
-            raise ValueError(f"The 'forbidden' mask must have length {len(allowed)} (the number of "
-                             f"units). Got shape {forbidden.shape} instead.")
-        allowed = allowed & ~forbidden
-    if lethal_pairs is not None and len(lethal_pairs) != len(allowed):
-        raise ValueError(f"The 'lethal_pairs' list must have one entry per unit ({len(allowed)}). "
-                         f"Got {len(lethal_pairs)} instead.")
+    allowed = _allowed_units(evaluator, skip_lethal_units, forbidden, lethal_pairs)
     algorithm = make_nsga2(evaluator.costs, pop_size=pop_size, dup=dup, ukc=ukc,
                            max_initial_mutations=max_initial_mutations,
                            allowed=allowed,
@@ -183,31 +234,8 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
     algorithm.setup(problem, termination=("n_gen", n_gen), seed=seed, verbose=False)
     hits0, computed0, lp0 = evaluator.hits, evaluator.n_computed, evaluator.n_lp
     start = time.perf_counter()
-    rows = []
-    best = np.zeros((0, 2))
-    n_seen = 0
-    distinct: set[tuple[int, ...]] = set()
-    while algorithm.has_next():
-        problem.generation = algorithm.n_gen if algorithm.n_gen is not None else 1
-        pop = algorithm.ask()
-        algorithm.evaluator.eval(problem, pop, algorithm=algorithm)
-        algorithm.tell(infills=pop)
-        new = problem.archive[n_seen:]
-        n_seen = len(problem.archive)
-        distinct.update(g for _, g, _ in new)
-        if min_biomass is not None:
-            new = [item for item in new if item[2][0] >= min_biomass]
-        if new:
-            phen = np.array([p for _, _, p in new]).reshape(-1, 3)
-            col = 2 if objective == "product_min" else 1
-            pts = np.vstack([best, phen[:, [0, col]]])
-            keep = NonDominatedSorting().do(-pts, only_non_dominated_front=True)
-            best = np.unique(pts[keep], axis=0)
-        hv = hypervolume(best)
-        rows.append({"generation": problem.generation, "n_strains": len(distinct),
-                     "hv": hv, "hv_relative": hv / envelope_hv if envelope_hv else np.nan})
-        if verbose:
-            print(rows[-1], flush=True)
+    rows = _generations(algorithm, problem, objective=objective, min_biomass=min_biomass,
+                        envelope_hv=envelope_hv, verbose=verbose)
     wall = time.perf_counter() - start
     hits, computed = evaluator.hits - hits0, evaluator.n_computed - computed0
     archive = _archive_frame(problem)

@@ -25,8 +25,7 @@ but neither gives the bounds in a public form):
   does not grow without oxygen (even with ergosterol and oleate), and with unlimited oxygen its
   optimum secretes no ethanol.
 
-:func:`wild_type_setups` checks which set-ups could give the paper's anaerobic iJO1366 wild type
-(biomass 1.0334 /h, ethanol 2.116) and LB wild type (3.6921 /h, 25.0757).
+:mod:`helpers.book.mome_wild_type` checks which set-ups could give the paper's wild types.
 
 Introduced in chapter ``08_mome_organisms_and_constraints``.
 """
@@ -34,7 +33,7 @@ Introduced in chapter ``08_mome_organisms_and_constraints``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import cobra
@@ -44,14 +43,13 @@ import pandas as pd
 from helpers.data.registry import fetch
 from helpers.gem.organisms import ORGANISMS
 from helpers.mome import analysis, constraints, exact, search
-from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
+from helpers.mome.strains import StrainEvaluator, configure, reduce_model
 
 __all__ = ["CARVEME_MEDIA_KEY", "LB_UPTAKE", "SD_OXYGEN", "SD_VITAMIN_UPTAKE", "YEAST_SD_VITAMINS",
-           "CONSTRAINED_SETUPS", "PAPER_TABLE4", "PAPER_WILD_TYPES", "carveme_compounds",
+           "CONSTRAINED_SETUPS", "PAPER_TABLE4", "carveme_compounds",
            "exchange_bounds", "lb_medium", "sd_medium", "setup_medium", "ConstrainedRun",
            "run_constrained", "exact_constrained", "search_vs_exact",
-           "experimental_essential_genes", "best_per_count_table", "table4_comparison",
-           "wild_type_setups"]
+           "experimental_essential_genes", "best_per_count_table", "table4_comparison"]
 
 CARVEME_MEDIA_KEY = "media/carveme_media_db.tsv"
 #: maximal uptake of every LB compound (mmol/gDW/h): the scale of chapter 07's glucose uptake
@@ -71,7 +69,7 @@ YEAST_SD_SALTS = ("r_1654", "r_1832", "r_1861", "r_2005", "r_2020", "r_2049", "r
 CONSTRAINED_SETUPS: tuple[tuple[str, str], ...] = (
     ("iJO1366", "anaerobic"), ("iJO1366", "LB"), ("iZ_1308", "LB"), ("yeast_7.6", "SD"))
 
-#: The paper's prose about its Table 4 (Patané et al. 2019, §"Ethanol production without
+#: The paper's prose about its Table 4 ({cite}`patane2019mome`, §"Ethanol production without
 #: essential genes"): best ethanol (mmol/gDW/h), its change over the wild type (%), and the
 #: wild types it states (only for iJO1366).
 PAPER_TABLE4: dict[tuple[str, str], dict[str, float]] = {
@@ -83,8 +81,6 @@ PAPER_TABLE4: dict[tuple[str, str], dict[str, float]] = {
     ("yeast_7.6", "SD"): {"best_ethanol": 30.1258, "change_pct": 8.24,
                           "biomass_reduction_pct": 6.69},
 }
-#: the paper's two stated iJO1366 wild types: (biomass /h, ethanol mmol/gDW/h)
-PAPER_WILD_TYPES = {"anaerobic": (1.0334, 2.116), "LB": (3.6921, 25.0757)}
 
 
 def carveme_compounds(medium: str = "LB") -> list[str]:
@@ -105,7 +101,7 @@ def carveme_compounds(medium: str = "LB") -> list[str]:
 
 def exchange_bounds(model: cobra.Model, uptakes: Mapping[str, float]) -> dict[str, float]:
     """Lower bounds for *every* exchange of ``model``: ``-uptakes[rid]`` where given, else 0
-    (secretion only). For :func:`helpers.mome.evaluation.configure`."""
+    (secretion only). For :func:`helpers.mome.strains.configure`."""
     unknown = [rid for rid in uptakes if rid not in model.reactions]
     if unknown:
         raise KeyError(f"Exchange(s) {unknown} are not in model {model.id!r}.")
@@ -244,7 +240,7 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
     (:func:`~helpers.mome.constraints.isozyme_cuts`) instead of one gene. ``counts`` holds the numbers the chapter
     quotes (essential genes, lethal pairs, strains, timings). ``model``: the organism's model as
     :func:`~helpers.gem.organisms.load_organism` returns it (only read; loaded when None).
-    ``reduce``: drop blocked reactions first (:func:`~helpers.mome.evaluation.reduce_model`; one
+    ``reduce``: drop blocked reactions first (:func:`~helpers.mome.strains.reduce_model`; one
     flux variability analysis per medium when the disk cache is cold). Off by default: single-gene
     evaluation does not need it (a gene of blocked reactions only has wild-type strains), and the
     counts ``*_reduced`` are then of genes with a reaction in the model (all of them).
@@ -372,124 +368,3 @@ def table4_comparison(runs: list[ConstrainedRun]) -> pd.DataFrame:
             "paper_change_pct": paper.get("change_pct"),
         })
     return pd.DataFrame(rows)
-
-
-def _phenotype(model: cobra.Model, biomass: str, product: str) -> tuple[float, float, float, float]:
-    """(max growth, ethanol of cobra's FBA solution, min and max ethanol at max growth)."""
-    sol = model.optimize()
-    if sol.status != "optimal" or sol.objective_value < 1e-9:
-        return 0.0, np.nan, np.nan, np.nan
-    mu = float(sol.objective_value)
-    fba = float(sol.fluxes[product])
-    with model:
-        model.reactions.get_by_id(biomass).lower_bound = mu * (1 - 1e-9)
-        model.objective = product
-        model.objective_direction = "min"
-        lo = model.slim_optimize(error_value=np.nan)
-        model.objective_direction = "max"
-        hi = model.slim_optimize(error_value=np.nan)
-    return mu, fba, float(lo), float(hi)
-
-
-def _bisect(grows: Callable[[float], float], target: float, lo: float, hi: float,
-            steps: int) -> float | None:
-    """Smallest x in [lo, hi] (to ``steps`` halvings) with ``grows(x) >= target``, for a
-    ``grows`` that increases with x; None when even ``hi`` falls short."""
-    if grows(hi) < target:
-        return None
-    for _ in range(steps):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if grows(mid) < target else (lo, mid)
-    return hi
-
-
-def wild_type_setups(model: cobra.Model | None = None, *, target: str = "anaerobic",
-                     steps: int = 25) -> pd.DataFrame:
-    """Which set-up gives the paper's iJO1366 wild type ``target`` (:data:`PAPER_WILD_TYPES`)?
-
-    Tries: chapter 07's anaerobic glucose 10 with the core and with the wild-type biomass
-    reaction; aerobic glucose 10; CarveMe LB and LB[-O2] at the LB bound of :func:`lb_medium`;
-    each of these media with its uptakes scaled (bisection, ``steps`` halvings) so that growth
-    equals the paper's; glucose with oxygen fitted the same way at several glucose uptakes; and,
-    when the guaranteed ethanol crosses the paper's between two of those, the glucose uptake
-    (bisection) where it equals it. Each row: biomass, ethanol of cobra's FBA solution, the
-    minimal and maximal ethanol at maximal growth, and whether the paper's pair is matched
-    (biomass within 1 %; ethanol in [min, max] within 1 %; minimal ethanol within 1 %).
-    """
-    mu_paper, eth_paper = PAPER_WILD_TYPES[target]
-    org = ORGANISMS["iJO1366"]
-    if model is None:
-        from helpers.gem.organisms import load_organism
-
-        model = load_organism("iJO1366")
-    rows = []
-
-    def growth(bounds: Mapping[str, float]) -> float:
-        with model:
-            for rid, v in bounds.items():
-                model.reactions.get_by_id(rid).lower_bound = v
-            return model.slim_optimize(error_value=0.0)
-
-    def add(label: str, bounds: Mapping[str, float], biomass: str = org.biomass,
-            fitted: str = "") -> tuple[float, float, float, float]:
-        with model:
-            for rid, v in bounds.items():
-                model.reactions.get_by_id(rid).lower_bound = v
-            if biomass != org.biomass:
-                model.objective = biomass
-            out = _phenotype(model, biomass, org.ethanol)
-        rows.append({"setup": label, "fitted": fitted, "biomass": out[0], "ethanol_fba": out[1],
-                     "ethanol_min": out[2], "ethanol_max": out[3]})
-        return out
-
-    def scaled(bounds: Mapping[str, float], factor: float) -> dict[str, float]:
-        return {rid: v * factor for rid, v in bounds.items()}
-
-    def oxygen_for(glucose: float) -> float | None:
-        return _bisect(lambda o: growth({org.glucose: -glucose, org.oxygen: -o}), mu_paper,
-                       0.0, 1000.0, steps)
-
-    anaerobic = {org.glucose: -10.0, org.oxygen: 0.0}
-    add("glucose 10, anaerobic (ours)", anaerobic)
-    add("glucose 10, anaerobic, wild-type biomass reaction", anaerobic,
-        biomass="BIOMASS_Ec_iJO1366_WT_53p95M")
-    add("glucose 10, aerobic", {org.glucose: -10.0, org.oxygen: -1000.0})
-    factor = _bisect(lambda f: growth(scaled(anaerobic, f)), mu_paper, 0.0, 100.0, steps)
-    if factor is not None:
-        add(f"glucose {10 * factor:.4g}, anaerobic", scaled(anaerobic, factor),
-            fitted="glucose uptake")
-    for medium in ("LB", "LB[-O2]"):
-        bounds = lb_medium(model, medium=medium)[0]
-        add(f"CarveMe {medium}, each uptake <= {LB_UPTAKE:g}", bounds)
-        factor = _bisect(lambda f, b=bounds: growth(scaled(b, f)), mu_paper, 0.0, 100.0, steps)
-        if factor is not None:
-            add(f"CarveMe {medium}, each uptake <= {LB_UPTAKE * factor:.4g}",
-                scaled(bounds, factor), fitted="uptake bound")
-    previous = None
-    for glucose in (11.0, 15.0, 20.0, 30.0):
-        oxygen = oxygen_for(glucose)
-        if oxygen is None:
-            continue
-        eth = add(f"glucose {glucose:g}, oxygen {oxygen:.4g}",
-                  {org.glucose: -glucose, org.oxygen: -oxygen}, fitted="oxygen uptake")[2]
-        if previous is not None and previous[1] < eth_paper <= eth:
-            # guaranteed ethanol grows with glucose here: fit glucose so that it equals the paper's
-
-            def ethanol_at(g: float) -> float:
-                o = oxygen_for(g)
-                with model:
-                    model.reactions.get_by_id(org.glucose).lower_bound = -g
-                    model.reactions.get_by_id(org.oxygen).lower_bound = -(o or 0.0)
-                    return _phenotype(model, org.biomass, org.ethanol)[2]
-
-            g = _bisect(ethanol_at, eth_paper, previous[0], glucose, steps)
-            o = oxygen_for(g)
-            add(f"glucose {g:.4g}, oxygen {o:.4g}", {org.glucose: -g, org.oxygen: -o},
-                fitted="glucose and oxygen uptakes")
-        previous = (glucose, eth)
-    table = pd.DataFrame(rows)
-    table["biomass_matches"] = (table.biomass - mu_paper).abs() <= 0.01 * mu_paper
-    table["ethanol_in_range"] = ((table.ethanol_min <= 1.01 * eth_paper)
-                                 & (0.99 * eth_paper <= table.ethanol_max))
-    table["ethanol_min_matches"] = (table.ethanol_min - eth_paper).abs() <= 0.01 * eth_paper
-    return table

@@ -1,7 +1,7 @@
 """A reservoir block's check against pFBA in three numbers, and blocks side by side.
 
 Introduced in chapter ``06_reservoir_pfba``: the released block and one retrained in the chapter
-are scored on the same held-out simulations (:func:`helpers.evaluation.reservoir.block_check`)
+are scored on the same held-out simulations (:func:`helpers.evaluation.reservoir_pfba.block_check`)
 and summarised by :func:`block_summary`.
 """
 

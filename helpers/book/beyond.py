@@ -1,9 +1,12 @@
 """Beyond the papers: MINN on the open problems of the multi-omics review (chapter ``10_beyond``).
 
-Everything here is a *split*: a set of training rows and a set of held-out rows. Leave-one-out is
-29 splits of one held-out sample, leave-group-out holds a whole group out (the dilution series, a
-pathway's knock-outs), a learning curve draws ``k`` training samples at random and tests on the
-rest. One function per model family turns a list of splits into held-out predictions:
+The review is :cite:`wu2025review`. Everything here is a *split*
+(:class:`helpers.evaluation.splits.Split`): a set of training rows and a set of held-out rows.
+Leave-one-out is 29 splits of one held-out sample, leave-group-out holds a whole group out (the
+dilution series, a pathway's knock-outs, :data:`OOD_GROUPS`), a learning curve draws ``k``
+training samples at random and tests on the rest (the constructors are in
+:mod:`helpers.evaluation.splits`). One function per model family turns a list of splits into
+held-out predictions:
 
 - :func:`minn_split_predictions` — every split is one member of one batched MINN ensemble
   (:func:`helpers.minn.train_ensemble`), with fixed hyper-parameters, min-max scaling fitted on each
@@ -13,7 +16,8 @@ rest. One function per model family turns a list of splits into held-out predict
 
 :func:`split_metrics` scores them per held-out (split, sample);
 :func:`helpers.evaluation.comparison.paired_wilcoxon` (chapter 03's Wilcoxon signed-rank test)
-pairs them on any key and states a verdict.
+pairs them on any key and states a verdict; :func:`summary_table` is
+:func:`helpers.evaluation.metrics.summarize` with the number of held-out predictions per group.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ from sklearn.exceptions import ConvergenceWarning
 
 from helpers.evaluation.baselines import plain_nn, random_forest
 from helpers.evaluation.comparison import paired_wilcoxon
-from helpers.evaluation.metrics import sample_metrics
+from helpers.evaluation.metrics import sample_metrics, summarize
 from helpers.evaluation.protocol import check_same_samples, scaled
+from helpers.evaluation.splits import Split, loo_splits
 from helpers.minn import (
     MechanisticProblem,
     Member,
@@ -39,8 +44,7 @@ from helpers.minn import (
     train_ensemble,
 )
 
-__all__ = ["OMICS", "OOD_GROUPS", "Split", "ModelSpec", "loo_splits", "kfold_splits",
-           "group_splits", "scarcity_splits", "omics_columns", "omics_groups",
+__all__ = ["OMICS", "OOD_GROUPS", "ModelSpec", "omics_columns", "omics_groups",
            "minn_split_predictions", "sklearn_split_predictions", "fixed_split_predictions",
            "average_predictions", "split_metrics", "evaluate_on_splits",
            "summary_table", "headline_comparison", "aim_reached", "scarcity_draw_means",
@@ -62,66 +66,6 @@ OOD_GROUPS: dict[str, list[str]] = {
     "oxidative PPP": ["zwf", "pgl", "gnd"],
     "non-oxidative PPP": ["rpe", "rpiA", "rpiB", "tktA", "tktB", "talA", "talB"],
 }
-
-
-@dataclass(frozen=True)
-class Split:
-    """Training and held-out rows (positions in the data) of one evaluation split."""
-
-    name: str
-    train: tuple[int, ...]
-    test: tuple[int, ...]
-
-    def __post_init__(self) -> None:
-        if not self.train or not self.test:
-            raise ValueError(f"Split {self.name!r} needs training and held-out rows.")
-        if set(self.train) & set(self.test):
-            raise ValueError(f"Split {self.name!r} has rows both in training and held out: "
-                             f"{sorted(set(self.train) & set(self.test))[:5]}.")
-
-
-def loo_splits(samples: Sequence[str]) -> list[Split]:
-    """Leave-one-out: one split per sample (named after it)."""
-    n = len(samples)
-    return [Split(str(s), tuple(j for j in range(n) if j != i), (i,)) for i, s in enumerate(samples)]
-
-
-def kfold_splits(samples: Sequence[str], n_splits: int, seed: int) -> list[Split]:
-    """Shuffled K-fold (scikit-learn's ``KFold``): every sample held out exactly once."""
-    from sklearn.model_selection import KFold
-
-    folds = KFold(n_splits=n_splits, shuffle=True, random_state=seed).split(np.arange(len(samples)))
-    return [Split(f"fold {k}", tuple(int(i) for i in train), tuple(int(i) for i in test))
-            for k, (train, test) in enumerate(folds)]
-
-
-def group_splits(samples: Sequence[str], groups: Mapping[str, Sequence[str]]) -> list[Split]:
-    """Leave-group-out: each group held out together, every other sample trains."""
-    position = {str(s): i for i, s in enumerate(samples)}
-    splits = []
-    for name, members in groups.items():
-        unknown = [m for m in members if m not in position]
-        if unknown:
-            raise ValueError(f"Group {name!r} names unknown sample(s) {unknown}; "
-                             f"known: {list(position)[:6]}...")
-        test = tuple(sorted(position[m] for m in members))
-        splits.append(Split(name, tuple(i for i in range(len(samples)) if i not in test), test))
-    return splits
-
-
-def scarcity_splits(n_samples: int, sizes: Sequence[int], repeats: int, seed: int) -> list[Split]:
-    """Learning-curve splits: ``repeats`` random draws of ``k`` training samples per size ``k``;
-    the other ``n_samples - k`` are held out. Named ``"k=<k>/draw=<r>"``."""
-    rng = np.random.default_rng(seed)
-    splits = []
-    for k in sizes:
-        if not 1 <= k < n_samples:
-            raise ValueError(f"Training size {k} must be in [1, {n_samples}).")
-        for r in range(repeats):
-            train = tuple(sorted(int(i) for i in rng.choice(n_samples, size=k, replace=False)))
-            test = tuple(i for i in range(n_samples) if i not in train)
-            splits.append(Split(f"k={k}/draw={r}", train, test))
-    return splits
 
 
 def omics_columns(columns: Sequence[str], omics: Sequence[str]) -> list[str]:
@@ -339,12 +283,9 @@ def evaluate_on_splits(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
 def summary_table(per_sample: pd.DataFrame, metrics: Sequence[str] = ("MAE", "RMSE", "NE", "L2"),
                   by: Sequence[str] = ("model",)) -> pd.DataFrame:
     """:func:`helpers.evaluation.metrics.summarize` (mean ± population sd) grouped by ``by``,
-    with the number of held-out predictions of each group."""
-    from helpers.evaluation.metrics import summarize
-
-    out = summarize(per_sample, [m for m in metrics if m in per_sample.columns], by=list(by))
-    out["n_predictions"] = per_sample.groupby(list(by), sort=False).size().to_numpy()
-    return out
+    with the number of held-out predictions of each group (``n_predictions``)."""
+    return summarize(per_sample, [m for m in metrics if m in per_sample.columns], by=list(by),
+                     size="n_predictions")
 
 
 def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
@@ -415,7 +356,7 @@ def scarcity_draw_means(per_sample: pd.DataFrame, metric: str = "NE") -> pd.Data
     parts = per_sample["split"].str.extract(r"k=(?P<k>\d+)/draw=(?P<draw>\d+)")
     if parts.isna().any().any():
         raise ValueError("scarcity_draw_means needs splits named 'k=<k>/draw=<r>' "
-                         "(helpers.evaluation.beyond.scarcity_splits).")
+                         "(helpers.evaluation.splits.scarcity_splits).")
     frame = per_sample.assign(k=parts["k"].astype(int), draw=parts["draw"].astype(int))
     return frame.groupby(["model", "k", "draw"], sort=False)[metric].mean().reset_index()
 

@@ -2,7 +2,7 @@
 
 Chapter ``06_reservoir_pfba``. The mechanistic model is the MINN authors' FBA-reduced iAF1260
 (:func:`helpers.gem.authors.authors_fba_reduced`), whose own objective (biomass) is maximised and
-then the total flux minimised (pFBA, Lewis et al. 2010, via cobra) for each held-out sample:
+then the total flux minimised (pFBA, :cite:`lewis2010pfba`, via cobra) for each held-out sample:
 
 - **baseline** ("pFBA (FBA-reduced GEM)"): the sample's glucose and O2 uptakes (FBA-fit data) as
   upper bounds of ``R_EX_glc__D_e_rev`` / ``R_EX_o2_e_rev``; no knock-out;
@@ -27,12 +27,12 @@ import cobra
 import numpy as np
 import pandas as pd
 from cobra.exceptions import OptimizationError
-from sklearn.model_selection import KFold
 
 from helpers.data.ishii import UPTAKES
 from helpers.evaluation.comparison import comparison_table, paired_wilcoxon
 from helpers.evaluation.metrics import per_sample_table
 from helpers.evaluation.protocol import best_candidate, check_same_samples
+from helpers.evaluation.splits import kfold_splits, loo_splits
 from helpers.gem.ids import strip_prefix, to_flux_id
 from helpers.minn.reservoir import BLOCK_INPUTS, OmicsMember, ReservoirBlock, train_omics_members
 from helpers.minn.scaling import minmax_scale_members
@@ -189,6 +189,34 @@ def _members(rows_list: Sequence[Sequence[int]], params_list: Sequence[dict], se
             for e, (rows, params, tag) in enumerate(zip(rows_list, params_list, tags, strict=True))]
 
 
+def _search_fold(block: ReservoirBlock, Xv: np.ndarray, Yv: np.ndarray, train: np.ndarray,
+                 fold: int, *, n_trials: int, inner_folds: int, epochs: int,
+                 block_dropout: bool, seed: int) -> dict:
+    """The inner search of outer fold ``fold`` of :func:`omics_block_loo`: ``n_trials``
+    candidates (seed ``seed + fold``) x ``inner_folds`` folds of ``train`` trained as one
+    ensemble; the candidate with the lowest summed mean validation NE wins."""
+    candidates = omics_candidates(n_trials, seed + fold)
+    folds = kfold_splits(train, inner_folds, seed + fold)
+    rows, params, tags = [], [], []
+    for c, cand in enumerate(candidates):
+        for k, f in enumerate(folds):
+            rows.append(train[f.train_rows])
+            params.append(cand)
+            tags.append({"candidate": c, "fold": k, "valid": train[f.test_rows]})
+    members = _members(rows, params, seed, tags)
+    fit = train_omics_members(block, minmax_scale_members(Xv, rows), Yv, members,
+                              epochs=epochs, block_dropout=block_dropout)
+    _, V = fit.predict(minmax_scale_members(Xv, rows))
+    ref = block.problem.reference_idx
+    scores = np.zeros(len(candidates))
+    for e, member in enumerate(members):
+        valid = member.tag["valid"]
+        y, p = Yv[valid], V[e][valid][:, ref]
+        scores[member.tag["candidate"]] += np.mean(
+            np.linalg.norm(y - p, axis=1) / np.maximum(np.linalg.norm(y, axis=1), 1e-12))
+    return candidates[best_candidate(scores, f"candidate of fold {fold}")]
+
+
 def omics_block_loo(block: ReservoirBlock, X: pd.DataFrame, Y: pd.DataFrame, *,
                     fixed: dict | None,
                     n_trials: int = 15, inner_folds: int = 5, epochs: int = 100,
@@ -220,32 +248,13 @@ def omics_block_loo(block: ReservoirBlock, X: pd.DataFrame, Y: pd.DataFrame, *,
     check_same_samples(X, Y)
     Xv, Yv = X.to_numpy(float), Y.to_numpy(float)
     N = len(X)
-    outer = [np.setdiff1d(np.arange(N), [i]) for i in range(N)]
-    chosen = []
+    outer = [s.train_rows for s in loo_splits(X.index)]
     if fixed is not None:
         chosen = [dict(fixed)] * N
     else:
-        for i, train in enumerate(outer):
-            candidates = omics_candidates(n_trials, seed + i)
-            splits = list(KFold(inner_folds, shuffle=True, random_state=seed + i).split(train))
-            rows, params, tags = [], [], []
-            for c, cand in enumerate(candidates):
-                for k, (tr, va) in enumerate(splits):
-                    rows.append(train[tr])
-                    params.append(cand)
-                    tags.append({"candidate": c, "fold": k, "valid": train[va]})
-            members = _members(rows, params, seed, tags)
-            fit = train_omics_members(block, minmax_scale_members(Xv, rows), Yv, members,
-                                      epochs=epochs, block_dropout=block_dropout)
-            _, V = fit.predict(minmax_scale_members(Xv, rows))
-            ref = block.problem.reference_idx
-            scores = np.zeros(len(candidates))
-            for e, member in enumerate(members):
-                valid = member.tag["valid"]
-                y, p = Yv[valid], V[e][valid][:, ref]
-                scores[member.tag["candidate"]] += np.mean(
-                    np.linalg.norm(y - p, axis=1) / np.maximum(np.linalg.norm(y, axis=1), 1e-12))
-            chosen.append(candidates[best_candidate(scores, f"candidate of fold {i}")])
+        chosen = [_search_fold(block, Xv, Yv, train, i, n_trials=n_trials, inner_folds=inner_folds,
+                               epochs=epochs, block_dropout=block_dropout, seed=seed)
+                  for i, train in enumerate(outer)]
     members = _members(outer, chosen, seed, [{"fold": i} for i in range(N)])
     Xs = minmax_scale_members(Xv, outer)
     fit = train_omics_members(block, Xs, Yv, members, epochs=epochs, block_dropout=block_dropout)

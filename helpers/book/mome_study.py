@@ -16,7 +16,7 @@ that comparison:
   the fronts' summary table.
 * :func:`constrained_setups_table`, :func:`setup_prefix`, :func:`ethanol_change_text`,
   :func:`search_vs_exact_case` and :func:`behind_exact_text` — what the chapter tabulates and
-  glues about the constrained designs of :mod:`helpers.mome.designs`.
+  glues about the constrained designs of :mod:`helpers.book.mome_designs`.
 
 Introduced in chapter ``08_mome_organisms_and_constraints``.
 """
@@ -34,10 +34,10 @@ import pandas as pd
 
 from helpers.gem.organisms import ORGANISMS, load_organism
 from helpers.mome import analysis, search
-from helpers.mome.evaluation import StrainEvaluator, configure, reduce_model
+from helpers.mome.strains import StrainEvaluator, configure, reduce_model
 
 if TYPE_CHECKING:
-    from helpers.mome.designs import ConstrainedRun
+    from helpers.book.mome_designs import ConstrainedRun
 
 __all__ = ["organism_medium", "theoretical_maxima", "normalize_front", "utopia_distance",
            "on_axes_only", "OrganismSetup", "setup_organism", "search_organism",
@@ -123,7 +123,7 @@ class OrganismSetup:
 
 def setup_organism(name: str) -> OrganismSetup:
     """Load ``name`` (:func:`helpers.gem.organisms.load_organism`), apply
-    :func:`organism_medium`, reduce it (:func:`~helpers.mome.evaluation.reduce_model`, cached on
+    :func:`organism_medium`, reduce it (:func:`~helpers.mome.strains.reduce_model`, cached on
     disk), build its gene-set evaluator and theoretical maxima. ``row`` is the chapter's model
     table row (counts, medium, wild type, maxima, set-up seconds)."""
     org = ORGANISMS[name]
@@ -236,7 +236,7 @@ CONSTRAINED_SETUP_COLUMNS = ("model", "medium", "wt_biomass", "wt_ethanol_guaran
 
 
 def constrained_setups_table(runs: Sequence[ConstrainedRun]) -> pd.DataFrame:
-    """One row per constrained design (:func:`helpers.mome.designs.run_constrained`): ``model``,
+    """One row per constrained design (:func:`helpers.book.mome_designs.run_constrained`): ``model``,
     ``medium``, ``medium_definition`` (the medium in words), then the run's ``counts`` (wild
     type, constraint lists, search size and times). Chapter ``08_mome_organisms_and_constraints``.
     """
@@ -257,7 +257,7 @@ def ethanol_change_text(best_ethanol: float, change_pct: float | None) -> str:
     ``"+12.3 %"``; "none: ..." when neither the best strain nor the wild type guarantees ethanol
     (``best_ethanol <= 0``); "undefined: ..." when only the wild type guarantees none (a change
     against 0 is no percentage: ``change_pct`` is NaN or None). Chapter
-    ``08_mome_organisms_and_constraints`` (rows of :func:`helpers.mome.designs.table4_comparison`).
+    ``08_mome_organisms_and_constraints`` (rows of :func:`helpers.book.mome_designs.table4_comparison`).
     """
     if best_ethanol <= 0:
         return ("none: no strain of this search guarantees ethanol at ≥ 90 % growth, "
@@ -273,7 +273,7 @@ def search_vs_exact_case(runs: Sequence[ConstrainedRun], vs_exact: pd.DataFrame,
     """The numbers the chapter quotes about one set-up's search beside its exact enumeration.
 
     ``runs`` are the constrained designs, ``vs_exact`` the table of
-    :func:`helpers.mome.designs.search_vs_exact`. Keys: ``exact_1``, ``exact_strains`` and
+    :func:`helpers.book.mome_designs.search_vs_exact`. Keys: ``exact_1``, ``exact_strains`` and
     ``exact_s`` (exact optimum at one knock-out, strains enumerated, seconds); ``cuts`` (isozyme
     cuts the mutation may draw); ``search_best``, ``search_genes`` and ``search_pct`` (the
     search's best strain: guaranteed ethanol, genes, growth in % of the wild type's);
@@ -309,7 +309,7 @@ def search_vs_exact_case(runs: Sequence[ConstrainedRun], vs_exact: pd.DataFrame,
 
 def behind_exact_text(vs_exact: pd.DataFrame, *, tol: float = 1e-6) -> str:
     """Where the search's best guaranteed ethanol is below the exact optimum by more than
-    ``tol`` (rows of :func:`helpers.mome.designs.search_vs_exact`), in words:
+    ``tol`` (rows of :func:`helpers.book.mome_designs.search_vs_exact`), in words:
     ``"iJO1366 LB at ≤ 1 (0.00 vs 1.23); ..."``, or "nowhere". Chapter
     ``08_mome_organisms_and_constraints``.
     """
@@ -323,8 +323,8 @@ def behind_exact_text(vs_exact: pd.DataFrame, *, tol: float = 1e-6) -> str:
 def best_known_constrained(comparison: pd.DataFrame, vs_exact: pd.DataFrame, *,
                            tol: float = 1e-6) -> pd.DataFrame:
     """The best constrained strain we know per set-up: the larger guaranteed ethanol of the
-    search's best (rows of :func:`helpers.mome.designs.table4_comparison`) and of the exact
-    enumeration (rows of :func:`helpers.mome.designs.search_vs_exact`), with its source.
+    search's best (rows of :func:`helpers.book.mome_designs.table4_comparison`) and of the exact
+    enumeration (rows of :func:`helpers.book.mome_designs.search_vs_exact`), with its source.
 
     ``best_known_source`` is ``"enumeration"`` when the exact optimum beats the search by more
     than ``tol``, else ``"search"``; on ties among budgets the enumeration's cheapest is taken.

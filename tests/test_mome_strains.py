@@ -1,4 +1,4 @@
-"""Strain evaluation on one LP (helpers.mome.evaluation), on e_coli_core for speed."""
+"""Strain evaluation (helpers.mome.strains and its engine), on e_coli_core for speed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import cobra
 import numpy as np
 import pytest
 
-from helpers.mome.evaluation import StrainEvaluator, configure, model_fingerprint, reduce_model
+from helpers.mome.strains import StrainEvaluator, configure, model_fingerprint, reduce_model
 
 BIOMASS, PRODUCT = "Biomass_Ecoli_core", "EX_etoh_e"
 
@@ -170,36 +170,10 @@ def test_flux_support_matches_evaluate_and_counts_lps(evaluator):
     assert evaluator.n_lp <= evaluator.n_computed
 
 
-@pytest.mark.parametrize("medium", [{"EX_glc__D_e": -10, "EX_o2_e": 0}, {"EX_glc__D_e": -10},
-                                    {"EX_glc__D_e": 0, "EX_fru_e": -5, "EX_o2_e": -5}])
-def test_blocked_reactions_equal_cobra_find_blocked(medium):
-    import cobra
-    from cobra.flux_analysis import find_blocked_reactions
-
-    from helpers.mome.evaluation import blocked_reactions, configure
-
-    model = configure(cobra.io.load_model("textbook"), medium)
-    ours = blocked_reactions(model)
-    assert ours, "the medium leaves some reactions blocked: the comparison is not trivial"
-    assert set(ours) == set(find_blocked_reactions(model, open_exchanges=False))
-
-
-def test_blocked_reactions_reject_an_infeasible_model():
-    import cobra
-
-    from helpers.mome.evaluation import blocked_reactions
-
-    model = cobra.io.load_model("textbook")
-    model.reactions.ATPM.lower_bound = 500.0  # more maintenance than any uptake can pay
-    model.reactions.EX_glc__D_e.lower_bound = -1.0
-    with pytest.raises(ValueError, match="no feasible flux"):
-        blocked_reactions(model)
-
-
 def test_dropping_reactions_equals_cobra_remove_reactions():
     import warnings
 
-    from helpers.mome.evaluation import _without_reactions
+    from helpers.mome.strains import _without_reactions
 
     model = cobra.io.load_model("textbook")
     model.add_groups([cobra.core.Group("glycolysis", members=[model.reactions.PFK,
@@ -225,12 +199,12 @@ def test_each_evaluator_holds_and_frees_its_own_lp(core_reduced):
     import gc
     import weakref
 
-    from helpers.mome import evaluation
+    from helpers.mome._engine import lp as engine_lp
 
-    before = dict(evaluation._WORKER_LPS)
+    before = dict(engine_lp.WORKER_LPS)
     ev = StrainEvaluator(core_reduced, biomass=BIOMASS, product=PRODUCT)
     engine = weakref.ref(ev._lp)
-    assert dict(evaluation._WORKER_LPS) == before
+    assert dict(engine_lp.WORKER_LPS) == before
     del ev
     gc.collect()
     assert engine() is None
@@ -239,15 +213,36 @@ def test_each_evaluator_holds_and_frees_its_own_lp(core_reduced):
 def test_unpickled_evaluator_gives_identical_phenotypes(evaluator):
     import pickle
 
-    from helpers.mome import evaluation
+    from helpers.mome._engine import lp as engine_lp
 
     strains = _random_strains(len(evaluator.units), 30, seed=3)
     serial = evaluator.evaluate_many(strains)
-    copies = [pickle.loads(pickle.dumps(evaluator)) for _ in range(evaluation._WORKER_LPS_MAX + 2)]
+    copies = [pickle.loads(pickle.dumps(evaluator)) for _ in range(engine_lp.WORKER_LPS_MAX + 2)]
     for copy in copies:
         assert copy.cache == {}
         np.testing.assert_array_equal(copy.evaluate_many(strains), serial)
     # copies of one evaluator share one rebuilt problem per process; the cache stays bounded
     assert copies[0]._lp is copies[1]._lp
-    assert len(evaluation._WORKER_LPS) <= evaluation._WORKER_LPS_MAX
+    assert len(engine_lp.WORKER_LPS) <= engine_lp.WORKER_LPS_MAX
 
+
+
+def test_a_model_without_gene_rules_is_refused_by_name(core_reduced):
+    model = core_reduced.copy()
+    for reaction in model.reactions:
+        reaction.gene_reaction_rule = ""
+    for mode in ("gene_sets", "genes"):
+        with pytest.raises(ValueError, match=f"Model {model.id!r} has no gene rules"):
+            StrainEvaluator(model, biomass=BIOMASS, product=PRODUCT, mode=mode)
+
+
+def test_gene_strain_refuses_unknown_genes_and_suggests_ids(evaluator, core_reduced):
+    ldh = core_reduced.genes.get_by_id("b1380")  # ldhA
+    with pytest.raises(ValueError, match=r"'ldhA' is the name of gene 'b1380'"):
+        evaluator.gene_strain(["b2133", ldh.name])
+    with pytest.raises(ValueError, match=r"\['b13800'\] are not genes of model .*did you mean "
+                                         r"'b1380'"):
+        evaluator.gene_strain(["b13800"])
+    with pytest.raises(ValueError, match="'zzzz': no gene id or name is close"):
+        evaluator.gene_strain(["zzzz"])
+    assert evaluator.gene_strain(["b1380"]) == evaluator.gene_strain({"b1380"})
