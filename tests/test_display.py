@@ -110,3 +110,17 @@ def test_problem_sizes_of_a_mechanistic_problem():
                      "non-zeros of S": problem.S.nnz, "reference fluxes": len(REFERENCE),
                      "bounded uptakes": 1}
     assert all(type(v) is int for v in sizes.values())
+
+
+def test_csv_link_stays_inside_the_site_and_run_settings_fold():
+    from helpers.book.display import CSV_LINK, show_settings
+
+    html = show_table(pd.DataFrame({"a": [1]}), "toy_c_sweep")._repr_html_()
+    assert f'href="{CSV_LINK.format(name="toy_c_sweep")}"' in html
+    assert CSV_LINK.startswith("../../_static/tables/")  # from book/executed/<chapter>.html
+    folded = show_settings({"ukc": 3, "dup": True}, fold="Run settings")
+    html = folded._repr_html_()
+    assert html.startswith('<details class="minnbook-settings"><summary>Run settings</summary>')
+    assert html.endswith("</details>") and "<details open" not in html and ">yes<" in html
+    assert repr(folded) == repr(show_settings({"ukc": 3, "dup": True}))  # text view unchanged
+    assert "<details" not in show_settings({"ukc": 3})._repr_html_()

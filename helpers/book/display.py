@@ -29,6 +29,9 @@ import pandas as pd
 SCI_METRICS = ("L2", "SV2", "L2_active")
 #: Text longer than this (characters) goes to the notes list under the table.
 LONG_TEXT = 60
+#: Where the "(open)" link under a table points, relative to a chapter's page
+#: (``book/executed/<chapter>.html``): the book's build ships every CSV under ``_static/tables/``.
+CSV_LINK = "../../_static/tables/{name}.csv"
 _PAIR = re.compile(r"^(?P<metric>.+)_mean$")
 _STYLE = (
     "<style>.minnbook-table{border-collapse:collapse;font-size:0.75em;margin:0.5em 0;}"
@@ -192,7 +195,7 @@ def table_html(frame: pd.DataFrame, name: str | None = None, *, sig: int = 3,
         parts.append("</ol>")
     if name:
         parts.append(f'<p class="minnbook-source">All columns: <code>_build/tables/{name}.csv'
-                     f'</code> (<a href="../../../tables/{name}.csv">open</a>).</p>')
+                     f'</code> (<a href="{CSV_LINK.format(name=name)}">open</a>).</p>')
     return "".join(parts)
 
 
@@ -339,14 +342,29 @@ def settings_frame(values: Mapping, *, key: str = "setting") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[key, "value"])
 
 
-def show_settings(values: Mapping, *, key: str = "setting",
-                  caption: str | None = None) -> TableView:
+class FoldedTableView(TableView):
+    """A :class:`TableView` folded under a summary line (an HTML ``<details>`` box)."""
+
+    def __init__(self, frame: pd.DataFrame, summary: str, **options) -> None:
+        super().__init__(frame, None, **options)
+        self.summary = summary
+
+    def _repr_html_(self) -> str:
+        return (f'<details class="minnbook-settings"><summary>{html.escape(self.summary)}'
+                f"</summary>{super()._repr_html_()}</details>")
+
+
+def show_settings(values: Mapping, *, key: str = "setting", caption: str | None = None,
+                  fold: str | None = None) -> TableView:
     """The readable view of a settings mapping (a profile section, a model's sizes).
 
     Introduced in chapter ``03_minn_vs_ml`` (the evaluation profile); chapters 05 and 06 use it
-    for their settings and model sizes. Nested dicts become ``outer: inner`` rows.
+    for their settings and model sizes. Nested dicts become ``outer: inner`` rows. With ``fold``
+    (e.g. ``"Run settings"``) the table is folded under that summary line, closed until the reader
+    opens it: the chapters' run settings, which would otherwise open the chapter before any text.
     """
-    return show_table(settings_frame(values, key=key), caption=caption)
+    view = show_table(settings_frame(values, key=key), caption=caption)
+    return FoldedTableView(view.frame, fold, **view.options) if fold else view
 
 
 def problem_sizes(problem) -> dict[str, int]:
