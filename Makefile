@@ -8,6 +8,11 @@ PROFILE ?= quick
 NB ?=
 JOBS ?= 2
 ARGS ?=
+# Chapters whose inputs are unchanged since their last good execution are restored, not re-executed
+# (cache in book/executed/.cache; helpers/book/execution_cache.py), by `make notebooks` and by
+# `make test` alike. FORCE=1 executes them anyway; MINNBOOK_CHAPTER_CACHE=0 (or CI set) turns it off.
+FORCE ?=
+CHAPTER := $(PY) -m helpers.book chapter $(if $(FORCE),--force)
 STAMP := $(VENV)/.installed
 
 .PHONY: setup book notebooks notebook html test unit lint bench paper paper-status mome-exact clean clean-cache lab
@@ -25,10 +30,10 @@ $(STAMP): pyproject.toml
 book: notebooks html
 
 notebooks: $(STAMP)
-	$(PY) -m helpers.book chapter --all --profile $(PROFILE)
+	$(CHAPTER) --all --profile $(PROFILE)
 
 notebook: $(STAMP)
-	$(PY) -m helpers.book chapter $(NB) $(ARGS)
+	$(CHAPTER) $(NB) $(ARGS)
 
 html: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going

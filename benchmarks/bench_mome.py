@@ -7,7 +7,13 @@ process, iJO1366 anaerobic on 10 mmol/gDW/h glucose. cobra's loop is the textboo
         for reaction in knocked: reaction.knock_out()
         model.optimize()
 
-It computes only the growth LP; ours computes growth AND the guaranteed ethanol (a second LP).
+It computes only the growth LP on the whole model; ours computes growth AND the guaranteed
+ethanol (a second LP) with two exact shortcuts. The like-for-like baseline is a lean cobra loop
+doing what the evaluator does: the same two LPs (``slim_optimize``: maximal growth, then the least
+ethanol with growth held there) on the same reduced model, with the same shortcuts (a strain that
+hits an essential reaction is lethal, one that only touches reactions without flux in the wild
+type's optimum is the wild type; both masks computed once, as the evaluator does). The ratio
+against it is what the warm-started GLPK engine itself buys.
 
 Also measured, in the same process (chapter 08 and 09's modes):
 
@@ -65,6 +71,31 @@ def cobra_loop(model: cobra.Model, reactions: list[list[str]]) -> float:
     return len(reactions) / (time.perf_counter() - start)
 
 
+def lean_cobra_loop(model: cobra.Model, ev: StrainEvaluator, columns: list[np.ndarray]) -> float:
+    """Strains per second of plain cobra doing the evaluator's work: the same shortcuts, then
+    maximal growth and the least product at it (two ``slim_optimize`` calls) inside
+    ``with model:``. ``model`` is the evaluator's (reduced) model, ``columns`` the reactions each
+    strain disables (indices into ``ev.reaction_ids``)."""
+    growth, product = model.reactions.get_by_id(BIOMASS), model.reactions.get_by_id(PRODUCT)
+    reactions = model.reactions
+    start = time.perf_counter()
+    for cols in columns:
+        if cols.size and ev._essential[cols].any():
+            continue  # lethal without an LP
+        if ev._zero_min[cols].all():
+            continue  # the wild type's optimum survives
+        with model:
+            for j in cols:
+                reactions[int(j)].bounds = (0.0, 0.0)
+            mu = model.slim_optimize(error_value=0.0)
+            if mu >= ev.lethal_threshold:
+                growth.lower_bound = mu * (1 - 1e-9)
+                model.objective = product
+                model.objective_direction = "min"
+                model.slim_optimize(error_value=float("nan"))
+    return len(columns) / (time.perf_counter() - start)
+
+
 def main(n: int = 2000) -> None:
     model = configure(cobra.io.load_model("iJO1366"), MEDIUM)
     t0 = time.perf_counter()
@@ -80,6 +111,8 @@ def main(n: int = 2000) -> None:
     n_cobra = min(n, 500)
     cobra_full = cobra_loop(model, knocked[:n_cobra])
     cobra_reduced = cobra_loop(reduced, knocked[:n_cobra])
+    assert [r.id for r in reduced.reactions] == ev.reaction_ids
+    cobra_lean = lean_cobra_loop(reduced, ev, [ev.knocked_reactions(g) for g in genotypes])
 
     profiler = cProfile.Profile()
     start = time.perf_counter()
@@ -109,12 +142,15 @@ def main(n: int = 2000) -> None:
           f"LP-evaluated: {n_lp}")
     print(f"cobra with-model/knock_out/optimize, full model:    {cobra_full:8.1f} evals/s (growth LP only)")
     print(f"cobra with-model/knock_out/optimize, reduced model: {cobra_reduced:8.1f} evals/s (growth LP only)")
+    print(f"lean cobra loop, same 2 LPs + shortcuts, reduced:   {cobra_lean:8.1f} evals/s (growth + guaranteed ethanol)")
     print(f"MOME evaluator, 1 process, cold cache:              {ours:8.1f} evals/s (growth + guaranteed ethanol)")
     print(f"MOME evaluator, 2 processes (joblib), cold cache:   {ours_par:8.1f} evals/s")
     print(f"MOME LP alone (no cache, no shortcuts), 1 process: {lp_only:8.1f} evals/s")
     print(f"MOME evaluator, cache hits:                         {cached:8.1f} evals/s")
-    print(f"ratio (ours 1 process / cobra full model): {ours / cobra_full:.1f}x; "
-          f"target >= 600 evals/s: {'met' if max(ours, ours_par) >= 600 else 'NOT met'}")
+    print(f"ratio (ours 1 process / cobra full model, growth only): {ours / cobra_full:.1f}x; "
+          f"like for like (ours / lean cobra loop, same LPs and shortcuts): "
+          f"{ours / cobra_lean:.1f}x")
+    print(f"target >= 600 evals/s: {'met' if max(ours, ours_par) >= 600 else 'NOT met'}")
     genes_mode(reduced, min(n, 300))
     constrained_mode(reduced, min(n, 300))
     redirector_mode(reduced, min(n, 100))

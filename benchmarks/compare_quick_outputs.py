@@ -16,7 +16,7 @@ that chapters 03-05 show from it may differ for that reason alone. (Older commit
 
 Each argument is a folder with ``_build/tables/*.csv`` and ``book/executed/*.ipynb`` (or pass
 ``--tables`` / ``--executed`` pairs). Columns and glue names that measure time (seconds, minutes,
-wall time, run time) are left out. Exit status 0 when everything else is identical, 1 otherwise.
+wall time, run time) or cache use (``from_cache``) are left out. Exit status 0 when everything else is identical, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ from pathlib import Path
 
 import pandas as pd
 
-TIMING = re.compile(r"(second|seconds|_s$|minute|wall|run_?time|elapsed|duration|timing|speed)",
-                    re.IGNORECASE)
+#: Columns and glue names that describe the run, not its results: time, and whether a piece of
+#: work came from the on-disk cache (a second run reads what the first one wrote).
+TIMING = re.compile(r"(second|seconds|_s$|minute|wall|run_?time|elapsed|duration|timing|speed|"
+                    r"from_cache)", re.IGNORECASE)
 
 
 def _timing_columns(frame: pd.DataFrame) -> list[str]:

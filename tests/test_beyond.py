@@ -46,13 +46,17 @@ def test_minn_and_sklearn_split_predictions_hold_out_the_test_rows(toy):
     X, Y = toy.X, toy.Y
     splits = sp.group_splits(list(X.index), {"a": list(X.index[:4]), "b": list(X.index[4:9])})
     fixed = {"hidden": 16, "dropout": 0.0, "lr": 3e-3, "epochs": 3}
-    pred, l2, seconds = beyond.minn_split_predictions(toy.problem, X, Y, "c-balanced", splits,
-                                                      fixed=fixed)
+    pred, checks, seconds, fluxes = beyond.minn_split_predictions(toy.problem, X, Y, "c-balanced",
+                                                                  splits, fixed=fixed)
     assert list(pred.index.get_level_values("split")) == ["a"] * 4 + ["b"] * 5
     assert list(pred.index.get_level_values("sample")) == list(X.index[:9])
-    assert np.isfinite(pred.to_numpy()).all() and (l2 >= 0).all() and seconds > 0
+    assert np.isfinite(pred.to_numpy()).all() and (checks["L2"] >= 0).all() and seconds > 0
+    assert list(fluxes.columns) == list(toy.problem.reaction_ids)
+    np.testing.assert_array_equal(fluxes.iloc[:, toy.problem.reference_idx].to_numpy(),
+                                  pred.to_numpy())
+    assert checks.index.equals(pred.index) and {"below_lb", "above_ub"} <= set(checks.columns)
     # one ensemble member per split: the same as that split trained alone
-    alone, _, _ = beyond.minn_split_predictions(toy.problem, X, Y, "c-balanced", splits[:1],
+    alone, _, _, _ = beyond.minn_split_predictions(toy.problem, X, Y, "c-balanced", splits[:1],
                                                 fixed=fixed)
     np.testing.assert_allclose(alone.to_numpy(), pred.loc["a"].to_numpy(), rtol=1e-4, atol=1e-5)
     rf, _ = beyond.sklearn_split_predictions("RF", X, Y, splits, fixed={"model__n_estimators": 10})
@@ -123,6 +127,8 @@ def test_headline_comparison_quick_path_and_learning_curve_means(toy):
     assert (table.groupby("model").size() == len(X)).all()
     exact = table[table.model == "MINN-c-balanced-exact"]
     assert exact["L2"].max() < 1e-8  # steady state to round-off (float32)
+    assert {"below_lb", "above_ub", "max_abs_SV"} <= set(table.columns)
+    assert table.loc[table.model == "RF", "below_lb"].isna().all()
     three = get_variant("c-balanced-exact", projection_steps=3)  # a config, not a name
     other, _ = beyond.headline_comparison(toy.problem, X, Y, Y * 1.1, settings,
                                           variants={"exact, 3 steps": three})
@@ -136,6 +142,10 @@ def test_headline_comparison_quick_path_and_learning_curve_means(toy):
     assert list(means["k"]) == [5, 5, 10, 10] and list(means["NE"]) == [5.0, 5.0, 10.0, 10.0]
     assert beyond.aim_reached(pd.DataFrame({"verdict": ["helps"] * 3, "p_value": [0.01] * 3}), 1e-5)
     assert not beyond.aim_reached(pd.DataFrame({"verdict": ["helps"], "p_value": [0.01]}), 1e-3)
+    assert beyond.aim_reached(pd.DataFrame({"verdict": ["helps"], "p_value": [0.01],
+                                            "p_holm": [0.01]}), 1e-5)
+    assert not beyond.aim_reached(pd.DataFrame({"verdict": ["helps"], "p_value": [0.01],
+                                                "p_holm": [0.2]}), 1e-5)
     with pytest.raises(ValueError, match="k=<k>/draw=<r>"):
         beyond.scarcity_draw_means(per.assign(split="fold 0"))
 
@@ -221,3 +231,26 @@ def test_verdict_count_counts_one_comparison_and_names_a_wrong_table():
     assert beyond.verdict_count(tests, "proteins", "transcripts", "helps") == 1
     with pytest.raises(ValueError, match="verdict"):
         beyond.verdict_count(tests.drop(columns="verdict"), "both", "proteins", "helps")
+
+
+def test_feasible_model_projects_the_same_held_out_fluxes(toy):
+    """A feasible MINN adds '<label> + feasible QP': the same network's held-out fluxes moved onto
+    {S V = 0, V >= 0, P_in V <= V_in}; the plain row is unchanged and keeps its violations."""
+    X, Y = toy.X.copy(), toy.Y
+    X.columns = ["p_0"] + [f"t_{i}" for i in range(X.shape[1] - 3)] + ["R_EX_glc__D_e_rev",
+                                                                       "R_EX_o2_e_rev"]
+    settings = {"minn_variants": ["c-balanced"], "minn_fixed": {"hidden": 8, "epochs": 2},
+                "rf_fixed": {"model__n_estimators": 5}, "nn_fixed": {}}
+    table, seconds = beyond.headline_comparison(toy.problem, X, Y, Y * 1.1, settings,
+                                                feasible=["MINN-c-balanced"])
+    label = "MINN-c-balanced" + beyond.FEASIBLE_SUFFIX
+    assert label in seconds and (table.groupby("model").size() == len(X)).all()
+    qp = table[table.model == label]
+    assert (qp["below_lb"] == 0).all() and (qp["above_ub"] == 0).all()
+    assert qp["max_abs_SV"].max() < 1e-6
+    plain, _ = beyond.headline_comparison(toy.problem, X, Y, Y * 1.1, settings)
+    pd.testing.assert_frame_equal(plain, table[table.model != label].reset_index(drop=True))
+    with pytest.raises(ValueError, match="not among"):
+        beyond.headline_comparison(toy.problem, X, Y, Y * 1.1, settings, feasible=["RF"])
+    with pytest.raises(ValueError, match="only a MINN"):
+        beyond.ModelSpec("RF", feasible=True)

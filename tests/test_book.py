@@ -1,5 +1,9 @@
 """Every chapter executes at the quick profile, then the HTML book builds with no warnings.
 
+Chapters go through the same runner and execution cache as ``make book``: a chapter whose inputs
+are unchanged since its last good execution is restored, not executed again (``make test`` after
+``make book`` does not retrain); a clean clone, or ``CI`` set, executes every chapter.
+
 Kept in one module so that the build runs after the chapters (pytest keeps file order).
 """
 

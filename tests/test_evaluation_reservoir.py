@@ -78,6 +78,20 @@ def test_table4_metrics_on_a_hand_made_three_sample_case():
     assert row.loc[RESERVOIR, "paper_NE_mean"] == 0.253 and row.loc[BASELINE, "paper_R2_mean"] == 0.892
     tests = wilcoxon_table(per_sample, RESERVOIR, BASELINE).set_index("metric")
     assert tests.loc["MAE", "better_a"] == 3 and tests.loc["MAE", "ties"] == 0
+    assert tests.loc["MAE", "better_b"] == 0 and tests.loc["MAE", "mean_a"] == 0.0
+    assert tests.loc["MAE", "mean_b"] == pytest.approx(1.0)
+    assert (tests["a"] == RESERVOIR).all() and (tests["b"] == BASELINE).all()
+
+
+def test_a_reused_baseline_gives_the_same_predictions(model, uptakes):
+    base, _ = reservoir_pfba(model, uptakes, None, FLUXES)
+    extra = pd.DataFrame({"R_EX_ac_e": [0.0, 0.0]}, index=["a", "b"])
+    solved, report = reservoir_pfba(model, uptakes, extra, FLUXES)
+    reused, report2 = reservoir_pfba(model, uptakes, extra, FLUXES, baseline=base)
+    pd.testing.assert_frame_equal(solved, reused, atol=1e-6)
+    pd.testing.assert_frame_equal(report, report2)
+    with pytest.raises(ValueError, match=r"column\(s\) \['R_PGI_fwd'\]"):
+        reservoir_pfba(model, uptakes, extra, FLUXES, baseline=base.drop(columns="R_PGI_fwd"))
 
 
 def test_candidates_are_distinct_grid_points():

@@ -88,6 +88,34 @@ def test_gem_findings_numbers_and_one_word_verdicts():
     assert all(len(v.split()) == 1 for v in words.values()), words
 
 
+def test_total_seconds_from_the_store_or_the_harness():
+    from helpers.evaluation.protocol import LooResult
+
+    def result(**extra):
+        return LooResult("m", pd.DataFrame(), [], extra)
+
+    assert study.total_seconds(result(seconds=12.0, search_seconds=np.nan,
+                                      refit_seconds=np.nan)) == 12.0
+    assert study.total_seconds(result(search_seconds=3.0, refit_seconds=4.0)) == 7.0
+
+
+def test_adjust_against_reads_significance_from_the_holm_adjusted_p():
+    tests = pd.DataFrame({"direction": ["lower", "higher", "lower"], "wins": [20, 10, 15],
+                          "p_value": [0.03, 0.4, 0.6], "significant": [True, False, False]},
+                         index=["core", "lactis", "fba"])
+    adjusted = study.adjust_against(tests)
+    # raw p = 0.03 was significant; in a family of three tests Holm gives 0.09
+    assert adjusted.loc["core", "p_holm"] == pytest.approx(0.09)
+    assert not adjusted["significant"].any()
+    assert adjusted["p_value"].tolist() == [0.03, 0.4, 0.6]  # the raw p kept beside
+    assert adjusted["mean_better"].tolist() == [True, False, True]
+    _, table = _findings_inputs()
+    out = study.gem_findings(tests, table.rename(index={"fva": "ref"}), {"core": "core"},
+                             reference="ref")
+    assert out["core_p"] == 0.03 and out["core_p_holm"] == pytest.approx(0.09)
+    assert out["core_significant"] == "no"
+
+
 def test_gem_findings_mechanistic_measures_of_each_gem():
     tests, table = _findings_inputs()
     table["L2_mean"] = [1.0, 0.5, 2.0, 1e3]  # L2 = SV2 / m can order GEMs unlike SV2

@@ -15,6 +15,14 @@ from helpers.gem import (
     use_medium,
     use_sample_bounds,
 )
+from helpers.gem.media import (
+    LB_SOURCES,
+    lb_bounds,
+    lb_growth_range,
+    lb_growth_rate,
+    lb_sugar_budget,
+    lb_uptakes,
+)
 
 
 @pytest.fixture()
@@ -84,3 +92,31 @@ def test_knockout_of_one_direction_on_unsplit_model(core):
 
 def test_knockouts_from_row():
     assert knockouts_from_row({"R_PGI_rev": 0, "R_PFK": 1, "R_FBP": 0.0}) == ["R_PGI_rev", "R_FBP"]
+
+
+def test_lb_bounds_follow_their_sources():
+    table = lb_bounds(["ser__L", "gly", "glc__D", "dad_2", "thymd", "o2", "thm", "na1"])
+    by = table.set_index("compound")
+    assert by.uptake["ser__L"] == by.uptake["gly"] == LB_SOURCES["amino_acid_uptake"][0] == 3.35
+    assert by.source["ser__L"] == "selvarasu2009"
+    assert by.uptake["o2"] == LB_SOURCES["oxygen_uptake"][0]
+    sugars = table[table["class"] == "sugar equivalent"]
+    assert len(sugars) == 3 and sugars.uptake.sum() == pytest.approx(lb_sugar_budget())
+    assert by.uptake["thm"] < 0.1 and by.uptake["na1"] == 1000.0
+    assert lb_uptakes(["ser__L"]) == {"ser__L": 3.35}
+
+
+def test_lb_sugar_budget_and_growth_rate_from_the_measurements():
+    mu = lb_growth_rate()  # 22.27 min doubling in liquid LB
+    assert mu == pytest.approx(1.8675, abs=1e-3)
+    # 0.1 mM sugar spent on the biomass of OD600 0.3 x 0.39 gDW/L, at that growth rate
+    assert lb_sugar_budget() == pytest.approx(mu * 0.1 / (0.3 * 0.39))
+    low, high = lb_growth_range(0.3)
+    assert low == pytest.approx(0.7 * mu) and high == pytest.approx(1.3 * lb_growth_rate(18.1))
+    with pytest.raises(ValueError, match="'doubling_min' parameter must be > 0"):
+        lb_growth_rate(0)
+
+
+def test_lb_compound_without_class_is_named():
+    with pytest.raises(ValueError, match="LB compound 'xyz' has no class"):
+        lb_bounds(["ser__L", "xyz"])

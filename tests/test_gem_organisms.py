@@ -35,6 +35,12 @@ def test_yeast_mat_rules_and_compartments():
     assert not any(" AND " in r.gene_reaction_rule or " OR " in r.gene_reaction_rule
                    for r in model.reactions)
     assert "extracellular" in model.compartments
+    # formulas from metFormulas: glucose (the glucose exchange's metabolite) has six carbons;
+    # polymers such as '(C6H10O5)n' get no formula
+    glucose = next(iter(model.reactions.get_by_id(ORGANISMS["yeast_7.6"].glucose).metabolites))
+    assert glucose.elements.get("C") == 6
+    assert not any("(" in (m.formula or "") for m in model.metabolites)
+    assert sum(1 for m in model.metabolites if m.formula) > 1300  # of 2220; the rest have none
 
 
 def test_iz1308_growth_aerobic_and_anaerobic_matches_provenance():

@@ -106,13 +106,14 @@ def _table(l2, rmse=(0.678, 0.706, 0.790, 0.833, 0.806, 0.703), ne=None):
 
 def test_check_findings_on_the_papers_table_holds():
     found = check_findings(_table(PAPER_L2)).set_index("key")
-    assert found["holds"].all()
+    assert found["means_agree"].all()
+    assert (found["verdict"] == "untested").all()  # no tests given: the means only
     assert float(found.loc["divided", "measured"]) == pytest.approx(np.log10(0.22 / 8.75e-5),
                                                                     abs=0.01)
     # the four strategies are named, and divided loss / FBA fit are not among them
     assert "(c-balanced, bound, scheduler, scheduler-bound)" in found.loc["rmse", "finding"]
     assert found.loc["rmse", "against"] == "bound 0.79"  # the runner-up and its value
-    assert found["p_value"].isna().all()  # no tests given
+    assert found["p_value"].isna().all() and found["p_holm"].isna().all()  # no tests given
 
 
 def test_check_findings_reports_failed_claims_and_the_divided_loss_lead():
@@ -120,14 +121,52 @@ def test_check_findings_reports_failed_claims_and_the_divided_loss_lead():
     found = check_findings(_table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0],
                                   rmse=[0.723, 0.821, 0.726, 0.798, 0.812, 0.713]))
     found = found.set_index("key")
-    assert found.loc["rmse", "holds"] and found.loc["rmse", "against"] == "bound 0.726"
-    assert not found.loc["divided_rmse", "holds"]
+    assert found.loc["rmse", "means_agree"] and found.loc["rmse", "against"] == "bound 0.726"
+    assert not found.loc["divided_rmse", "means_agree"]
     assert found.loc["divided_rmse", "against"] == "divided loss 0.713"
     assert "Table 3" in found.loc["divided_rmse", "finding"]  # not a claim of the paper's text
-    assert not found.loc["fba_fit", "holds"] and not found.loc["fba_fit_rmse", "holds"]
+    assert not found.loc["fba_fit", "means_agree"]
+    assert not found.loc["fba_fit_rmse", "means_agree"]
     l2_fail = check_findings(_table([1e-4, 2e-4, 5e-5, 3e-4, 7e-5, 3e-4])).set_index("key")
-    assert not l2_fail.loc["scheduler_l2", "holds"]
+    assert not l2_fail.loc["scheduler_l2", "means_agree"]
     assert l2_fail.loc["scheduler_l2", "measured"] == "bound 5.00e-05"
+    # the scheduler is not the lowest: tested against the lowest, not the runner-up
+    assert l2_fail.loc["scheduler_l2", "against"] == "scheduler 3.00e-04"
+
+
+def _family_of(first_p, others=()):
+    """Paired-test rows: scheduler vs bound (the runner-up) on L2 at ``first_p`` (the scheduler's
+    lead), plus one unrelated NE test per p-value in ``others``."""
+    rows = [("MINN-scheduler", "MINN-bound", "L2", first_p, "helps")]
+    rows += [("MINN-bound", "MINN-c-balanced", "NE", p, "inconclusive") for p in others]
+    return pd.DataFrame(rows, columns=["a", "b", "metric", "p_value", "verdict"])
+
+
+def test_check_findings_holds_only_when_the_holm_adjusted_test_is_significant():
+    table = _table(PAPER_L2)
+    alone = check_findings(table, _family_of(0.03)).set_index("key").loc["scheduler_l2"]
+    assert alone["verdict"] == "holds" and alone["p_holm"] == pytest.approx(0.03)
+    # the same raw p = 0.03 in a family of four tests: Holm gives 0.12, no longer significant
+    four = check_findings(table, _family_of(0.03, (0.5, 0.6, 0.7))).set_index("key")
+    row = four.loc["scheduler_l2"]
+    assert row["p_value"] == pytest.approx(0.03) and row["p_holm"] == pytest.approx(0.12)
+    assert row["means_agree"] and row["verdict"] == "inconclusive"
+    # a significant lead of another strategy: the finding does not hold
+    lost = _table([1e-4, 2e-4, 5e-5, 3e-4, 7e-5, 3e-4])
+    against = pd.DataFrame({"a": ["MINN-bound"], "b": ["MINN-scheduler"], "metric": ["L2"],
+                            "p_value": [1e-4], "verdict": ["helps"]})
+    assert check_findings(lost, against).set_index("key").loc["scheduler_l2",
+                                                               "verdict"] == "does not hold"
+
+
+def test_practical_guide_reads_the_holm_adjusted_p():
+    table = _table(PAPER_L2)
+    alone = practical_guide(table, _family_of(0.03), bound=1e-3).set_index("configuration")
+    assert alone.loc["MINN-scheduler", "agrees"] == "yes"
+    four = practical_guide(table, _family_of(0.03, (0.5, 0.6, 0.7)), bound=1e-3)
+    row = four.set_index("configuration").loc["MINN-scheduler"]
+    assert row["agrees"] == "unclear"
+    assert "p = 0.03, Holm 0.12, inconclusive" in row["our runs"]
 
 
 def test_check_findings_takes_the_p_value_of_the_compared_pair_in_either_order():
@@ -211,11 +250,11 @@ def test_practical_guide_reports_where_our_runs_disagree():
     # best over the four strategies (divided loss is not one), no test given: the means decide
     best = guide.loc["MINN-c-balanced (c tuned)"]
     assert best["agrees"] == "yes" and "divided" not in best["our runs"]
-    assert "next bound 0.726" in best["our runs"]
+    assert "tested against bound 0.726" in best["our runs"]
     fit = guide.loc["FBA-fit targets"]
     assert fit["agrees"] == "no"
     assert "quick: L2 1.16 × c-balanced's" in fit["our runs"]
-    assert "better in 4 of 29 folds, p = 0.00027 (does not help)" in fit["our runs"]
+    assert "better in 4 of 29 folds, p = 0.00027, Holm 0.00027 (does not help)" in fit["our runs"]
     assert "not enough folds" in guide.loc["MINN-scheduler", "our runs"]
     assert "active throughout" in guide.loc["bound / scheduler-bound", "our runs"]
     assert guide.loc["bound / scheduler-bound", "agrees"] == "yes"  # lower mean, no test
@@ -253,4 +292,4 @@ def test_practical_guide_reads_a_test_in_either_order_from_the_rows_side():
     table = _table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0])
     flipped = _tests([("MINN-c-balanced", "MINN-c-balanced FBA fit", "NE", 0.01, "helps")])
     fit = practical_guide(table, flipped, bound=1e-3).set_index("configuration")
-    assert "p = 0.01, does not help" in fit.loc["FBA-fit targets", "our runs"]
+    assert "p = 0.01, Holm 0.01, does not help" in fit.loc["FBA-fit targets", "our runs"]

@@ -9,6 +9,7 @@ import pytest
 
 from helpers.book import mome_designs as designs
 from helpers.book import mome_wild_type
+from helpers.gem.media import lb_uptakes
 from helpers.mome.analysis import remove_superfluous
 from helpers.mome.constraints import essential_genes_screen, forbidden_mask
 from helpers.mome.search import run_mome
@@ -35,7 +36,10 @@ def test_lb_medium_closes_every_other_uptake_and_grows():
     bounds, text, missing = designs.lb_medium(model)
     assert set(bounds) == {r.id for r in model.exchanges}
     open_ = {rid for rid, v in bounds.items() if v < 0}
-    assert open_ and all(bounds[rid] == -designs.LB_UPTAKE for rid in open_)
+    cited = lb_uptakes(rid.removeprefix("EX_").removesuffix("_e") for rid in open_)
+    assert open_ and all(bounds[f"EX_{c}_e"] == -v for c, v in cited.items())
+    uniform = designs.lb_medium(model, uptake=designs.LB_UPTAKE)[0]
+    assert all(uniform[rid] == -designs.LB_UPTAKE for rid in open_)
     assert all(rid.removeprefix("EX_").removesuffix("_e") in designs.carveme_compounds("LB")
                for rid in open_)
     assert "EX_ac_e" not in open_ and missing  # acetate is not in LB; the core lacks most compounds

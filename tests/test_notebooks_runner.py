@@ -69,6 +69,7 @@ def fake_book(tmp_path, monkeypatch):
     toc = tmp_path / "_toc.yml"
     toc.write_text("chapters:\n  - file: book/executed/90_demo\n")
     monkeypatch.setattr(notebooks, "TOC", toc)
+    monkeypatch.setenv("MINNBOOK_TABLES", str(tmp_path / "tables"))
     _chapter(tmp_path / "notebooks", "90_demo", "assert seed != 13, 'unlucky seed'\nprint(seed)")
     return tmp_path / "executed"
 
@@ -85,7 +86,8 @@ def test_failed_run_keeps_the_good_chapter_and_the_failed_notebook_beside_it(fak
     assert "unlucky seed" in failed.read_text()
     assert f"the failed notebook is kept at {failed}" in capsys.readouterr().err
     assert any(str(failed) in note for note in info.value.__notes__)
-    assert sorted(p.name for p in fake_book.iterdir()) == ["90_demo.FAILED.ipynb", "90_demo.ipynb"]
+    shown = sorted(p.name for p in fake_book.iterdir() if not p.name.startswith("."))
+    assert shown == ["90_demo.FAILED.ipynb", "90_demo.ipynb"]  # .cache: the execution cache
     run_chapter("90_demo", {"seed": 2}, output_dir=fake_book)  # a later success clears the failure
     assert not failed.exists()
 

@@ -246,6 +246,14 @@ def test_paired_tests_over_common_folds_or_too_few(store, ishii):
     assert first["n_pairs"] == 8 and first["wins_a"] == 8 and first["verdict"] == "helps"
     assert first["p_value"] == pytest.approx(2 / 2**8)  # exact two-sided, all 8 one way
     assert second["n_pairs"] == 1 and second["verdict"] == "too few folds"
+    # one call is one family: Holm over the tested rows only, the means' direction beside
+    assert first["p_holm"] == pytest.approx(first["p_value"]) and first["mean_better_a"]
+    assert np.isnan(second["p_holm"])
+    both = ps.paired_tests("03_minn_vs_ml", [("MINN-c-balanced", "MINN-MSE-base")],
+                           metric=["NE", "MAE"])
+    assert list(both["metric"]) == ["NE", "MAE"]
+    assert both["p_holm"].tolist() == pytest.approx([2 * 2 / 2**8] * 2)
+    assert (both["verdict"] == "helps").all()  # 0.016 < 0.05 after adjustment too
 
 
 def _notebook_variants(chapter: str) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 - :mod:`~helpers.book.notebooks` — execute chapters with papermill (``make notebook``), only
   chapters of ``_toc.yml``, parameters checked before any kernel starts.
+- :mod:`~helpers.book.execution_cache` — skip a chapter whose code, parameters, helpers, data,
+  results store and packages are unchanged since its last good execution.
 - :mod:`~helpers.book.profiles` — the ``quick`` and ``paper`` run profiles, in one place.
 - :mod:`~helpers.book.tables` — one writer and one reader for every table the book shows.
 - :mod:`~helpers.book.plots` — figures shared by the MINN chapters.
@@ -14,16 +16,23 @@
 - :mod:`~helpers.book.mome_designs` — chapter ``08``: the MOME paper's constrained designs.
 - :mod:`~helpers.book.mome_study` — chapter ``08``: MOME across organisms and the paper's claims.
 - :mod:`~helpers.book.mome_ethanol` — chapter ``07_mome_ethanol``'s sentences.
+- :mod:`~helpers.book.mome_origin` — chapter ``08``: the LB wild type against LB's measured
+  growth, and where the headline strains' ethanol comes from.
 - :mod:`~helpers.book.mome_wild_type` — chapter ``08``: which set-up gives the MOME paper's
   iJO1366 wild types.
 - :mod:`~helpers.book.gem_choice_study` — chapter ``05_gem_choice``: the GEMs' sizes, the runs,
   the findings its prose quotes.
 - :mod:`~helpers.book.block_summary` — chapter ``06_reservoir_pfba``: reservoir blocks side by
   side.
+- :mod:`~helpers.book.reservoir_controls` — chapter ``06_reservoir_pfba``: omics-free controls of
+  Table 4 (constant caps, training means, shuffled omics), their test family, where the gain sits.
 - :mod:`~helpers.book.loss_conflict_guide` — chapter ``04_conflicting_losses`` in words: the
   paper's findings checked and the practical guide.
 - :mod:`~helpers.book.beyond` — chapter ``10_beyond``: MINN on the open problems of the
   multi-omics review (omics, fusion, out-of-distribution groups, label scarcity).
+- :mod:`~helpers.book.claims` — appendix ``11_claims_ledger``: the catalogue of the papers'
+  checkable claims and the ledger of the book's verdicts.
+- :mod:`~helpers.book.claim_checks` — the ledger's table readers and verdict rules.
 
 Imports: anything below it (:mod:`helpers.evaluation`, :mod:`helpers.mome`, ...); nothing imports
 it except chapters, tests and benchmarks.

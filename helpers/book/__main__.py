@@ -1,7 +1,8 @@
 """The book's one command line: ``python -m helpers.book <subcommand>``.
 
-- ``chapter NAME... | --all [--profile P] [-p NAME VALUE]...`` — execute chapters
-  (:mod:`helpers.book.notebooks`; ``make notebooks`` / ``make notebook``).
+- ``chapter NAME... | --all [--profile P] [-p NAME VALUE]... [--force]`` — execute chapters,
+  restoring those whose inputs are unchanged unless ``--force`` (:mod:`helpers.book.notebooks`;
+  ``make notebooks`` / ``make notebook``).
 - ``paper run|status [--chapter C] [--study S] [-j N] [--device D] [--limit N]`` — the
   paper-protocol results store (:mod:`helpers.book.paper`; ``make paper`` / ``make paper-status``).
 - ``mome-exact ORGANISM MEDIUM [--max-cost K] ...`` — chapter 08's exact check

@@ -14,7 +14,11 @@ held-out predictions:
 - :func:`sklearn_split_predictions` — a random forest or a plain network (chapter
   ``03_minn_vs_ml``'s baselines) refitted per split.
 
-:func:`split_metrics` scores them per held-out (split, sample);
+:func:`split_metrics` scores them per held-out (split, sample), with each MINN prediction's
+distance from the feasible set (:func:`helpers.minn.feasible.box_violations`; a MINN
+:class:`ModelSpec` with ``feasible=True`` adds a row of its predictions projected onto that set by
+:func:`helpers.minn.feasible.project_feasible`; :func:`helpers.minn.feasible.violation_table`
+sums them per model);
 :func:`helpers.evaluation.comparison.paired_wilcoxon` (chapter 03's Wilcoxon signed-rank test)
 pairs them on any key and states a verdict; :func:`summary_table` is
 :func:`helpers.evaluation.metrics.summarize` with the number of held-out predictions per group.
@@ -43,13 +47,17 @@ from helpers.minn import (
     minmax_scale_members,
     train_ensemble,
 )
+from helpers.minn.feasible import flux_checks, project_feasible
 
 __all__ = ["OMICS", "OOD_GROUPS", "ModelSpec", "omics_columns", "omics_groups",
            "minn_split_predictions", "sklearn_split_predictions", "fixed_split_predictions",
            "average_predictions", "split_metrics", "evaluate_on_splits",
            "summary_table", "headline_comparison", "aim_reached", "scarcity_draw_means",
            "OMICS_SETS", "layer_check", "omics_experiment", "paired_within_models",
-           "fusion_experiment", "verdict_count"]
+           "fusion_experiment", "verdict_count", "FEASIBLE_SUFFIX"]
+
+#: Label suffix of a MINN's predictions projected onto the feasible set (``ModelSpec.feasible``).
+FEASIBLE_SUFFIX = " + feasible QP"
 
 #: Column prefixes of each omics in :attr:`helpers.data.ishii.IshiiData.X` (the two uptake
 #: columns ``R_EX_*`` are always kept: they set the scale of every flux).
@@ -100,7 +108,8 @@ def minn_split_predictions(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.D
                            variant: str | MinnConfig, splits: Sequence[Split], *, fixed: Mapping,
                            seed: int = 0,
                            input_groups: Sequence[Sequence[int]] | None = None,
-                           **train_kwargs) -> tuple[pd.DataFrame, pd.Series, float]:
+                           **train_kwargs
+                           ) -> tuple[pd.DataFrame, pd.DataFrame, float, pd.DataFrame]:
     """Held-out predictions of one MINN variant on every split, trained as one ensemble.
 
     Member ``k`` (split ``k``) trains on ``split.train`` with seed ``seed + k`` and the fixed
@@ -109,8 +118,10 @@ def minn_split_predictions(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.D
     Returns
     -------
     predictions : DataFrame indexed by (split, sample), columns = ``Y``'s reference fluxes
-    l2 : Series, same index: ``||S V||^2 / m`` of each held-out flux distribution
+    checks : DataFrame, same index: ``L2`` = ``||S V||^2 / m`` of each held-out flux
+        distribution and its box violations (:func:`helpers.minn.feasible.flux_checks`)
     seconds : float, wall time
+    fluxes : DataFrame, same index: the full held-out flux distributions (columns = reactions)
     """
     check_same_samples(X, Y)
     start = time.perf_counter()
@@ -120,12 +131,12 @@ def minn_split_predictions(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.D
     Xs = minmax_scale_members(Xv, [m.rows for m in members])
     fit = train_ensemble(problem, Xs, Yv, members, progress=False, input_groups=input_groups,
                          **train_kwargs)
-    predictions, residual = fit.predict(Xs), fit.mechanistic_residual(Xs)
-    values = [predictions[k, list(s.test)] for k, s in enumerate(splits)]
-    frame = _held_out_frame(splits, values, X.index, Y.columns)
-    l2 = pd.Series(np.concatenate([residual[k, list(s.test)] for k, s in enumerate(splits)]),
-                   index=frame.index, name="L2")
-    return frame, l2, time.perf_counter() - start
+    V = fit.predict_fluxes(Xs)
+    fluxes = _held_out_frame(splits, [V[k, list(s.test)] for k, s in enumerate(splits)],
+                             X.index, problem.reaction_ids)
+    seconds = time.perf_counter() - start
+    frame = fluxes.iloc[:, problem.reference_idx].set_axis(Y.columns, axis=1)
+    return frame, flux_checks(problem, fluxes), seconds, fluxes
 
 
 def sklearn_split_predictions(kind: str, X: pd.DataFrame, Y: pd.DataFrame,
@@ -182,9 +193,11 @@ def average_predictions(*predictions: pd.DataFrame) -> pd.DataFrame:
 
 
 def split_metrics(Y: pd.DataFrame, predictions: pd.DataFrame, *, model: str,
-                  l2: pd.Series | None = None, **labels) -> pd.DataFrame:
-    """Per held-out (split, sample): R², MAE, RMSE, NE (and L2), labelled with ``model`` and
-    any extra ``labels`` (e.g. ``omics='both'``)."""
+                  checks: pd.DataFrame | None = None, **labels) -> pd.DataFrame:
+    """Per held-out (split, sample): R², MAE, RMSE, NE (and the columns of ``checks``, e.g.
+    L2 and the box violations of
+    :func:`helpers.minn.feasible.flux_checks`), labelled with ``model`` and any extra
+    ``labels`` (e.g. ``omics='both'``)."""
     samples = predictions.index.get_level_values("sample")
     missing = sorted(set(samples) - set(Y.index))
     if missing:
@@ -195,8 +208,9 @@ def split_metrics(Y: pd.DataFrame, predictions: pd.DataFrame, *, model: str,
     table.insert(0, "model", model)
     for key, value in labels.items():
         table.insert(1, key, value)
-    if l2 is not None:
-        table["L2"] = l2.reindex(predictions.index).to_numpy()
+    if checks is not None:
+        for column, values in checks.reindex(predictions.index).items():
+            table[column] = values.to_numpy()
     return table
 
 
@@ -208,13 +222,16 @@ class ModelSpec:
     :class:`~helpers.minn.MinnConfig`, e.g. the exact layer with other ``projection_steps``),
     'RF', 'NN' or 'fixed' (predictions given up front, e.g. pFBA); ``omics`` picks the input columns
     (:func:`omics_columns`); ``fusion`` is 'early' (one network on the concatenated inputs) or
-    'intermediate' (MINN only: one encoder per omics, :func:`omics_groups`).
+    'intermediate' (MINN only: one encoder per omics, :func:`omics_groups`); ``feasible`` (MINN
+    only) adds a model ``<label> + feasible QP``: the same held-out fluxes projected onto
+    ``{S V = 0, 0 <= V, P_in V <= V_in}`` by :func:`helpers.minn.feasible.project_feasible`.
     """
 
     kind: str
     variant: str | MinnConfig = "c-balanced"
     omics: tuple[str, ...] = ("transcripts", "proteins")
     fusion: str = "early"
+    feasible: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in ("MINN", "RF", "NN", "fixed"):
@@ -226,25 +243,39 @@ class ModelSpec:
         if self.fusion == "intermediate" and self.kind != "MINN":
             raise ValueError("Intermediate fusion (one encoder per omics) is a MINN network "
                              f"option; {self.kind} has none.")
+        if self.feasible and self.kind != "MINN":
+            raise ValueError(f"The feasible projection needs full flux distributions, which only "
+                             f"a MINN predicts; {self.kind} has none.")
 
 
 def _run_model(label, spec, problem, X, Y, splits, minn_fixed, rf_fixed, nn_fixed, fixed, seed,
                train_kwargs):
-    """One model of :func:`evaluate_on_splits`: (metrics, seconds, predictions)."""
+    """One model of :func:`evaluate_on_splits`: a list of (label, metrics, seconds,
+    predictions), two entries for a ``feasible`` MINN."""
     columns = omics_columns(list(X.columns), spec.omics)
     Xm = X[columns]
-    l2 = None
+    checks = None
     if spec.kind == "MINN":
         groups = list(omics_groups(columns).values()) if spec.fusion == "intermediate" else None
-        pred, l2, took = minn_split_predictions(problem, Xm, Y, spec.variant, splits,
-                                                fixed=minn_fixed, seed=seed,
-                                                input_groups=groups, **train_kwargs)
+        pred, checks, took, fluxes = minn_split_predictions(problem, Xm, Y, spec.variant, splits,
+                                                            fixed=minn_fixed, seed=seed,
+                                                            input_groups=groups, **train_kwargs)
     elif spec.kind in ("RF", "NN"):
         pred, took = sklearn_split_predictions(spec.kind, Xm, Y, splits, seed=seed,
                                                fixed=(rf_fixed if spec.kind == "RF" else nn_fixed))
     else:
         pred, took = fixed_split_predictions(fixed, splits, X.index), 0.0
-    return split_metrics(Y, pred, model=label, l2=l2), took, pred
+    runs = [(label, split_metrics(Y, pred, model=label, checks=checks), took, pred)]
+    if spec.feasible:
+        start = time.perf_counter()
+        V, _ = project_feasible(fluxes.to_numpy(dtype=float), problem)
+        projected = pd.DataFrame(V, index=fluxes.index, columns=fluxes.columns)
+        feasible = projected.iloc[:, problem.reference_idx].set_axis(Y.columns, axis=1)
+        runs.append((label + FEASIBLE_SUFFIX,
+                     split_metrics(Y, feasible, model=label + FEASIBLE_SUFFIX,
+                                   checks=flux_checks(problem, projected)),
+                     time.perf_counter() - start, feasible))
+    return runs
 
 
 def evaluate_on_splits(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
@@ -256,8 +287,8 @@ def evaluate_on_splits(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
                        ) -> tuple[pd.DataFrame, dict[str, float], dict[str, pd.DataFrame]]:
     """Every model of ``models`` (label -> :class:`ModelSpec`) on the same splits.
 
-    Returns the per (model, split, sample) metrics (:func:`split_metrics`, with L2 for MINNs),
-    each model's wall time in seconds and its held-out predictions (indexed by split, sample;
+    Returns the per (model, split, sample) metrics (:func:`split_metrics`, with L2 and the box
+    violations for MINNs; a ``feasible`` MINN adds ``<label> + feasible QP``), each model's wall time in seconds and its held-out predictions (indexed by split, sample;
     for late fusion). ``fixed_predictions[label]`` holds the per-sample predictions of a
     'fixed' model. Models are independent and run through :mod:`joblib` (``n_jobs`` workers, or
     a Dask / Ray backend set with ``joblib.parallel_config``); every model has its own seeds, so
@@ -270,14 +301,13 @@ def evaluate_on_splits(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataF
         raise ValueError(f"Model(s) {missing} are 'fixed' but no predictions were given.")
     from joblib import Parallel, delayed
 
-    runs = Parallel(n_jobs=n_jobs)(
+    runs = [run for model_runs in Parallel(n_jobs=n_jobs)(
         delayed(_run_model)(label, spec, problem, X, Y, splits, minn_fixed, rf_fixed, nn_fixed,
                             fixed_predictions.get(label), seed, train_kwargs)
-        for label, spec in models.items())
-    tables = [table for table, _, _ in runs]
-    seconds = {label: took for label, (_, took, _) in zip(models, runs, strict=True)}
-    predictions = {label: pred for label, (_, _, pred) in zip(models, runs, strict=True)}
-    return pd.concat(tables, ignore_index=True), seconds, predictions
+        for label, spec in models.items()) for run in model_runs]
+    seconds = {label: took for label, _, took, _ in runs}
+    predictions = {label: pred for label, _, _, pred in runs}
+    return pd.concat([table for _, table, _, _ in runs], ignore_index=True), seconds, predictions
 
 
 def summary_table(per_sample: pd.DataFrame, metrics: Sequence[str] = ("MAE", "RMSE", "NE", "L2"),
@@ -293,6 +323,7 @@ def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.Data
                         search_settings: Mapping | None = None, seed: int = 0,
                         device: str = "cpu",
                         variants: Mapping[str, str | MinnConfig] | None = None,
+                        feasible: Sequence[str] = (),
                         ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Leave-one-out of every MINN variant of ``settings["minn_variants"]`` (labelled
     ``MINN-<variant>``; or ``variants``, label -> variant name or
@@ -303,13 +334,20 @@ def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.Data
     batched ensemble per MINN variant. Otherwise (paper) it is chapter 03's ``evaluation``
     profile section and the nested protocol runs
     (:func:`helpers.evaluation.minn_loo.evaluate_variants`,
-    :func:`helpers.evaluation.baselines.run_baseline`). Returns per-sample metrics (``split`` =
-    the held-out sample) and wall times.
+    :func:`helpers.evaluation.baselines.run_baseline`; no flux checks: it keeps only the
+    reference fluxes). Returns per-sample metrics (``split`` = the held-out sample) and wall
+    times. ``feasible``: labels of MINN models whose held-out fluxes are also projected onto
+    the feasible set (:class:`ModelSpec`; quick path only).
     """
     labels = (dict(variants) if variants is not None
               else {f"MINN-{v}": v for v in settings["minn_variants"]})
     if search_settings is None:
-        models = {label: ModelSpec("MINN", v) for label, v in labels.items()}
+        unknown = sorted(set(feasible) - set(labels))
+        if unknown:
+            raise ValueError(f"The 'feasible' parameter names {unknown}, which are not among "
+                             f"the MINN models {list(labels)}.")
+        models = {label: ModelSpec("MINN", v, feasible=label in feasible)
+                  for label, v in labels.items()}
         models.update({"network-only": ModelSpec("MINN", "network-only"), "RF": ModelSpec("RF"),
                        "pFBA": ModelSpec("fixed")})
         table, seconds, _ = evaluate_on_splits(
@@ -345,9 +383,11 @@ def aim_reached(tests: pd.DataFrame, l2_mean: float, *, alpha: float = 0.05,
                 l2_max: float = 1e-4) -> bool:
     """Chapter 10's aim: the MINN beats RF on every metric of ``tests`` (rows of
     :func:`~helpers.evaluation.comparison.paired_wilcoxon`, MINN as ``a``) with p < ``alpha``,
-    and its mean L2 is at most ``l2_max``."""
-    return bool((tests["verdict"] == "helps").all() and (tests["p_value"] < alpha).all()
-                and l2_mean <= l2_max)
+    and its mean L2 is at most ``l2_max``. The p-values are the Holm-adjusted ``p_holm`` of
+    :func:`~helpers.evaluation.comparison.adjust_family` where the table has them, else the raw
+    ``p_value``."""
+    p = tests["p_holm"] if "p_holm" in tests.columns else tests["p_value"]
+    return bool((tests["verdict"] == "helps").all() and (p < alpha).all() and l2_mean <= l2_max)
 
 
 def scarcity_draw_means(per_sample: pd.DataFrame, metric: str = "NE") -> pd.DataFrame:
@@ -445,3 +485,4 @@ def fusion_experiment(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
     return pd.concat([early.assign(fusion="early").drop(columns="omics"),
                       intermediate.assign(fusion="intermediate"),
                       pd.concat(late).assign(fusion="late")], ignore_index=True)
+

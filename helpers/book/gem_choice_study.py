@@ -2,7 +2,8 @@
 
 Built on :mod:`helpers.evaluation.gem_choice` (the GEMs, their problems, the stability bound and
 the paired tests): :func:`gem_sizes` tabulates each GEM's mechanistic problem, :func:`evaluate_gems`
-trains one LOO run per (GEM, layer step) and keeps the runs that diverge apart, and
+trains one LOO run per (GEM, layer step) and keeps the runs that diverge apart,
+:func:`adjust_against` reads one table of paired tests as one family (Holm-adjusted p-values), and
 :func:`gem_findings` reduces the comparison to the numbers and one-word verdicts ("higher" /
 "lower", "yes" / "no", "more" / "less") that the chapter's prose quotes; the sentences themselves
 are in the chapter's markdown.
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from helpers.evaluation.comparison import holm
 from helpers.evaluation.gem_choice import (
     GEM_CHOICES,
     GemChoice,
@@ -27,7 +29,8 @@ from helpers.evaluation.minn_loo import evaluate_minn_loo
 from helpers.evaluation.protocol import LooResult
 from helpers.minn import MechanisticProblem, TrainingDivergedError
 
-__all__ = ["SIZE_COLUMNS", "gem_sizes", "evaluate_gems", "direction", "yes_no", "gem_findings"]
+__all__ = ["SIZE_COLUMNS", "gem_sizes", "evaluate_gems", "direction", "yes_no", "total_seconds",
+           "adjust_against", "gem_findings"]
 
 #: The columns of :func:`gem_sizes` the chapter shows.
 SIZE_COLUMNS = ["n", "m", "m_active", "rank", "dof", "dof_share", "sigma_max", "step", "ratio",
@@ -81,6 +84,16 @@ def evaluate_gems(problems: Mapping[str, MechanisticProblem],
     return results, diverged
 
 
+def total_seconds(result: LooResult) -> float:
+    """A run's wall time in seconds: ``extra["seconds"]`` where it is given and finite (the
+    results store keeps only the total), else the harness's ``search_seconds`` +
+    ``refit_seconds``."""
+    seconds = result.extra.get("seconds")
+    if seconds is not None and np.isfinite(seconds):
+        return float(seconds)
+    return float(result.extra["search_seconds"] + result.extra["refit_seconds"])
+
+
 def direction(value: float, reference: float) -> str:
     """'lower' when ``value`` < ``reference``, else 'higher'."""
     return "lower" if value < reference else "higher"
@@ -91,21 +104,39 @@ def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
+def adjust_against(tests: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """One table of :func:`~helpers.evaluation.gem_choice.paired_against` as one family of tests.
+
+    Adds ``p_holm`` (:func:`~helpers.evaluation.comparison.holm` over the table's ``p_value``)
+    and ``mean_better`` (the model's mean below the reference's: lower NE and ``||S V||²`` are
+    better), and reads ``significant`` from ``p_holm`` < ``alpha``; the raw ``p_value`` is
+    kept. Chapter ``05_gem_choice`` adjusts each of its two tables (NE, ``||S V||²``) on its own.
+    """
+    out = tests.copy()
+    out["p_holm"] = holm(out["p_value"].to_numpy(dtype=float))
+    out["mean_better"] = out["direction"] == "lower"
+    out["significant"] = out["p_holm"] < alpha
+    return out
+
+
 def gem_findings(tests: pd.DataFrame, table: pd.DataFrame, keys: Mapping[str, str], *,
                  reference: str = "iAF1260 FVA-reduced",
                  sv2_tests: pd.DataFrame | None = None) -> dict[str, object]:
     """The numbers and one-word verdicts chapter 05's prose quotes, keyed for ``glue_values``.
 
     ``tests`` is :func:`~helpers.evaluation.gem_choice.paired_against` (index model: direction,
-    wins, p_value, significant); ``table`` the comparison indexed by model (``NE_mean``,
-    ``NE_sd``, ``SV2_mean``, ``layer_ratio``); ``keys`` maps a model to its short key.
+    wins, p_value), Holm-adjusted by :func:`adjust_against` when it has no ``p_holm`` yet;
+    ``table`` the comparison indexed by model (``NE_mean``, ``NE_sd``, ``SV2_mean``,
+    ``layer_ratio``); ``keys`` maps a model to its short key.
 
     Per tested model ``<key>_dir`` (its NE 'higher' / 'lower' than the reference's),
-    ``<key>_wins``, ``<key>_p`` and ``<key>_significant`` ('yes' / 'no' at the tests' level);
+    ``<key>_wins``, ``<key>_p``, ``<key>_p_holm`` and ``<key>_significant`` ('yes' / 'no':
+    ``p_holm`` below 0.05);
     per model ``<key>_sv2_dir`` and ``<key>_l2_dir`` (its mean ``||S V||²`` and L2 =
     ``||S V||²`` / m against the reference's; ``table`` needs ``L2_mean`` for the latter); with
-    ``sv2_tests`` (the same paired tests on ``SV2``), per tested model ``<key>_sv2_wins``,
-    ``<key>_sv2_p`` and ``<key>_sv2_significant``; over the runs whose
+    ``sv2_tests`` (the same paired tests on ``SV2``, its own family), per tested model
+    ``<key>_sv2_wins``, ``<key>_sv2_p``, ``<key>_sv2_p_holm`` and ``<key>_sv2_significant``;
+    over the runs whose
     layer is stable (``layer_ratio`` < 1): the range of the mean NE (``ne_lo``, ``ne_hi``,
     ``ne_gap``) and of the sd over folds (``ne_sd_lo``, ``ne_sd_hi``), ``ne_gap_sd`` = gap / the
     smallest sd, the max / min factors of the mean NE and ``||S V||²`` (``ne_factor``,
@@ -114,16 +145,20 @@ def gem_findings(tests: pd.DataFrame, table: pd.DataFrame, keys: Mapping[str, st
     if reference not in table.index:
         raise ValueError(f"The 'reference' parameter of gem_findings must be a model of 'table' "
                          f"({list(table.index)}). Got {reference!r} instead.")
+    tests = tests if "p_holm" in tests.columns else adjust_against(tests)
+    if sv2_tests is not None and "p_holm" not in sv2_tests.columns:
+        sv2_tests = adjust_against(sv2_tests)
     out: dict[str, object] = {}
     for model, key in keys.items():
         if model in tests.index:
             t = tests.loc[model]
             out |= {f"{key}_dir": str(t["direction"]), f"{key}_wins": int(t["wins"]),
-                    f"{key}_p": float(t["p_value"]),
+                    f"{key}_p": float(t["p_value"]), f"{key}_p_holm": float(t["p_holm"]),
                     f"{key}_significant": yes_no(bool(t["significant"]))}
         if sv2_tests is not None and model in sv2_tests.index:
             t = sv2_tests.loc[model]
             out |= {f"{key}_sv2_wins": int(t["wins"]), f"{key}_sv2_p": float(t["p_value"]),
+                    f"{key}_sv2_p_holm": float(t["p_holm"]),
                     f"{key}_sv2_significant": yes_no(bool(t["significant"]))}
         if model in table.index and model != reference:
             out[f"{key}_sv2_dir"] = direction(table.loc[model, "SV2_mean"],

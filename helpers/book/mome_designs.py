@@ -17,8 +17,9 @@ Media (our choices; the paper cites Aziz et al. 2015 for LB and Labhsetwar et al
 but neither gives the bounds in a public form):
 
 * :func:`lb_medium` — CarveMe's LB compound list (``media/carveme_media_db.tsv``, 65 compounds,
-  oxygen and glucose included), each uptake at most :data:`LB_UPTAKE` mmol/gDW/h, every other
-  exchange secretion only;
+  oxygen and glucose included) with bounds from measured rates
+  (:func:`helpers.gem.media.lb_bounds`; :data:`LB_UPTAKE` for every compound on request, the
+  earlier set-up), every other exchange secretion only;
 * :func:`sd_medium` — for Yeast 7.6: glucose 10, ammonium, phosphate, sulphate, H+, water, K, Na,
   Fe unlimited (the file's own open exchanges, i.e. yeast nitrogen base salts), the nine vitamins
   of yeast nitrogen base at most 1 mmol/gDW/h each, and oxygen limited to 2 mmol/gDW/h: Yeast 7.6
@@ -41,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.data.registry import fetch
+from helpers.gem.media import lb_uptakes
 from helpers.gem.organisms import ORGANISMS
 from helpers.mome import analysis, constraints, exact, search
 from helpers.mome.strains import StrainEvaluator, configure, reduce_model
@@ -52,7 +54,7 @@ __all__ = ["CARVEME_MEDIA_KEY", "LB_UPTAKE", "SD_OXYGEN", "SD_VITAMIN_UPTAKE", "
            "experimental_essential_genes", "best_per_count_table", "table4_comparison"]
 
 CARVEME_MEDIA_KEY = "media/carveme_media_db.tsv"
-#: maximal uptake of every LB compound (mmol/gDW/h): the scale of chapter 07's glucose uptake
+#: the earlier LB set-up: every compound at this uptake (mmol/gDW/h), chapter 07's glucose scale
 LB_UPTAKE = 10.0
 #: Yeast 7.6 in SD: oxygen uptake (mmol/gDW/h) and the bound of each vitamin
 SD_OXYGEN = 2.0
@@ -110,16 +112,20 @@ def exchange_bounds(model: cobra.Model, uptakes: Mapping[str, float]) -> dict[st
     return bounds
 
 
-def lb_medium(model: cobra.Model, *, uptake: float = LB_UPTAKE, medium: str = "LB"
+def lb_medium(model: cobra.Model, *, uptake: float | None = None, medium: str = "LB"
               ) -> tuple[dict[str, float], str, list[str]]:
     """CarveMe's LB on a BiGG-named model: ``(lower bounds, description, compounds the model has
-    no exchange for)``."""
+    no exchange for)``. Bounds from cited measurements (:func:`helpers.gem.media.lb_bounds`);
+    ``uptake``: every compound at that one rate instead (the earlier set-up, e.g.
+    :data:`LB_UPTAKE`)."""
     compounds = carveme_compounds(medium)
     present = {c: f"EX_{c}_e" for c in compounds if f"EX_{c}_e" in model.reactions}
     missing = sorted(set(compounds) - set(present))
-    bounds = exchange_bounds(model, {rid: uptake for rid in present.values()})
-    text = (f"CarveMe {medium}: {len(present)} of {len(compounds)} compounds, each <= {uptake:g} "
-            "mmol/gDW/h (oxygen and glucose included)")
+    rates = (lb_uptakes(present) if uptake is None else {c: float(uptake) for c in present})
+    bounds = exchange_bounds(model, {rid: rates[c] for c, rid in present.items()})
+    rule = ("bounds from measured rates" if uptake is None
+            else f"each <= {uptake:g} mmol/gDW/h (oxygen and glucose included)")
+    text = f"CarveMe {medium}: {len(present)} of {len(compounds)} compounds, {rule}"
     return bounds, text, missing
 
 

@@ -124,7 +124,7 @@ def wild_type_setups(model: cobra.Model | None = None, *, target: str = "anaerob
         add(f"glucose {10 * factor:.4g}, anaerobic", _scaled(anaerobic, factor),
             fitted="glucose uptake")
     for medium in ("LB", "LB[-O2]"):
-        bounds = lb_medium(model, medium=medium)[0]
+        bounds = lb_medium(model, uptake=LB_UPTAKE, medium=medium)[0]
         add(f"CarveMe {medium}, each uptake <= {LB_UPTAKE:g}", bounds)
         factor = _bisect(lambda f, b=bounds: growth(_scaled(b, f)), mu_paper, 0.0, 100.0, steps)
         if factor is not None:

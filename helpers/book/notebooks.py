@@ -10,6 +10,11 @@ Command line (what ``make notebook`` calls)::
 
 Only chapters listed in ``_toc.yml`` run. Parameters are checked before any kernel starts: known
 names, the type of their default, and the ranges of :data:`PARAMETER_RANGES`.
+
+A chapter whose code cells, parameters, helpers, data, results store and packages are those of its
+last good execution is not executed again: that execution is restored with the chapter's current
+markdown, and its tables put back (:mod:`helpers.book.execution_cache`; ``--force`` executes
+anyway; ``MINNBOOK_CHAPTER_CACHE=0`` or ``CI`` turns the cache off).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from helpers.book.execution_cache import CacheSettingError
 from helpers.book.profiles import PROFILE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,25 +145,87 @@ def _check_type(chapter: str, key: str, value: Any, default_source: str | None) 
         )
 
 
-def failed_path(name: str, output_dir: Path = EXECUTED) -> Path:
-    """Where a failed execution of chapter ``name`` is kept: ``<output_dir>/<name>.FAILED.ipynb``."""
+def failed_path(name: str, output_dir: Path | None = None) -> Path:
+    """Where a failed execution of chapter ``name`` is kept: ``<output_dir>/<name>.FAILED.ipynb``
+    (``output_dir`` None: :data:`EXECUTED`)."""
+    output_dir = EXECUTED if output_dir is None else output_dir
     return output_dir / f"{name}.FAILED.ipynb"
 
 
+def effective_parameters(name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a run of chapter ``name`` uses: the ``parameters`` cell's defaults (as
+    values; a computed default as its source text) updated with ``parameters``."""
+    values: dict[str, Any] = {}
+    for key, default in declared_parameters(name).items():
+        try:
+            values[key] = ast.literal_eval(default) if default is not None else None
+        except (ValueError, SyntaxError):
+            values[key] = default
+    return {**values, **parameters}
+
+
 def run_chapter(name: str, parameters: dict[str, Any] | None = None, *,
-                output_dir: Path = EXECUTED, log_output: bool = False) -> Path:
-    """Execute chapter ``name`` with papermill and return the executed notebook's path.
+                output_dir: Path | None = None, log_output: bool = False,
+                cache: bool | None = None, force: bool = False) -> Path:
+    """Execute chapter ``name`` with papermill into ``output_dir`` (None: :data:`EXECUTED`) and
+    return the executed notebook's path.
 
     Unknown parameter names, wrongly typed values and unknown profiles are errors before any
     kernel starts. The chapter runs into a temporary file that replaces ``<name>.ipynb`` only on
     success; on failure the previous executed chapter is left as it was, the failed notebook is
     kept beside it as :func:`failed_path`, its location is printed, and the error is re-raised.
+
+    With the cache on (``cache``; None: :func:`helpers.book.execution_cache.enabled`), a run whose
+    code, parameters, helpers, data, results store and packages are those of a kept good execution
+    is not executed: that execution is restored with the chapter's current markdown, and its tables
+    are put back (:mod:`helpers.book.execution_cache`). ``force`` executes anyway (and keeps it).
     """
-    import papermill as pm
+    return run_chapter_status(name, parameters, output_dir=output_dir, log_output=log_output,
+                              cache=cache, force=force)[0]
+
+
+def run_chapter_status(name: str, parameters: dict[str, Any] | None = None, *,
+                       output_dir: Path | None = None, log_output: bool = False,
+                       cache: bool | None = None, force: bool = False) -> tuple[Path, str]:
+    """:func:`run_chapter`, also saying what happened: ``"cached"`` (restored, no kernel) or
+    ``"executed"`` (with, after ``: ``, the key's parts that changed since the last kept run)."""
+    import nbformat
+
+    from helpers.book import execution_cache as ec
+    from helpers.book.tables import tables_dir
 
     parameters = dict(parameters or {})
     check_parameters(name, parameters)
+    output_dir = EXECUTED if output_dir is None else output_dir
+    use_cache = ec.enabled() if cache is None else cache
     output_dir.mkdir(parents=True, exist_ok=True)
+    target = output_dir / f"{name}.ipynb"
+    if not use_cache:
+        return _execute(name, parameters, output_dir, log_output), "executed"
+    chapter_cache = ec.cache_dir(output_dir) / name
+    source = nbformat.read(_source(name), as_version=4)
+    key, parts = ec.execution_key(name, source, effective_parameters(name, parameters))
+    if not force and ec.restore(chapter_cache, key, source, target, tables_dir()):
+        failed_path(name, output_dir).unlink(missing_ok=True)  # as after a successful execution
+        return target, "cached"
+    changed = ec.changed_parts(chapter_cache, parts)
+    log = chapter_cache / f".tables-{os.getpid()}.txt"
+    try:
+        with ec.tables_logged(log):
+            _execute(name, parameters, output_dir, log_output)
+        try:
+            ec.save(chapter_cache, key, parts, target, ec.logged_tables(log))
+        except OSError as exc:  # the chapter ran; only the next run's shortcut is lost
+            print(f"{name}: executed, but not kept in the execution cache ({exc})", file=sys.stderr)
+    finally:
+        log.unlink(missing_ok=True)
+    return target, "executed" + (f": {', '.join(changed)} changed" if changed else "")
+
+
+def _execute(name: str, parameters: dict[str, Any], output_dir: Path, log_output: bool) -> Path:
+    """Run the chapter with papermill into ``<output_dir>/<name>.ipynb`` (:func:`run_chapter`)."""
+    import papermill as pm
+
     target = output_dir / f"{name}.ipynb"
     running = output_dir / f".{name}.running-{os.getpid()}.ipynb"
     try:
@@ -174,6 +242,9 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *,
         _keep_failed(name, running, output_dir, exc)
         raise
     hide_injected_parameters(running)
+    text = running.read_text()
+    if not text.endswith("\n"):  # papermill may omit the newline nbformat.write ends a file with
+        running.write_text(text + "\n")
     os.replace(running, target)
     failed_path(name, output_dir).unlink(missing_ok=True)  # an old failure is no longer current
     return target
@@ -224,12 +295,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default=None, help="quick (default) or paper")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                         metavar=("NAME", "VALUE"), help="set a parameter (repeatable)")
+    parser.add_argument("--force", action="store_true",
+                        help="execute even a chapter whose inputs are unchanged since its last "
+                             "good execution (which is otherwise restored, not re-executed)")
 
 
 def command(args: argparse.Namespace) -> int:
     """Run the chapters named in ``args`` (or every one with ``--all``).
 
-    ``--profile`` and ``-p NAME VALUE`` set parameters of every chapter run. Returns the exit
+    ``--profile`` and ``-p NAME VALUE`` set parameters of every chapter run; a chapter whose
+    inputs are unchanged is restored from the execution cache unless ``--force``. Returns the exit
     status: 0 when all ran, 2 for no chapter, an unknown chapter or a bad parameter, 1 when a
     chapter failed (the message names the kept failed notebook).
     """
@@ -244,8 +319,9 @@ def command(args: argparse.Namespace) -> int:
             chapter_parameters["profile"] = args.profile
         start = time.perf_counter()
         try:
-            path = run_chapter(name, chapter_parameters)
-        except (UnknownParameterError, BadParameterError, UnknownChapterError) as exc:
+            path, outcome = run_chapter_status(name, chapter_parameters, force=args.force)
+        except (UnknownParameterError, BadParameterError, UnknownChapterError,
+                CacheSettingError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         except Exception as exc:  # the chapter itself failed; _keep_failed said where it is
@@ -253,5 +329,9 @@ def command(args: argparse.Namespace) -> int:
             where = f"; see {kept}" if kept.is_file() else ""
             print(f"error: chapter {name!r} failed ({type(exc).__name__}){where}", file=sys.stderr)
             return 1
-        print(f"{name}: executed in {time.perf_counter() - start:.1f} s -> {path.relative_to(ROOT)}")
+        if outcome == "cached":
+            outcome = ("code and inputs unchanged since its last good execution: restored with "
+                       "its current text (no kernel)")
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"{name}: {outcome} in {time.perf_counter() - start:.1f} s -> {shown}")
     return 0

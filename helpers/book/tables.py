@@ -26,6 +26,8 @@ from helpers.evaluation.metrics import summarize
 ADDED_COLUMNS = ("profile", "seed")
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 ROOT = Path(__file__).resolve().parents[2]
+#: Set by the chapter runner: a file :func:`write_table` appends each written table's path to.
+TABLES_LOG = "MINNBOOK_TABLES_LOG"
 
 
 def tables_dir() -> Path:
@@ -59,6 +61,10 @@ def write_table(frame: pd.DataFrame, name: str, *, profile: str, seed: int | Non
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.csv"
     _atomic_csv(out, path)
+    log = os.environ.get(TABLES_LOG)
+    if log:  # the chapter runner's list of the tables a chapter wrote (its execution cache)
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{path}\n")
     return path
 
 

@@ -93,7 +93,8 @@ def pfba_with_bounds(model: cobra.Model, bounds: Mapping[str, float]
 
 
 def reservoir_pfba(model: cobra.Model, uptakes: pd.DataFrame, extra: pd.DataFrame | None,
-                   flux_ids: Sequence[str], *, tol: float = 1e-6) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   flux_ids: Sequence[str], *, tol: float = 1e-6,
+                   baseline: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """pFBA predictions of ``flux_ids`` per sample, baseline or with extra upper bounds.
 
     Parameters
@@ -107,6 +108,11 @@ def reservoir_pfba(model: cobra.Model, uptakes: pd.DataFrame, extra: pd.DataFram
         for the baseline.
     flux_ids
         The fluxes to return (the 47 of the FBA-fit table).
+    baseline
+        Optional: this function's baseline predictions (``extra=None``) for the same samples and
+        ``flux_ids``, reused instead of solving the baseline pFBA again (the controls of chapter
+        ``06`` score several bound sets against one baseline). It must hold the objective and
+        every extra bound id among its columns.
 
     Returns
     -------
@@ -122,28 +128,48 @@ def reservoir_pfba(model: cobra.Model, uptakes: pd.DataFrame, extra: pd.DataFram
         raise ValueError(f"reservoir_pfba: model {model.id!r} has no objective reaction (pFBA "
                          "maximises it first, and its flux is the reported growth).")
     objective = to_flux_id(objectives[0])
+    _check_baseline(baseline, uptakes, flux_ids, objective, extra)
     rows, report = {}, []
     for sample in uptakes.index:
         base_bounds = uptakes.loc[sample, UPTAKES].to_dict()
-        baseline, base_status = pfba_with_bounds(model, base_bounds)
         if baseline is None:
-            raise RuntimeError(f"baseline pFBA of sample {sample!r} is {base_status}: check the uptakes")
+            base, base_status = pfba_with_bounds(model, base_bounds)
+            if base is None:
+                raise RuntimeError(f"baseline pFBA of sample {sample!r} is {base_status}: check the "
+                                   "uptakes")
+        else:
+            base, base_status = baseline.loc[sample], "optimal"
         entry = {"sample": sample}
-        fluxes, status, fallback = baseline, base_status, False
+        fluxes, status, fallback = base, base_status, False
         if extra is not None:
             bounds = extra.loc[sample].clip(lower=0.0)
             fluxes, status = pfba_with_bounds(model, {**base_bounds, **bounds.to_dict()})
             if fluxes is None:
-                fluxes, fallback = baseline, True
+                fluxes, fallback = base, True
             for flux_id, value in bounds.items():
                 entry[f"{flux_id}_ub"] = float(value)
-                entry[f"{flux_id}_baseline"] = float(baseline[flux_id])
-                entry[f"{flux_id}_binds"] = bool(baseline[flux_id] > value + tol)
+                entry[f"{flux_id}_baseline"] = float(base[flux_id])
+                entry[f"{flux_id}_binds"] = bool(base[flux_id] > value + tol)
         entry.update(status=status, fallback=fallback, growth=float(fluxes[objective]))
         rows[sample] = fluxes[flux_ids]
         report.append(entry)
     predictions = pd.DataFrame(rows).T.loc[list(uptakes.index), flux_ids]
     return predictions.astype(float), pd.DataFrame(report).set_index("sample")
+
+
+def _check_baseline(baseline: pd.DataFrame | None, uptakes: pd.DataFrame, flux_ids: Sequence[str],
+                    objective: str, extra: pd.DataFrame | None) -> None:
+    """Raise a :class:`ValueError` naming what a reused ``baseline`` of :func:`reservoir_pfba`
+    lacks (samples of ``uptakes``; ``flux_ids``, the objective and the extra bound ids)."""
+    if baseline is None:
+        return
+    missing_samples = [s for s in uptakes.index if s not in baseline.index]
+    needed = list(flux_ids) + [objective] + (list(extra.columns) if extra is not None else [])
+    missing = [c for c in dict.fromkeys(needed) if c not in baseline.columns]
+    if missing_samples or missing:
+        raise ValueError(f"reservoir_pfba: the baseline given lacks sample(s) {missing_samples} "
+                         f"and column(s) {missing}; pass the baseline predictions of the same "
+                         "samples with these fluxes, or baseline=None.")
 
 
 def _q2(y: np.ndarray, pred: np.ndarray, min_var: float = 1e-10) -> np.ndarray:
@@ -283,15 +309,21 @@ def wilcoxon_table(per_sample: pd.DataFrame, model_a: str, model_b: str,
     """Two-sided Wilcoxon signed-rank test per metric of ``model_a`` vs ``model_b`` over the folds
     (:func:`helpers.evaluation.comparison.paired_wilcoxon`, one row per metric).
 
-    ``better_a`` counts folds where ``model_a`` is better (higher R², lower errors); ``ties``
-    folds within 1e-12 (a bound that does not bind leaves pFBA's solution unchanged), left out
-    of the test; ``p_value`` is 1.0 when every fold ties.
+    Columns: ``a``, ``b``, ``metric``, ``n_folds``, ``ties`` (folds within 1e-12: a bound that
+    does not bind leaves pFBA's solution unchanged; left out of the test), ``better_a`` /
+    ``better_b`` (folds where each model is better: higher R², lower errors), ``mean_a`` /
+    ``mean_b`` (means over the folds), ``median_difference`` (of ``a - b``) and ``p_value`` (1.0
+    when every fold ties). Several such tables concatenated are one family for
+    :func:`helpers.evaluation.comparison.adjust_family`.
     """
     rows = []
     for metric in metrics:
         test = paired_wilcoxon(per_sample, model_a, model_b, metric, tie_tol=1e-12,
                                min_pairs=1)
-        rows.append({"metric": metric, "n_folds": test["n_pairs"], "ties": test["ties"],
-                     "better_a": test["wins_a"], "median_difference": test["median_difference"],
+        untied = test["n_pairs"] - test["ties"]
+        rows.append({"a": model_a, "b": model_b, "metric": metric, "n_folds": test["n_pairs"],
+                     "ties": test["ties"], "better_a": test["wins_a"],
+                     "better_b": untied - test["wins_a"], "mean_a": test["mean_a"],
+                     "mean_b": test["mean_b"], "median_difference": test["median_difference"],
                      "p_value": test["p_value"]})
     return pd.DataFrame(rows)

@@ -7,16 +7,21 @@ exactly as it was found (cobra records and undoes every bound change).
 Works on plain and on split models (:mod:`helpers.gem.split`): in a split model the uptake of
 ``EX_glc__D_e`` is the upper bound of ``EX_glc__D_e_rev``.
 
+LB in silico (:func:`lb_bounds`, chapter ``08_mome_organisms_and_constraints``): every bound from a
+cited measurement (:data:`LB_SOURCES`) instead of one uptake rate for every compound.
+
 Introduced in chapter ``02_gem_preparation``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import cobra
+import pandas as pd
 
 from helpers.gem.ids import base_id, map_flux_ids, strip_prefix
 from helpers.gem.loading import MAX_BOUND
@@ -31,6 +36,12 @@ __all__ = [
     "use_medium",
     "use_sample_bounds",
     "knockouts_from_row",
+    "LB_SOURCES",
+    "lb_growth_rate",
+    "lb_growth_range",
+    "lb_sugar_budget",
+    "lb_bounds",
+    "lb_uptakes",
 ]
 
 #: The salts of iAF1260's own glucose minimal medium ({cite}`feist2007`), as BiGG exchange ids,
@@ -125,6 +136,105 @@ MEDIA: dict[str, Medium] = {
         "glucose minimal plus amino acids, nucleobases and vitamins (<= 5 each), LB-like",
     ),
 }
+
+
+#: LB in silico (chapter ``08_mome_organisms_and_constraints``): each bound and its source. Keys of
+#: book/references.bib; values as the sources state them.
+LB_SOURCES: dict[str, tuple[float, str]] = {
+    # serine, the amino acid E. coli takes up fastest in a complex medium (exponential phase)
+    "amino_acid_uptake": (3.35, "selvarasu2009"),
+    # fermentable sugar equivalents (sugars, sugar phosphates, nucleosides, nucleotides) in LB, mM
+    "sugar_equivalents_mM": (0.1, "sezonov2007"),
+    # LB leaves steady-state growth at this OD600 (the preferred nutrients are used up)
+    "steady_state_od600": (0.3, "sezonov2007"),
+    # cell dry weight of one OD600 unit, g/L
+    "gdw_per_od600": (0.39, "glazyrina2010"),
+    # doubling time of E. coli K-12 in liquid LB (OD600), min; single cells on LB agar: 18.1
+    "doubling_min": (22.27, "reshes2008"),
+    "doubling_min_fastest": (18.1, "reshes2008"),
+    # maximal oxygen uptake of iAF1260's own medium, mmol/gDW/h
+    "oxygen_uptake": (18.5, "feist2007"),
+}
+
+#: CarveMe's LB compounds ({cite}`machado2018carveme`) by class (BiGG ids).
+_LB_AMINO_ACIDS = frozenset({
+    "ala__L", "arg__L", "asn__L", "asp__L", "cys__L", "gln__L", "glu__L", "gly", "his__L",
+    "ile__L", "leu__L", "lys__L", "met__L", "phe__L", "pro__L", "ser__L", "thr__L", "trp__L",
+    "tyr__L", "val__L"})
+#: sugar and nucleic-acid material: glucose, nucleosides, deoxynucleosides, nucleotides, bases
+_LB_SUGAR_EQUIVALENTS = frozenset({
+    "glc__D", "adn", "gsn", "ins", "uri", "cytd", "dad_2", "dcyt", "dgsn", "din", "duri", "thymd",
+    "amp", "cmp", "gmp", "ump", "hxan", "ura", "ade", "gua", "csn"})
+_LB_VITAMINS = frozenset({"cbl1", "fol", "lipoate", "nac", "pheme", "pnto__R", "pydx", "ribflv",
+                          "thm", "btn"})
+_LB_INORGANIC = frozenset({
+    "aso3", "ca2", "cd2", "cl", "cobalt2", "cro4", "cu2", "fe2", "fe3", "h2o", "h2s", "h", "hg2",
+    "k", "mg2", "mn2", "mobd", "na1", "nh4", "ni2", "pi", "so4", "zn2", "co2", "tungs", "sel",
+    "slnt"})
+#: trace uptake of each vitamin / cofactor (our choice, as iAF1260's cobalamin bound)
+LB_VITAMIN_UPTAKE = 0.01
+
+
+def lb_growth_rate(doubling_min: float | None = None) -> float:
+    """Growth rate (1/h) of a doubling time in minutes; default the measured liquid-LB one."""
+    doubling = LB_SOURCES["doubling_min"][0] if doubling_min is None else doubling_min
+    if not doubling > 0:
+        raise ValueError(f"The 'doubling_min' parameter must be > 0. Got {doubling_min!r} instead.")
+    return math.log(2.0) / (doubling / 60.0)
+
+
+def lb_growth_range(tolerance: float = 0.3) -> tuple[float, float]:
+    """The growth rates (1/h) an in-silico LB wild type should reach: the measured liquid-LB rate
+    minus ``tolerance`` (a fraction) to the fastest measured rate (single cells on agar) plus it."""
+    return ((1.0 - tolerance) * lb_growth_rate(),
+            (1.0 + tolerance) * lb_growth_rate(LB_SOURCES["doubling_min_fastest"][0]))
+
+
+def lb_sugar_budget() -> float:
+    """Total uptake (mmol/gDW/h) of LB's sugar equivalents a steady-state culture can sustain:
+    growth rate x sugar consumed per biomass formed, with at most ``sugar_equivalents_mM`` mM
+    of sugar spent on the biomass of the steady-state phase (OD600 0.3 x 0.39 gDW/L)."""
+    biomass = LB_SOURCES["steady_state_od600"][0] * LB_SOURCES["gdw_per_od600"][0]
+    return lb_growth_rate() * LB_SOURCES["sugar_equivalents_mM"][0] / biomass
+
+
+def _lb_class(compound: str) -> str:
+    for name, members in (("amino acid", _LB_AMINO_ACIDS), ("sugar equivalent", _LB_SUGAR_EQUIVALENTS),
+                          ("vitamin", _LB_VITAMINS), ("inorganic", _LB_INORGANIC)):
+        if compound in members:
+            return name
+    if compound == "o2":
+        return "oxygen"
+    raise ValueError(f"LB compound {compound!r} has no class (amino acid, sugar equivalent, "
+                     "vitamin, inorganic, oxygen) in helpers.gem.media; add it to one.")
+
+
+def lb_bounds(compounds: Iterable[str]) -> pd.DataFrame:
+    """The LB uptake bound of every compound (BiGG ids, e.g. CarveMe's LB list) and its source.
+
+    Columns ``compound``, ``class``, ``uptake`` (mmol/gDW/h) and ``source`` (bibliography key):
+    amino acids at serine's measured uptake; the sugar equivalents share :func:`lb_sugar_budget`
+    equally (so all of them together stay within it); oxygen at :data:`LB_SOURCES`'s rate;
+    vitamins at :data:`LB_VITAMIN_UPTAKE`; inorganic ions unlimited. ``ValueError`` names a
+    compound of no class.
+    """
+    compounds = list(dict.fromkeys(compounds))
+    classes = [_lb_class(c) for c in compounds]
+    n_sugar = sum(1 for c in classes if c == "sugar equivalent")
+    aa, aa_src = LB_SOURCES["amino_acid_uptake"]
+    o2, o2_src = LB_SOURCES["oxygen_uptake"]
+    rule = {"amino acid": (aa, aa_src), "oxygen": (o2, o2_src),
+            "sugar equivalent": (lb_sugar_budget() / max(n_sugar, 1),
+                                 "sezonov2007, glazyrina2010, reshes2008"),
+            "vitamin": (LB_VITAMIN_UPTAKE, "our choice"), "inorganic": (MAX_BOUND, "unlimited")}
+    return pd.DataFrame([{"compound": c, "class": k, "uptake": rule[k][0], "source": rule[k][1]}
+                         for c, k in zip(compounds, classes, strict=True)])
+
+
+def lb_uptakes(compounds: Iterable[str]) -> dict[str, float]:
+    """``{compound: maximal uptake}`` of :func:`lb_bounds`."""
+    table = lb_bounds(compounds)
+    return dict(zip(table.compound, table.uptake.astype(float), strict=True))
 
 
 def get_medium(medium: str | Medium) -> Medium:

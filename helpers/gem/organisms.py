@@ -11,7 +11,8 @@ Special readers:
 * iPC815 comes as an OMEX (zip) archive; its SBML is the member ``iPC815.xml``.
 * Yeast 7.6 is a COBRA-toolbox ``.mat`` that cobra's reader refuses (no compartment fields): the
   model is built from the struct's arrays, each metabolite's compartment taken from the
-  ``[name]`` suffix of its name, gene rules with ``AND``/``OR`` lower-cased.
+  ``[name]`` suffix of its name, its formula from ``metFormulas`` (plain formulas only; a
+  polymer such as ``(C6H10O5)n`` gets none), gene rules with ``AND``/``OR`` lower-cased.
 
 * iYL619_PCP is an invalid SBML (undeclared compartment ``C_m``, boundary pseudo-species
   ``*_b``): :func:`read_lenient_sbml` reads its XML directly, drops the ``_b`` species (making the
@@ -83,6 +84,7 @@ ORGANISMS: dict[str, Organism] = {o.name: o for o in [
 ]}
 
 _COMPARTMENT = re.compile(r"\[([^\]]+)\]\s*$")
+_FORMULA = re.compile(r"(?:[A-Z][a-z]?\d*)+")
 
 
 def _cell(value) -> str:
@@ -105,16 +107,19 @@ def read_yeast_mat(path: str | Path) -> cobra.Model:
     names = [_cell(x) for x in field["metNames"].ravel()]
     rules = [_cell(x) for x in field["grRules"].ravel()]
     rxn_names = [_cell(x) for x in field["rxnNames"].ravel()]
+    formulas = ([_cell(x) for x in field["metFormulas"].ravel()] if "metFormulas" in field
+                else [""] * len(mets))
     S = field["S"].tocsc() if hasattr(field["S"], "tocsc") else np.asarray(field["S"])
     lb, ub = field["lb"].ravel().astype(float), field["ub"].ravel().astype(float)
     c = field["c"].ravel().astype(float)
     model = cobra.Model("yeast_7.6")
     metabolites = []
-    for mid, name in zip(mets, names, strict=True):
+    for mid, name, formula in zip(mets, names, formulas, strict=True):
         match = _COMPARTMENT.search(name)
         comp = match.group(1) if match else "unknown"
+        plain = formula if _FORMULA.fullmatch(formula) else None  # not '(C6H10O5)n'
         metabolites.append(cobra.Metabolite(mid, name=_COMPARTMENT.sub("", name).strip(),
-                                            compartment=comp))
+                                            compartment=comp, formula=plain))
     model.add_metabolites(metabolites)
     reactions = []
     for j, rid in enumerate(rxns):

@@ -8,6 +8,8 @@ The method of :cite:`tazza2025minn`. One concept per module:
 - :mod:`helpers.minn.problem` — :class:`MechanisticProblem` (sparse ``S``, ``P_ref``, ``P_in``, ``V_in``);
 - :mod:`helpers.minn.mechanistic` — ``L_mech``, its analytic gradient, the unrolled layer (public API);
 - :mod:`helpers.minn.projection` — the exact steady-state layer (null-space projection, ch. 10);
+- :mod:`helpers.minn.feasible` — box violations of predicted fluxes and the fully feasible
+  projection (a per-sample QP onto ``S V = 0`` and the bounds, ch. 10);
 - :mod:`helpers.minn.network` — :class:`EnsembleMLP` (E stacked MLPs; E = 1 is one model);
 - :mod:`helpers.minn.losses` — NE / MSE, bound, balancing, scheduler weights;
 - :mod:`helpers.minn.config` — :class:`MinnConfig` and :data:`VARIANTS` (every paper variant);

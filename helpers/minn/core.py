@@ -270,10 +270,11 @@ def train_one(problem: MechanisticProblem, X: np.ndarray, Y: np.ndarray, member:
     c = config.c if member.c is None else member.c
     bound = np.inf if config.bound is None else config.bound
     steps = (len(rows) + batch_size - 1) // batch_size
+    width = min(batch_size, len(rows))  # a batch holds at most all the rows
     model.train()
     for epoch in range(len(w_data)):
         order = rows[torch.randperm(len(rows), generator=gen)]
-        keep = torch.rand(steps, batch_size, member.hidden, generator=gen) < model.keep
+        keep = torch.rand(steps, width, member.hidden, generator=gen) < model.keep
         for step in range(steps):
             batch = order[step * batch_size:(step + 1) * batch_size]
             V = model(X[batch], keep[step, :len(batch)].to(dtype))

@@ -12,6 +12,8 @@ it trains all of them in one program. Introduced in chapter ``00_toy_example``.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import pandas as pd
 import torch
@@ -54,14 +56,124 @@ def check_finite_cells(values: np.ndarray, what: str, rows: list | None = None,
                      + "; MINNRegressor needs finite inputs and targets.")
 
 
-def _check_number(name: str, value, low: float, high: float | None = None) -> None:
-    """A real number in ``[low, high]`` (bools and NaN rejected), or a parameter error."""
+_SEED_MAX = 2**32 - 1  # scikit-learn's random_state range
+
+
+def _check_number(name: str, value, low: float, high: float | None = None, *,
+                  low_open: bool = False, high_open: bool = False) -> None:
+    """A real number between ``low`` and ``high`` (bools, text and NaN rejected), or a
+    parameter error; ``low_open`` / ``high_open`` exclude the bound itself."""
     ok = (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-          and np.isfinite(value) and value >= low and (high is None or value <= high))
+          and bool(np.isfinite(value)) and (value > low if low_open else value >= low)
+          and (high is None or (value < high if high_open else value <= high)))
     if not ok:
-        span = f">= {low}" if high is None else f"in [{low}, {high}]"
+        if high is None:
+            span = f"{'>' if low_open else '>='} {low:g}"
+        else:
+            span = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         raise ValueError(f"The {name!r} parameter of MINNRegressor must be a number {span}. "
                          f"Got {value!r} instead.")
+
+
+def _check_int(name: str, value, low: int, high: int | None = None) -> None:
+    """An int (Python or numpy, not a bool) in ``[low, high]``, or a parameter error."""
+    ok = (isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+          and value >= low and (high is None or value <= high))
+    if not ok:
+        span = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"The {name!r} parameter of MINNRegressor must be an int {span}. "
+                         f"Got {value!r} instead.")
+
+
+def _cell_name(what: str, i: int, j: int, rows: list | None, columns: list | None) -> str:
+    """``"X row 3 (index 'S03'), column 5 ('p_R3')"``: a cell by position and, if any, label."""
+    row = f"row {i}" + (f" (index {rows[i]!r})" if rows is not None else "")
+    column = f"column {j}" + (f" ({columns[j]!r})" if columns is not None else "")
+    return f"{what} {row}, {column}"
+
+
+def check_numeric_cells(data, what: str, error: Exception) -> None:
+    """Re-raise a failed float conversion of ``data`` naming its first non-numeric cell.
+
+    scikit-learn's message (``could not convert string to float: 'abc'``) names no column;
+    this finds the first cell that is neither a number nor text holding one and raises
+    ``type(error)`` (``ValueError`` for text, ``TypeError`` for other objects, as numpy does)
+    naming its row and column (labels of a DataFrame included). Returns when no such cell
+    exists (the caller then re-raises ``error``).
+    """
+    rows, columns = _labels(data, 0), _labels(data, 1)
+    cells = data.to_numpy(dtype=object) if isinstance(data, pd.DataFrame) else data
+    cells = np.asarray(cells, dtype=object)
+    if cells.ndim == 1:
+        cells = cells[:, None]
+    if cells.ndim != 2:
+        return
+    for j in range(cells.shape[1]):
+        for i in range(cells.shape[0]):
+            value = cells[i, j]
+            if isinstance(value, numbers.Number):
+                continue
+            try:
+                float(value)
+            except (TypeError, ValueError) as cell_error:
+                kind = type(cell_error) if isinstance(error, type(cell_error)) else type(error)
+                raise kind(f"{_cell_name(what, i, j, rows, columns)} holds {value!r}, which is "
+                           f"not a number ({cell_error}); MINNRegressor needs numeric "
+                           "inputs and targets.") from error
+
+
+def check_representable(scaled: np.ndarray, raw: np.ndarray, dtype: torch.dtype,
+                        rows: list | None = None, columns: list | None = None) -> None:
+    """Raise ``ValueError`` naming the first input whose min-max scaled value overflows ``dtype``.
+
+    An input far outside the training range (``1e40`` when training saw values near 1) is
+    finite in float64 but scales to ``inf`` in float32, and the network then predicts NaN.
+    """
+    limit = torch.finfo(dtype).max
+    bad = ~(np.abs(scaled) <= limit)
+    if not bad.any():
+        return
+    i, j = (int(k) for k in np.argwhere(bad)[0])
+    more = int(bad.sum()) - 1
+    raise ValueError(f"{_cell_name('X', i, j, rows, columns)} is {float(raw[i, j])!r}, "
+                     f"{scaled[i, j]:.3g} after min-max scaling on the training range: beyond "
+                     f"the largest {str(dtype).removeprefix('torch.')} ({limit:.3g})"
+                     + (f" (and {more} more such cell(s))" if more else "")
+                     + "; MINNRegressor would predict NaN. Check the units of that input "
+                     "(or fit with dtype='float64').")
+
+
+def check_same_rows(X, Y) -> None:
+    """Raise ``ValueError`` unless pandas ``X`` and ``Y`` carry the same row labels in order.
+
+    ``fit`` pairs the rows of inputs and targets by position; when both are pandas objects,
+    a target frame in another order (or with other samples) would silently train each input
+    on another sample's fluxes. The message names the first position that differs. Arrays
+    (no labels) are paired by position as in scikit-learn.
+    """
+    if not (isinstance(X, (pd.DataFrame, pd.Series)) and isinstance(Y, (pd.DataFrame, pd.Series))):
+        return
+    a, b = list(X.index), list(Y.index)
+    if a == b or len(a) != len(b):  # a count mismatch is named by the shape check
+        return
+    i = next(k for k, (p, q) in enumerate(zip(a, b, strict=True)) if p != q)
+    hint = ("same samples in another order: reorder Y with Y.loc[X.index]"
+            if sorted(map(str, a)) == sorted(map(str, b)) else
+            "different labels: align them, or pass arrays to pair the rows by position")
+    raise ValueError(f"MINNRegressor pairs the rows of X and Y by position, but row {i} is "
+                     f"sample {a[i]!r} in X and {b[i]!r} in Y ({hint}).")
+
+
+def check_finite_predictions(V: np.ndarray, rows: list | None = None) -> None:
+    """Raise ``ValueError`` naming the first sample whose predicted fluxes are not finite."""
+    bad = ~np.isfinite(V).all(axis=1)
+    if not bad.any():
+        return
+    i = int(np.argmax(bad))
+    row = f"row {i}" + (f" (index {rows[i]!r})" if rows is not None else "")
+    raise ValueError(f"The predicted fluxes of X {row} are not finite ({int(bad.sum())} "
+                     "sample(s) in all): its inputs lie too far outside the training range for "
+                     "the network's float type. Check the units of that sample's inputs.")
 
 
 class MINNRegressor(RegressorMixin, BaseEstimator):
@@ -84,8 +196,10 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
     epochs : int or None
         Training epochs (None: the variant's: 100, or 150 with the scheduler).
     batch_size : int
-        Mini-batch size (5 in the paper).
-    seed : int
+        Mini-batch size (5 in the paper). A batch never holds more rows than the training set:
+        any ``batch_size`` >= n_samples is one full batch (the same model as ``n_samples``),
+        and the training buffers are sized by ``min(batch_size, n_samples)``.
+    seed : int in [0, 2**32 - 1]
         Seeds initialisation, shuffling and dropout; same seed -> same model.
     mech_lr, mech_steps, mech_decay : float, int, float
         Mechanistic layer (release defaults 0.01, 8, 0.9).
@@ -140,57 +254,70 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
 
     # ----- validation ---------------------------------------------------------------------
     def _check_params(self) -> None:
+        """Every parameter's type and range, checked at ``fit`` (scikit-learn's convention)."""
         if not isinstance(self.problem, MechanisticProblem):
             raise ValueError("The 'problem' parameter of MINNRegressor must be a "
                              f"MechanisticProblem. Got {type(self.problem).__name__} instead.")
         get_variant(self.variant)  # raises with the allowed names
-        checks = {"hidden": (self.hidden, 1), "batch_size": (self.batch_size, 1),
-                  "mech_steps": (self.mech_steps, 0)}
-        for name, (value, low) in checks.items():
-            if not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"The {name!r} parameter of MINNRegressor must be an int >= {low}. "
-                                 f"Got {value!r} instead.")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError("The 'dropout' parameter of MINNRegressor must be in [0, 1). "
-                             f"Got {self.dropout!r} instead.")
-        if not self.lr > 0:
-            raise ValueError(f"The 'lr' parameter of MINNRegressor must be > 0. Got {self.lr!r} instead.")
+        _check_int("hidden", self.hidden, 1)
+        _check_int("batch_size", self.batch_size, 1)
+        _check_int("mech_steps", self.mech_steps, 0)
+        _check_int("seed", self.seed, 0, _SEED_MAX)
+        if self.epochs is not None:
+            _check_int("epochs", self.epochs, 1)
+        _check_number("dropout", self.dropout, 0.0, 1.0, high_open=True)
+        _check_number("lr", self.lr, 0.0, low_open=True)
         _check_number("weight_decay", self.weight_decay, 0.0)
         _check_number("mech_lr", self.mech_lr, 0.0)
         _check_number("mech_decay", self.mech_decay, 0.0, 1.0)
-        if self.epochs is not None and (not isinstance(self.epochs, (int, np.integer))
-                                        or isinstance(self.epochs, bool) or self.epochs < 1):
-            raise ValueError("The 'epochs' parameter of MINNRegressor must be None or an int >= 1. "
-                             f"Got {self.epochs!r} instead.")
-        if self.dtype not in _DTYPES:
+        if self.c is not None:
+            _check_number("c", self.c, 0.0, low_open=True)
+        if self.data_weight is not None:
+            _check_number("data_weight", self.data_weight, 0.0, 1.0)
+        if not isinstance(self.dtype, str) or self.dtype not in _DTYPES:
             raise ValueError(f"The 'dtype' parameter of MINNRegressor must be one of "
                              f"{list(_DTYPES)}. Got {self.dtype!r} instead.")
+        try:
+            torch.device(self.device)
+        except (RuntimeError, TypeError, ValueError) as error:
+            raise ValueError("The 'device' parameter of MINNRegressor must be 'cpu' or a GPU "
+                             f"('cuda', 'cuda:1'). Got {self.device!r} instead.") from error
 
     def _check_X(self, X, reset: bool) -> np.ndarray:
-        """2-D float array; feature names and count checked as scikit-learn does; finite cells."""
+        """2-D float array; feature names and count checked as scikit-learn does; numeric and
+        finite cells (the first bad one named by row and column)."""
         rows = _labels(X, 0)
-        X = validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
-        names = getattr(self, "feature_names_in_", None)
-        check_finite_cells(X, "X", rows, None if names is None else list(names))
-        return X
+        try:
+            values = validate_data(self, X, reset=reset, dtype=np.float64,
+                                   ensure_all_finite=False)
+        except (TypeError, ValueError) as error:
+            check_numeric_cells(X, "X", error)
+            raise
+        check_finite_cells(values, "X", rows, self._feature_names())
+        return values
 
     def _check_Y(self, Y, n_samples: int) -> np.ndarray:
-        """Targets as a float array (N, n_ref), columns aligned by name, every cell finite."""
+        """Targets as a float array (N, n_ref), columns aligned by name, every cell numeric and
+        finite."""
         if Y is None:
             raise ValueError("MINNRegressor requires y to be passed, but the target y is None.")
         rows = _labels(Y, 0)
         if isinstance(Y, pd.DataFrame):
             Y = self._align_targets(Y)
-        Y = np.asarray(Y, dtype=np.float64)
-        self._y_ndim = Y.ndim  # a 1-D y gives 1-D predictions, as in scikit-learn
-        if Y.ndim == 1:
-            Y = Y[:, None]
-        if Y.shape != (n_samples, self.problem.n_ref):
+        try:
+            values = np.ascontiguousarray(Y, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            check_numeric_cells(Y, "Y", error)
+            raise
+        self._y_ndim = values.ndim  # a 1-D y gives 1-D predictions, as in scikit-learn
+        if values.ndim == 1:
+            values = values[:, None]
+        if values.shape != (n_samples, self.problem.n_ref):
             raise ValueError(f"Y must have shape (n_samples={n_samples}, n_ref="
                              f"{self.problem.n_ref}) (columns: {self.problem.reference_ids}); "
-                             f"got {Y.shape}.")
-        check_finite_cells(Y, "Y", rows, self.problem.reference_ids)
-        return Y
+                             f"got {values.shape}.")
+        check_finite_cells(values, "Y", rows, self.problem.reference_ids)
+        return values
 
     def __sklearn_tags__(self):
         """scikit-learn tags: a regressor whose score on arbitrary data may be poor."""
@@ -206,18 +333,31 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
         shared or per sample (knock-outs); ``+inf`` = no bound. A wrong number of rows or
         columns, or a NaN / ``-inf`` cell, is a ``ValueError`` naming it
         (:func:`helpers.minn.training.check_v_in`).
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter (type or range, checked here as in scikit-learn), or the first
+            bad cell of ``X`` / ``Y`` by row and column (labels of a DataFrame included): not a
+            number, NaN / inf, or beyond the float type after scaling; or, when ``X`` and ``Y``
+            are both pandas objects, the first row whose sample labels differ (rows are paired
+            by position).
         """
         self._check_params()
+        check_same_rows(X, Y)
+        rows = _labels(X, 0)
         X = self._check_X(X, reset=True)
         Y = self._check_Y(Y, X.shape[0])
         if v_in is not None:
             v_in = check_v_in(v_in, X.shape[0], self.problem, "MINNRegressor.fit")
         self.x_scaler_ = MinMaxScaler().fit(X)
+        Xs = self.x_scaler_.transform(X)
+        check_representable(Xs, X, _DTYPES[self.dtype], rows, self._feature_names())
         member = Member(config=self.variant, hidden=int(self.hidden), dropout=float(self.dropout),
                         lr=float(self.lr), weight_decay=float(self.weight_decay), c=self.c,
                         data_weight=self.data_weight, epochs=self.epochs, seed=int(self.seed))
         self.fit_ = train_ensemble(
-            self.problem, self.x_scaler_.transform(X), Y, [member], v_in=v_in,
+            self.problem, Xs, Y, [member], v_in=v_in,
             batch_size=int(self.batch_size), mech_lr=self.mech_lr, mech_steps=int(self.mech_steps),
             mech_decay=self.mech_decay, dtype=_DTYPES[self.dtype], progress=self.progress,
             desc="MINN fit", device=self.device)
@@ -237,18 +377,34 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
                              f"{missing[:5]}, unexpected {extra[:5]}.")
         return Y[expected]
 
+    def _feature_names(self) -> list | None:
+        """The column names seen at ``fit`` (None when ``X`` had none)."""
+        names = getattr(self, "feature_names_in_", None)
+        return None if names is None else list(names)
+
     def _scaled(self, X: ArrayLike) -> np.ndarray:
+        """``X`` checked and min-max scaled, every scaled cell finite in the network's dtype."""
         check_is_fitted(self, "fit_")
-        return self.x_scaler_.transform(self._check_X(X, reset=False))
+        rows = _labels(X, 0)
+        X = self._check_X(X, reset=False)
+        scaled = self.x_scaler_.transform(X)
+        check_representable(scaled, X, self.fit_.dtype, rows, self._feature_names())
+        return scaled
 
     def _v_in(self, v_in: ArrayLike | None, n_samples: int, owner: str) -> np.ndarray | None:
         return None if v_in is None else check_v_in(v_in, n_samples, self.problem,
                                                     f"MINNRegressor.{owner}")
 
     def predict_fluxes(self, X: ArrayLike, v_in: ArrayLike | None = None) -> np.ndarray:
-        """Full flux distribution ``V`` (N, n) of the split GEM (``v_in`` as in :meth:`fit`)."""
+        """Full flux distribution ``V`` (N, n) of the split GEM (``v_in`` as in :meth:`fit`).
+
+        An input beyond the network's float type after scaling, or a sample whose fluxes come
+        out NaN / inf, is a ``ValueError`` naming its row (never a silent NaN)."""
+        rows = _labels(X, 0)
         X = self._scaled(X)
-        return self.fit_.predict_fluxes(X, self._v_in(v_in, X.shape[0], "predict_fluxes"))[0]
+        V = self.fit_.predict_fluxes(X, self._v_in(v_in, X.shape[0], "predict_fluxes"))[0]
+        check_finite_predictions(V, rows)
+        return V
 
     def predict(self, X: ArrayLike, v_in: ArrayLike | None = None) -> np.ndarray:
         """Reference fluxes ``P_ref V`` (N, n_ref); (N,) when fitted on a 1-D ``y``."""

@@ -12,9 +12,12 @@ It always ends on the null space, so ``S V = 0`` to round-off, whatever ``steps`
 steps pull ``V`` towards the box ``0 <= V``, ``P_in V <= V_in`` (von Neumann's alternating
 projections between a subspace and a box converge to a point of their intersection when there is
 one), and what is left of the box violation is still penalised by the positivity and upper-bound
-terms of ``L_mech``. Our choice, said in chapter ``10_beyond``: alternating projections rather
-than a differentiable QP layer, because each step costs two dense products with ``N`` and no
-solver call, and its Jacobian is simply ``P`` times a 0/1 mask.
+terms of ``L_mech``. What it guarantees is ``S V = 0`` only: a few steps do not reach the box,
+and on the Ishii data the trained layer leaves more fluxes below zero than the paper's descent
+(chapter ``10_beyond`` counts them with :func:`helpers.minn.feasible.box_violations`). Our choice:
+alternating projections rather than a differentiable QP layer, because each step costs two dense
+products with ``N`` and no solver call, and its Jacobian is simply ``P`` times a 0/1 mask; a fully
+feasible output is the post-processing QP :func:`helpers.minn.feasible.project_feasible`.
 
 ``S`` has rank < m (1007 of 1668 rows on the FVA-reduced iAF1260): ``N`` comes from the SVD
 (:func:`scipy.linalg.null_space`), which handles the rank deficiency; it is computed once per

@@ -3,7 +3,8 @@
 Modules:
 
 * :mod:`helpers.mome.core` — the method as a chapter shows it: a strain's phenotype with plain
-  cobra (``with model:``), the exact knock-out cost and the NSGA-II operators.
+  cobra (``with model:``; a strain is the deletion of its genes), the check that a strain table
+  is reproduced by cobra gene knock-outs, the exact knock-out cost and the NSGA-II operators.
 * :mod:`helpers.mome.gpr` — gene sets, exact and paper knock-out costs, GPR evaluation.
 * :mod:`helpers.mome.strains` — :class:`~helpers.mome.strains.StrainEvaluator` (phenotypes of many
   strains, cached, on the private engine), medium set-up and model reduction.
@@ -13,6 +14,8 @@ Modules:
 * :mod:`helpers.mome.analysis` — envelope, clusters, post-processing, strain tables.
 * :mod:`helpers.mome.constraints` — essential genes and lethal pairs.
 * :mod:`helpers.mome.redirector` — enzyme regulation as a MOME phenotype.
+* :mod:`helpers.mome.origin` — where a strain's product comes from: producing reactions, one step
+  upstream, and the carbon uptakes it cannot do without, at the guaranteed point.
 * :mod:`helpers.mome.figures` — the chapters' figures.
 * :mod:`helpers.mome._engine` — private: the warm-started GLPK engine behind
   :class:`~helpers.mome.strains.StrainEvaluator` (imported only here and by :mod:`helpers.book`).

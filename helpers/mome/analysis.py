@@ -275,11 +275,15 @@ def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],
                  names: dict[str, str], *, labels: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per strain: biomass, guaranteed and LP ethanol, change vs wild type, KC, knock-outs.
 
-    ``knockout_cost`` is the exact cost (:meth:`StrainEvaluator.cost`), ``paper_cost`` the paper's
-    recursion summed over the gene sets (:func:`helpers.mome.gpr.paper_knockout_cost`),
-    ``minimal_genes`` one smallest gene list that disables every gene set of the strain
-    (:meth:`StrainEvaluator.cut`). Knock-outs and genes are written with gene names (``names``),
-    one gene set per item.
+    ``genes`` are the strain's deleted genes (:meth:`StrainEvaluator.cut`, the fewest that
+    disable the genotype's gene sets): the phenotype is their knock-out, as cobra's
+    ``gene.knock_out()`` gives it (:func:`helpers.mome.core.unreproduced_strains` checks a table).
+    ``knockout_cost`` is their number (:meth:`StrainEvaluator.cost`), ``paper_cost`` the paper's
+    recursion summed over the genotype's gene sets (:func:`helpers.mome.gpr.paper_knockout_cost`),
+    ``knockouts`` every gene set the deletion disables (:meth:`StrainEvaluator.deleted_units`,
+    the genotype and any gene set that loses a shared gene), ``n_gene_sets`` their number and
+    ``extra_gene_sets`` how many of them lie outside the genotype. Knock-outs and genes are
+    written with gene names (``names``), one gene set per item.
     """
     from helpers.mome.gpr import paper_knockout_cost
 
@@ -289,15 +293,18 @@ def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],
     rows = []
     for label, g in zip(labels, genotypes, strict=True):
         biomass, lp, guaranteed = evaluator.evaluate(g)
+        deleted = evaluator.deleted_units(g)
         rows.append({
             "strain": label, "biomass": biomass, "ethanol_guaranteed": guaranteed, "ethanol_lp": lp,
             "ethanol_change_pct": 100.0 * (guaranteed / ref[2] - 1.0) if ref[2] > 0 else np.nan,
             "knockout_cost": evaluator.cost(g),
             "paper_cost": (sum(paper_knockout_cost(evaluator.units[u]) for u in g)
                            if evaluator.mode == "gene_sets" else len(g)),
-            "minimal_genes": ", ".join(sorted(names.get(x, x) for x in evaluator.cut(g))),
-            "n_gene_sets": len(g),
-            "knockouts": ", ".join(f"({d})" if " " in d else d for d in evaluator.describe(g, names)),
+            "genes": ", ".join(sorted(names.get(x, x) for x in evaluator.cut(g))),
+            "n_gene_sets": len(deleted),
+            "extra_gene_sets": len(deleted) - len(g),
+            "knockouts": ", ".join(f"({d})" if " " in d else d
+                                   for d in evaluator.describe(deleted, names)),
         })
     return pd.DataFrame(rows)
 

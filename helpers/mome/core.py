@@ -10,7 +10,9 @@ agree within solver tolerance).
    ``with model:`` the knocked-out reactions get bounds ``[0, 0]``; flux balance analysis gives
    the maximal growth ``mu``; with growth held at ``mu`` the product is minimized. That minimum is
    the production the strain *guarantees* at maximal growth, whatever optimum the cell picks.
-   A strain growing below ``lethal_threshold`` is lethal and scores ``(0, 0, 0)``.
+   A strain growing below ``lethal_threshold`` is lethal and scores ``(0, 0, 0)``. A strain is
+   the gene deletion of its genes: cobra disables every reaction whose rule they make false;
+   :func:`unreproduced_strains` checks that a table's strains are those mutants.
 2. **The knock-out cost** (:func:`knockout_cost`, :func:`strain_cut` from
    :mod:`helpers.mome.gpr`): the smallest number of genes whose knock-out makes a gene set's GPR
    rule false, an exact minimum hitting set over the rule's clauses (the paper's recursion,
@@ -27,9 +29,10 @@ Introduced in chapter ``07_mome_ethanol``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import cobra
+import pandas as pd
 
 from helpers.mome.gpr import knockout_cost, minimal_cut, paper_knockout_cost, strain_cut
 from helpers.mome.problem import (
@@ -43,6 +46,7 @@ from helpers.mome.problem import (
 __all__ = [
     "strain_phenotype",
     "gene_knockout_phenotype",
+    "unreproduced_strains",
     "knockout_cost",
     "minimal_cut",
     "paper_knockout_cost",
@@ -98,6 +102,43 @@ def strain_phenotype(model: cobra.Model, knocked_reactions: Iterable[str], *, bi
         for reaction_id in knocked_reactions:
             model.reactions.get_by_id(reaction_id).knock_out()
         return _phenotype(model, biomass, product, lethal_threshold)
+
+
+def unreproduced_strains(model: cobra.Model, table: pd.DataFrame, *, biomass: str, product: str,
+                         names: Mapping[str, str] | None = None, genes: str = "genes",
+                         growth: str = "biomass", production: str = "ethanol_guaranteed",
+                         atol: float = 1e-6) -> pd.DataFrame:
+    """The rows of a strain ``table`` that plain cobra gene knock-outs do not reproduce.
+
+    Each row's ``genes`` column (comma-separated gene names or ids, ``names`` mapping ids to
+    names; empty for the wild type; rows with a missing value are skipped) is knocked out with
+    :func:`gene_knockout_phenotype`; a row is returned when its ``growth`` or ``production``
+    column differs from cobra's maximal growth or guaranteed product by more than ``atol``.
+    Columns: the row's index (``row``), ``genes``, the table's values and cobra's
+    (``cobra_growth``, ``cobra_product``). Empty when every strain is the mutant its genes make.
+    """
+    for column in (genes, growth, production):
+        if column not in table.columns:
+            raise KeyError(f"The strain table has no column {column!r} (columns: "
+                           f"{list(table.columns)}).")
+    by_name = {name: gene for gene, name in (names or {}).items() if gene in model.genes}
+    rows = []
+    for index, row in table.iterrows():
+        if pd.isna(row[genes]) or pd.isna(row[growth]):
+            continue
+        listed = [g.strip() for g in str(row[genes]).split(",") if g.strip()]
+        ids = [g if g in model.genes else by_name.get(g, g) for g in listed]
+        unknown = [g for g in ids if g not in model.genes]
+        if unknown:
+            raise ValueError(f"Row {index!r} of the strain table names gene(s) {unknown} that "
+                             f"are not genes of model {model.id!r} (column {genes!r}).")
+        mu, _, guaranteed = gene_knockout_phenotype(model, ids, biomass=biomass, product=product)
+        if abs(mu - row[growth]) > atol or abs(guaranteed - row[production]) > atol:
+            rows.append({"row": index, "genes": row[genes], growth: row[growth],
+                         production: row[production], "cobra_growth": mu,
+                         "cobra_product": guaranteed})
+    return pd.DataFrame(rows, columns=["row", "genes", growth, production, "cobra_growth",
+                                       "cobra_product"])
 
 
 def gene_knockout_phenotype(model: cobra.Model, genes: Iterable[str], *, biomass: str,

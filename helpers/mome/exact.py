@@ -1,14 +1,18 @@
 """Exact best strain per knock-out cost, by enumeration on the flux support.
 
-For a small cost budget the design problem can be solved exactly with the fast evaluator. The key
-fact (used by :class:`~helpers.mome.strains.StrainEvaluator`'s wild-type shortcut too): if a
-strain's product-minimal optimal flux vector ``v`` carries no flux through the reactions of a
-unit, knocking that unit out leaves ``v`` feasible and optimal, so neither the maximal growth nor
-the guaranteed product changes. Hence every strain ``T`` has a sub-strain with the same phenotype
-that is reached from the wild type by adding, one at a time, a unit of ``T`` on the *current*
-strain's flux support. Enumerating only those extensions (breadth first, cost budget checked with
-the exact strain cost, lethal strains not extended, units lethal on their own skipped) visits a
-strain with every phenotype any strain of cost ``<= max_cost`` has: its best is the exact optimum.
+A strain is a gene deletion: a set of genes knocked out as cobra does (every reaction whose rule
+they make false is disabled), its cost the number of genes. For a small cost budget the design
+problem can be solved exactly with the fast evaluator. The key fact (used by
+:class:`~helpers.mome.strains.StrainEvaluator`'s wild-type shortcut too): if a strain's
+product-minimal optimal flux vector ``v`` carries no flux through the reactions a larger strain
+disables, ``v`` stays feasible and optimal, so neither the maximal growth nor the guaranteed
+product changes. A larger strain that does change it disables a reaction carrying flux in ``v``,
+so one of its extra genes is *named* in that reaction's rule. Genes named in exactly the same
+clauses of every rule (the subunits of one complex) are interchangeable, so one of each class is
+enumerated. Enumerating, from the wild type,
+only extensions by genes named in the rules of the *current* strain's flux-carrying reactions
+(breadth first, lethal strains not extended, genes lethal on their own skipped) visits a strain
+with every phenotype any strain of ``<= max_cost`` genes has: its best is the exact optimum.
 
 Introduced in chapter ``07_mome_ethanol`` (how good is the evolutionary search?).
 """
@@ -75,19 +79,25 @@ def best_per_cost(archive: pd.DataFrame, max_cost: int, *, objective: str = "pro
 def exact_best_per_cost(evaluator: StrainEvaluator, max_cost: int, *,
                         objective: str = "product_min", skip_lethal_units: bool = True,
                         time_limit_s: float | None = None) -> tuple[pd.DataFrame, dict]:
-    """Exact best strain per knock-out cost ``0 .. max_cost`` (see the module docstring).
+    """Exact best gene-deletion strain per number of deleted genes ``0 .. max_cost``.
+
+    A strain is a set of genes knocked out as cobra does (every reaction whose rule they make
+    false is disabled); its cost is its number of genes. Every strain a search reports is such a
+    deletion (:meth:`StrainEvaluator.cut` with its :meth:`StrainEvaluator.evaluate` phenotype), so
+    the search can never beat this table. The enumeration is :func:`exact_best_constrained`'s
+    support argument over the model's genes, for either evaluator mode.
 
     Parameters
     ----------
     evaluator
-        The strain evaluator (its cache is filled; its counters count the LPs).
+        The strain evaluator (its counters count the LPs).
     max_cost
-        Largest knock-out cost (exact strain cost, :meth:`StrainEvaluator.cost`) enumerated.
+        Largest number of deleted genes enumerated.
     objective
         ``"product_min"`` (exact) or ``"product_lp"`` (the LP's own value: not covered by the
         support argument, so the result is then only a lower bound).
     skip_lethal_units
-        Skip units whose knock-out alone is lethal (every strain containing them is lethal).
+        Skip genes whose knock-out alone is lethal (every strain containing them is lethal).
     time_limit_s
         Stop after this much wall time; ``stats["complete"]`` then says False and the table is a
         lower bound.
@@ -95,51 +105,77 @@ def exact_best_per_cost(evaluator: StrainEvaluator, max_cost: int, *,
     Returns
     -------
     (table, stats)
-        ``table`` as :func:`best_per_cost`; ``stats``: ``n_strains`` (distinct strains visited),
-        ``n_lp``, ``wall_s``, ``complete``, ``levels`` (strains visited per number of units).
+        ``table`` as :func:`best_per_cost`, its ``genotype`` the strain's gene ids (a tuple of
+        str; unit indices for a ``mode="genes"`` evaluator); ``stats``: ``n_strains`` (strains
+        evaluated), ``n_inherited``, ``n_lp``, ``wall_s``, ``complete``, ``levels`` (strains
+        extended per number of genes).
     """
     col = _check_objective(objective)
-    allowed = evaluator.viable_units if skip_lethal_units else np.ones(len(evaluator.units), bool)
-    from scipy.sparse import csr_matrix
-
-    n_units, n_rxn = len(evaluator.units), len(evaluator.reaction_ids)
-    rows = [(u, j) for u in range(n_units) for j in evaluator.knocked_reactions([u])]
-    incidence = csr_matrix((np.ones(len(rows)), ([r[0] for r in rows], [r[1] for r in rows])),
-                           shape=(n_units, n_rxn))
-    lp0, start = evaluator.n_lp, time.perf_counter()
-    seen: dict[tuple[int, ...], np.ndarray] = {}
-    frontier: list[tuple[int, ...]] = [()]
-    complete, levels = True, []
-    while frontier and complete:
-        levels.append(len(frontier))
-        nxt: set[tuple[int, ...]] = set()
-        for geno in frontier:
-            if time_limit_s is not None and time.perf_counter() - start > time_limit_s:
-                complete = False
-                break
-            phen, support = evaluator.flux_support(geno)
-            seen[geno] = phen
-            if phen[0] <= 0:
-                continue  # lethal: every extension is lethal too
-            members = set(geno)
-            base = evaluator.cost(geno)
-            genes = evaluator.cut(geno) | frozenset().union(
-                *(evaluator._genes[v] for v in geno)) if evaluator.mode == "gene_sets" else None
-            on_support = allowed & (incidence @ support.astype(float) > 0)
-            for u, child in _new_children(members, on_support, seen, nxt):
-                if base + evaluator.costs[u] > max_cost and (
-                        genes is None or not (evaluator._genes[u] & genes)
-                        or evaluator.cost(child) > max_cost):
-                    continue
-                nxt.add(child)
-        frontier = sorted(nxt)
+    if evaluator.mode == "genes":
+        forbidden = ~evaluator.viable_units if skip_lethal_units else None
+        return exact_best_constrained(evaluator, max_cost, forbidden=forbidden,
+                                      objective=objective, time_limit_s=time_limit_s)
+    space = _GeneSpace(evaluator)
+    allowed = (np.array([not evaluator._essential[evaluator.gene_reactions([g])].any()
+                         for g in space.genes]) if skip_lethal_units
+               else np.ones(len(space.genes), bool))
+    seen, stats = _enumerate(space, max_cost, allowed, None, 0.0, time_limit_s)
     genotypes = list(seen)
     phen = np.array([seen[g] for g in genotypes]).reshape(-1, 3)
-    archive = pd.DataFrame({"genotype": genotypes, "cost": [evaluator.cost(g) for g in genotypes],
+    archive = pd.DataFrame({"genotype": [tuple(space.genes[k] for k in g) for g in genotypes],
+                            "cost": [len(g) for g in genotypes],
                             "biomass": phen[:, 0], objective: phen[:, col]})
-    stats = {"n_strains": len(seen), "n_lp": evaluator.n_lp - lp0,
-             "wall_s": time.perf_counter() - start, "complete": complete, "levels": levels}
     return best_per_cost(archive, max_cost, objective=objective), stats
+
+
+def _representatives(evaluator: StrainEvaluator) -> list[str]:
+    """One gene per class of interchangeable genes of a ``"gene_sets"`` evaluator, sorted.
+
+    Two genes named in exactly the same clauses of every rule (e.g. the subunits of one enzyme
+    complex) disable the same reactions in every strain, whichever of them is deleted, and
+    deleting both does no more than deleting one: enumerating the first gene of each class
+    (by id) loses no phenotype of any budget.
+    """
+    signature: dict[str, set[tuple[int, int]]] = {}
+    for u, unit_clauses in enumerate(evaluator._clauses):
+        for c, clause in enumerate(sorted(unit_clauses, key=sorted)):
+            for gene in clause:
+                signature.setdefault(gene, set()).add((u, c))
+    first: dict[frozenset[tuple[int, int]], str] = {}
+    for gene in sorted(signature):
+        first.setdefault(frozenset(signature[gene]), gene)
+    return sorted(first.values())
+
+
+class _GeneSpace:
+    """Strains as sets of gene indices (into :attr:`genes`) of ``evaluator``: the reactions they
+    disable, their phenotype and flux support, and which genes each reaction's rule names."""
+
+    def __init__(self, evaluator: StrainEvaluator) -> None:
+        from scipy.sparse import csr_matrix
+
+        self.evaluator = evaluator
+        if evaluator.mode == "genes":
+            self.genes = list(evaluator.units)
+            pairs = [(u, int(j)) for u in range(len(self.genes)) for j in evaluator._unit_cols[u]]
+        else:
+            self.genes = _representatives(evaluator)
+            index = {g: k for k, g in enumerate(self.genes)}
+            pairs = sorted({(index[g], int(j)) for u, genes in enumerate(evaluator._genes)
+                            for g in genes if g in index for j in evaluator._unit_cols[u]})
+        self.named = csr_matrix((np.ones(len(pairs)), ([p[0] for p in pairs],
+                                                       [p[1] for p in pairs])),
+                                shape=(len(self.genes), len(evaluator.reaction_ids)))
+
+    def reactions(self, strain: tuple[int, ...]) -> np.ndarray:
+        if self.evaluator.mode == "genes":
+            return self.evaluator.knocked_reactions(strain)
+        return self.evaluator.gene_reactions(self.genes[k] for k in strain)
+
+    def support(self, strain: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        if self.evaluator.mode == "genes":
+            return self.evaluator.flux_support(strain)
+        return self.evaluator.gene_phenotype(self.genes[k] for k in strain)
 
 
 @dataclass
@@ -171,8 +207,8 @@ def compare_with_exact(evaluator: StrainEvaluator, archive: pd.DataFrame, front:
                        table_max_cost: int, exact_max_cost: int, objective: str = "product_min",
                        names: Mapping[str, str] | None = None) -> SearchVsExact:
     """Best strain per knock-out cost of a search (archive plus the post-processed front) beside
-    the exact optimum by support enumeration; genes are written by ``names`` (one smallest gene
-    list per strain, :meth:`StrainEvaluator.cut`)."""
+    the exact optimum by support enumeration; genes are written by ``names`` (a search strain's
+    genes are its :meth:`StrainEvaluator.cut`, the deletion its phenotype is computed for)."""
     from helpers.mome.analysis import postprocess_front
 
     names = dict(names or {})
@@ -180,7 +216,8 @@ def compare_with_exact(evaluator: StrainEvaluator, archive: pd.DataFrame, front:
     def gene_list(genotype) -> str:
         if not isinstance(genotype, tuple):
             return ""
-        return ", ".join(sorted(names.get(g, g) for g in evaluator.cut(genotype)))
+        genes = genotype if all(isinstance(g, str) for g in genotype) else evaluator.cut(genotype)
+        return ", ".join(sorted(names.get(g, g) for g in genes))
 
     post = postprocess_front(evaluator, front, objective=objective)
     pool = pd.concat([archive, post.drop(columns="raw_cost", errors="ignore")], ignore_index=True)
@@ -195,16 +232,6 @@ def compare_with_exact(evaluator: StrainEvaluator, archive: pd.DataFrame, front:
         "exact_genes": exact_best.genotype.reindex(search_best.index).map(gene_list),
     })
     return SearchVsExact(per_cost, post, search_best, exact_best, stats)
-
-
-def _named_matrix(evaluator: StrainEvaluator):
-    """Sparse ``named[u, j]``: gene ``u`` is named in the rule of reaction ``j``."""
-    from scipy.sparse import csr_matrix
-
-    n_units, n_rxn = len(evaluator.units), len(evaluator.reaction_ids)
-    rows = [(u, int(j)) for u in range(n_units) for j in evaluator._unit_cols[u]]
-    return csr_matrix((np.ones(len(rows)), ([r[0] for r in rows], [r[1] for r in rows])),
-                      shape=(n_units, n_rxn))
 
 
 def _candidates(geno: tuple[int, ...], support: np.ndarray, allowed: np.ndarray,
@@ -253,12 +280,30 @@ def exact_best_constrained(evaluator: StrainEvaluator, max_cost: int, *,
     n_units = len(evaluator.units)
     allowed = np.ones(n_units, bool) if forbidden is None else ~np.asarray(forbidden, bool)
     floor = 0.0 if min_biomass is None else float(min_biomass)
-    named = _named_matrix(evaluator)
+    seen, stats = _enumerate(_GeneSpace(evaluator), max_cost, allowed, partners, floor,
+                             time_limit_s)
+    genotypes = list(seen)
+    phen = np.array([seen[g] for g in genotypes]).reshape(-1, 3)
+    archive = pd.DataFrame({"genotype": genotypes, "cost": [len(g) for g in genotypes],
+                            "biomass": phen[:, 0], objective: phen[:, col]})
+    return best_per_cost(archive, max_cost, objective=objective), stats
+
+
+def _enumerate(space: _GeneSpace, max_cost: int, allowed: np.ndarray,
+               partners: list[np.ndarray] | None, floor: float, time_limit_s: float | None
+               ) -> tuple[dict[tuple[int, ...], np.ndarray], dict]:
+    """The support enumeration of :func:`exact_best_constrained` on ``space``: the phenotype of
+    every strain visited (gene-index tuples) and the statistics."""
+    evaluator = space.evaluator
     lp0, start = evaluator.n_lp, time.perf_counter()
-    phen0, support0 = evaluator.flux_support(())
+    phen0, support0 = space.support(())
     seen: dict[tuple[int, ...], np.ndarray] = {(): phen0}
     frontier: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {(): (phen0, support0)}
     complete, levels, inherited = True, [], 0
+    # a phenotype depends only on the reactions disabled: strains disabling the same ones (a
+    # subunit of a complex instead of another, an isozyme gene that disables nothing alone)
+    # share one LP
+    by_reactions: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
     for level in range(1, max_cost + 1):
         if not frontier or not complete:
             break
@@ -269,25 +314,27 @@ def exact_best_constrained(evaluator: StrainEvaluator, max_cost: int, *,
             if time_limit_s is not None and time.perf_counter() - start > time_limit_s:
                 complete = False
                 break
-            candidates = _candidates(geno, support, allowed, partners, named)
+            candidates = _candidates(geno, support, allowed, partners, space.named)
             for _u, child in _new_children(set(geno), candidates, seen, nxt):
-                cols = evaluator.knocked_reactions(child)
+                cols = space.reactions(child)
                 if not support[cols].any():  # the parent's flux vector survives
                     inherited += 1
                     if not last:
                         nxt[child] = (phen, support)
                     continue
-                child_phen, child_support = evaluator.flux_support(child)
+                key = np.sort(cols).tobytes()
+                if key in by_reactions:
+                    inherited += 1
+                    child_phen, child_support = by_reactions[key]
+                else:
+                    child_phen, child_support = space.support(child)
+                    by_reactions[key] = (child_phen, child_support)
                 if child_phen[0] < floor or child_phen[0] <= 0:
                     continue  # below the floor: neither counted nor extended
                 seen[child] = child_phen
                 if not last:
                     nxt[child] = (child_phen, child_support)
         frontier = nxt
-    genotypes = list(seen)
-    phen = np.array([seen[g] for g in genotypes]).reshape(-1, 3)
-    archive = pd.DataFrame({"genotype": genotypes, "cost": [len(g) for g in genotypes],
-                            "biomass": phen[:, 0], objective: phen[:, col]})
     stats = {"n_strains": len(seen), "n_inherited": inherited, "n_lp": evaluator.n_lp - lp0,
              "wall_s": time.perf_counter() - start, "complete": complete, "levels": levels}
-    return best_per_cost(archive, max_cost, objective=objective), stats
+    return seen, stats

@@ -1,10 +1,15 @@
 """Strain evaluation: knock-outs, maximal growth and the guaranteed product at it, fast.
 
-A strain is a set of knocked-out design units (gene sets, or single genes in ``mode="genes"``).
-Its phenotype is what :func:`helpers.mome.core.strain_phenotype` computes with plain cobra
-(MOME's evaluation, {cite}`patane2019mome`):
+A genotype is a set of knocked-out design units (gene sets, or single genes in ``mode="genes"``).
+The strain it stands for is a gene deletion: the fewest genes that disable its gene sets
+(:meth:`StrainEvaluator.cut`), knocked out as cobra's ``knock_out`` does, which disables *every*
+reaction whose rule those genes make false, also gene sets outside the genotype that share a
+gene (:meth:`StrainEvaluator.deleted_units`; e.g. the acyl carrier protein gene acpP serves
+fatty-acid and phospholipid synthesis besides the gene set a search picked it for). Its phenotype
+is what :func:`helpers.mome.core.gene_knockout_phenotype` computes with plain cobra (MOME's
+evaluation, {cite}`patane2019mome`):
 
-1. the reactions the knock-outs disable get bounds ``[0, 0]``;
+1. the reactions the gene knock-outs disable get bounds ``[0, 0]``;
 2. biomass is maximized (``mu``); the product flux of that LP solution is ``product_lp``;
 3. with biomass fixed at ``mu`` the product is minimized: ``product_min`` is the production the
    strain *guarantees* at maximal growth (FVA minimum at the optimum), robust to alternative optima.
@@ -211,6 +216,7 @@ class StrainEvaluator(FastPhenotypes):
         self._unpickled = False
         self.cache: dict[tuple[int, ...], np.ndarray] = {}
         self._cuts: dict[tuple[int, ...], frozenset[str]] = {}
+        self._closures: dict[tuple[int, ...], tuple[int, ...]] = {}
         self.hits = 0
         self.n_computed = 0  # strains computed (cache misses), by LP or shortcut
         self.n_lp = 0  # strains computed by solving the LP (serial evaluation; workers add theirs)
@@ -228,6 +234,13 @@ class StrainEvaluator(FastPhenotypes):
         self._clauses = [clauses(r) for r in self.units]
         self._genes = [frozenset().union(*c) for c in self._clauses]
         self._unit_cols = [np.array([index[r] for r in rxns], dtype=int) for rxns in sets.reactions]
+        self._unit_cut = [strain_cut([c]) for c in self._clauses]
+        by_gene: dict[str, list[int]] = {}
+        for u, genes in enumerate(self._genes):
+            for gene in genes:
+                by_gene.setdefault(gene, []).append(u)
+        #: the gene sets that name each gene (the only ones its knock-out can disable)
+        self._gene_units = {g: np.array(us, dtype=int) for g, us in by_gene.items()}
         self._rules: list[str] = []
         self._rule_cols: list[int] = []
 
@@ -281,17 +294,42 @@ class StrainEvaluator(FastPhenotypes):
         """A smallest set of genes whose knock-out disables every unit of ``genotype``
         (:func:`helpers.mome.gpr.strain_cut`; in ``"genes"`` mode the genes themselves).
 
-        Knocking these genes out may disable further gene sets that share them (a gene-level
-        strain can be a larger gene-set strain); :meth:`gene_strain` gives that strain.
+        These genes *are* the strain: its phenotype is their knock-out, which may disable
+        further gene sets that share them (:meth:`deleted_units`).
         """
         g = self.normalize(genotype)
         if self.mode == "genes":
             return frozenset(self.units[u] for u in g)
         cut = self._cuts.get(g)
         if cut is None:
-            cut = strain_cut(self._clauses[u] for u in g)
+            if self.shares_genes(g):
+                cut = strain_cut(self._clauses[u] for u in g)
+            else:  # rules that share no gene: the cuts add up (what strain_cut computes)
+                cut = frozenset().union(*(self._unit_cut[u] for u in g))
             self._cuts[g] = cut
         return cut
+
+    def deleted_units(self, genotype: Iterable[int] | np.ndarray) -> tuple[int, ...]:
+        """The units the strain's gene deletion disables: every gene set whose rule is false once
+        the genes of :meth:`cut` are knocked out (cobra's ``knock_out`` semantics). It contains
+        the genotype and may hold more (a gene of the cut can serve other gene sets too).
+        ``"genes"`` mode: the genotype itself."""
+        g = self.normalize(genotype)
+        if self.mode == "genes":
+            return g
+        out = self._closures.get(g)
+        if out is None:
+            out = self._units_off(self.cut(g))
+            self._closures[g] = out
+        return out
+
+    def _units_off(self, genes: frozenset[str]) -> tuple[int, ...]:
+        """Gene-set units whose rule is false with ``genes`` knocked out (``"gene_sets"`` mode)."""
+        named = [self._gene_units[x] for x in genes if x in self._gene_units]
+        if not named:
+            return ()
+        cand = np.unique(np.concatenate(named))
+        return tuple(int(u) for u in cand if all(c & genes for c in self._clauses[u]))
 
     def shares_genes(self, genotype: Iterable[int] | np.ndarray) -> bool:
         """Whether two units of ``genotype`` share a gene (only then can its cost be below the
@@ -336,10 +374,31 @@ class StrainEvaluator(FastPhenotypes):
         if not g:
             return np.array([], dtype=int)
         if self.mode == "gene_sets":
-            return np.unique(np.concatenate([self._unit_cols[u] for u in g]))
+            return np.unique(np.concatenate([self._unit_cols[u] for u in self.deleted_units(g)]))
         off = {self.units[u] for u in g}
         cand = np.unique(np.concatenate([self._unit_cols[u] for u in g]))
         return np.array([j for j in cand.tolist() if self._off(j, off)], dtype=int)
+
+    def gene_reactions(self, genes: Iterable[str]) -> np.ndarray:
+        """Column indices of the reactions that knocking out ``genes`` (gene ids) disables: every
+        reaction whose rule the knock-outs make false, as cobra's ``knock_out`` does."""
+        off = frozenset(genes)
+        unknown = sorted(off - self._gene_names.keys())
+        if unknown:
+            raise ValueError(_unknown_genes_message(unknown, self._gene_names, self.model_id))
+        if self.mode == "genes":
+            index = {gene: u for u, gene in enumerate(self.units)}
+            return self.knocked_reactions([index[x] for x in off if x in index])
+        units = self._units_off(off)
+        if not units:
+            return np.array([], dtype=int)
+        return np.unique(np.concatenate([self._unit_cols[u] for u in units]))
+
+    def gene_phenotype(self, genes: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Phenotype and flux support (as :meth:`flux_support`) of the strain that knocks out
+        ``genes`` (gene ids), not cached: the gene deletion itself, whatever the design units."""
+        cols = self.gene_reactions(genes)
+        return self._phenotype_and_support(cols.size == 0, cols)
 
     def _off(self, j: int, off: set[str]) -> bool:
         """Whether reaction ``j``'s rule is false with the genes ``off`` knocked out."""

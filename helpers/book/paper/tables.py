@@ -7,7 +7,7 @@ units are used; ``stale`` and ``invalid`` ones are counted as not used ("stale" 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -56,31 +56,50 @@ def per_sample(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, dict]:
     return frame, info
 
 
-def paired_tests(chapter: str, pairs: Iterable[tuple[str, str]], metric: str = "NE",
-                 seed: int = 0) -> pd.DataFrame:
+def paired_tests(chapter: str, pairs: Iterable[tuple[str, str]],
+                 metric: str | Sequence[str] = "NE", seed: int = 0, *,
+                 alpha: float = 0.05) -> pd.DataFrame:
     """Wilcoxon tests (:func:`helpers.evaluation.comparison.paired_wilcoxon`) between rows of a
-    chapter's paper-protocol table, over the folds both have in the store.
+    chapter's paper-protocol table, over the folds both have in the store, as one family.
 
-    One row per pair (``a`` against ``b``, lower ``metric`` is better); a pair with fewer than
+    One row per pair and metric (``a`` against ``b``; ``metric`` is one name or several, lower is
+    better except for R²); a pair with fewer than
     :data:`~helpers.evaluation.comparison.MIN_PAIRS` common folds gets ``n_pairs`` and the
-    verdict 'too few folds' instead of a p-value.
+    verdict 'too few folds' instead of a p-value. The rows of one call are one family of tests:
+    :func:`~helpers.evaluation.comparison.adjust_family` adds ``p_holm`` (Holm over the rows
+    that were tested) and ``mean_better_a``, and the ``verdict`` of a tested row is read from
+    ``p_holm`` at ``alpha``; the raw ``p_value`` is kept beside it.
     """
-    from helpers.evaluation.comparison import MIN_PAIRS, paired_wilcoxon
+    from helpers.evaluation.comparison import MIN_PAIRS, adjust_family, paired_wilcoxon
 
+    metrics = [metric] if isinstance(metric, str) else list(metric)
     frame, _ = per_sample(chapter, seed)
     rows = []
-    for a, b in pairs:
-        n = 0
-        if not frame.empty:
-            common = (set(frame.loc[frame["model"] == a, "sample"])
-                      & set(frame.loc[frame["model"] == b, "sample"]))
-            n = len(common)
-        if n < MIN_PAIRS:
-            rows.append({"a": a, "b": b, "metric": metric, "n_pairs": n,
-                         "verdict": "too few folds"})
-        else:
-            rows.append(paired_wilcoxon(frame, a, b, metric))
-    return pd.DataFrame(rows)
+    for name in metrics:
+        for a, b in pairs:
+            n = 0
+            if not frame.empty:
+                common = (set(frame.loc[frame["model"] == a, "sample"])
+                          & set(frame.loc[frame["model"] == b, "sample"]))
+                n = len(common)
+            if n < MIN_PAIRS:
+                rows.append({"a": a, "b": b, "metric": name, "n_pairs": n,
+                             "verdict": "too few folds"})
+            else:
+                rows.append(paired_wilcoxon(frame, a, b, name, alpha=alpha))
+    out = pd.DataFrame(rows)
+    out = out.reindex(columns=list(dict.fromkeys(
+        [*out.columns, "p_value", "p_holm", "mean_better_a"])))
+    out["p_holm"] = out["p_holm"].astype(float)
+    out["mean_better_a"] = out["mean_better_a"].astype(object)
+    tested = out["p_value"].notna()
+    if tested.any():
+        adjusted = adjust_family(out[tested], alpha=alpha)
+        out.loc[tested, "p_holm"] = adjusted["p_holm"].to_numpy(dtype=float)
+        out.loc[tested, "verdict"] = adjusted["verdict"].to_numpy()
+        out.loc[tested, "mean_better_a"] = pd.Series(adjusted["mean_better_a"].tolist(),
+                                                     index=adjusted.index, dtype=object)
+    return out
 
 
 def _names(samples: list[str]) -> str:

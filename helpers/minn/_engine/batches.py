@@ -49,8 +49,10 @@ def epoch_batches(rows, gens, in_epoch, steps_per_epoch, S_max, batch_size, net)
     """Shuffled mini-batch indices, validity and dropout keep-masks of one epoch (on the CPU).
 
     Member ``e`` (if ``in_epoch[e]``) draws a permutation of ``rows[e]`` and then its dropout
-    masks ``(steps, batch_size, hidden_e)`` from ``gens[e]``; returns ``idx`` and ``valid``
-    ``(S_max, E, batch_size)`` and ``keep`` ``(S_max, E, batch_size, max hidden)``.
+    masks ``(steps, min(batch_size, rows), hidden_e)`` from ``gens[e]`` (a batch never holds
+    more rows than the member has, so a ``batch_size`` beyond that gives the same draws as
+    ``batch_size = rows``); returns ``idx`` and ``valid`` ``(S_max, E, batch_size)`` and
+    ``keep`` ``(S_max, E, batch_size, max hidden)``.
     """
     E, H = len(rows), max(net.hidden_sizes)
     idx = torch.zeros(S_max, E, batch_size, dtype=torch.long)
@@ -65,8 +67,8 @@ def epoch_batches(rows, gens, in_epoch, steps_per_epoch, S_max, batch_size, net)
         padded[: len(order)] = order
         idx[:steps, e] = padded.view(steps, batch_size)
         valid[:steps, e] = (torch.arange(steps * batch_size) < len(order)).view(steps, batch_size)
-        h = net.hidden_sizes[e]
-        keep[:steps, e, :, :h] = (
-            torch.rand(steps, batch_size, h, generator=gens[e]) < 1.0 - net.dropout_rates[e]
+        h, width = net.hidden_sizes[e], min(batch_size, len(order))
+        keep[:steps, e, :width, :h] = (
+            torch.rand(steps, width, h, generator=gens[e]) < 1.0 - net.dropout_rates[e]
         )
     return idx, valid, keep

@@ -86,7 +86,7 @@ class Workspace:
             return torch.empty(*shape, dtype=dtype, device=device)
 
         cols = E * B
-        self.layer, self.tp = layer, tp
+        self.layer, self.tp, self.batch = layer, tp, B
         self.descent = (DescentWorkspace(tp, cols, layer.steps, dtype, device)
                         if layer.kind == "unrolled" else None)
         self.V = empty(tp.n, cols) if self.descent is None else self.descent.V

@@ -45,7 +45,7 @@ class TrainedEnsemble:
 
 def _as_members_tensor(a, E: int, N: int, width: int, dtype: torch.dtype, name: str,
                        device: torch.device | str = "cpu") -> torch.Tensor:
-    t = torch.as_tensor(np.asarray(a, dtype=np.float64), dtype=dtype)
+    t = torch.as_tensor(np.ascontiguousarray(a, dtype=np.float64), dtype=dtype)
     if t.dim() == 2:
         t = t.unsqueeze(0)
     if t.dim() != 3 or t.shape[1] != N or t.shape[2] != width or t.shape[0] not in (1, E):
@@ -145,7 +145,9 @@ def _setup(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_d
                         [m.weight_decay for m in members], trim=trim)
     balancer = EMABalancer(plan_dev.balancing, plan_dev.alpha)
     gens = [torch.Generator().manual_seed(train_seed(m.seed)) for m in members]
-    ws = Workspace(layer, tp, E, batch_size, dtype, device)
+    # a batch never holds more rows than a member trains on: buffers sized by that, not by a
+    # batch_size larger than the data (same steps and draws, see epoch_batches)
+    ws = Workspace(layer, tp, E, min(int(batch_size), max(len(r) for r in rows)), dtype, device)
     ws.l1_kinds = (bool(plan.is_ne.any()), bool(plan.is_ne.all()))
     return _Run(Xt, Yt, vin_t, tp, configs, plan, plan_dev, rows, net, adam, balancer, gens, ws)
 
@@ -210,6 +212,7 @@ def train(problem: MechanisticProblem, X, Y, members, v_in, batch_size, mech_lr,
     members = list(members)
     run = _setup(problem, X, Y, members, v_in, batch_size, mech_lr, mech_steps, mech_decay,
                  dtype, device, input_groups, check_v_in)
+    batch_size = run.ws.batch  # min(batch_size, most training rows of a member)
     E, plan = len(members), run.plan
     T = int(plan.epochs.max())
     n_rows = torch.tensor([len(r) for r in run.rows])
