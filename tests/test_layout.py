@@ -21,19 +21,9 @@ ALLOWED = {
 
 
 def _imported_subpackages(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    found = set()
-    for node in ast.walk(tree):
-        names = []
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        elif isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "helpers" and len(parts) > 1:
-                found.add(parts[1])
-    return found
+    """The ``helpers`` subpackages ``path`` imports (from :func:`_imported_modules`)."""
+    return {name.split(".")[1] for name in _imported_modules(path)
+            if name.startswith("helpers.") and len(name.split(".")) > 1}
 
 
 def test_top_level_holds_only_subpackages():
