@@ -6,6 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
 NB ?=
+RUN ?=
+GRID ?=
+BACKEND ?=
 JOBS ?= 2
 ARGS ?=
 # Chapters whose inputs are unchanged since their last good execution are restored, not re-executed
@@ -15,7 +18,7 @@ FORCE ?=
 CHAPTER := $(PY) -m helpers.book chapter $(if $(FORCE),--force)
 STAMP := $(VENV)/.installed
 
-.PHONY: setup book notebooks notebook html test unit lint bench paper paper-status mome-exact clean clean-cache lab
+.PHONY: setup book notebooks notebook sweep html test unit lint bench paper paper-status mome-exact clean clean-cache lab
 
 setup: $(STAMP)
 
@@ -32,8 +35,17 @@ book: notebooks html
 notebooks: $(STAMP)
 	$(CHAPTER) --all --profile $(PROFILE)
 
+# One chapter. With parameters (ARGS="-p product EX_succ_e") or RUN=name it is a run: written to
+# runs/<chapter>/<name>/ (notebook, tables/, figures/, parameters.json), never into the book;
+# without either it re-executes the book's own copy (book/executed/, _build/tables/).
 notebook: $(STAMP)
-	$(CHAPTER) $(NB) $(ARGS)
+	$(CHAPTER) $(NB) $(ARGS) $(if $(RUN),--run $(RUN))
+
+# A grid of runs in parallel (joblib; BACKEND=dask for a Dask cluster) with one summary table:
+# make sweep NB=07_mome_ethanol GRID="product=EX_succ_e,EX_lac__D_e seed=0,1"
+# -> runs/<chapter>/<RUN or sweep_<keys>>/<run>/ and .../summary.csv
+sweep: $(STAMP)
+	$(PY) -m helpers.book sweep $(NB) --grid "$(GRID)" -j $(JOBS) $(if $(RUN),--name $(RUN)) $(if $(BACKEND),--backend $(BACKEND)) $(ARGS)
 
 html: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going

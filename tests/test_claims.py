@@ -78,6 +78,15 @@ def test_findings_of_chapter_04(tables, holds, p, verdict):
     assert run_claim(_claim("minn-t3-scheduler"))[0] == verdict
 
 
+def test_findings_as_data_columns(tables):
+    """chapter 04's findings table gives models and values in their own columns."""
+    tables("table3_findings", [{"key": "scheduler_l2", "finding": "f", "model": "scheduler",
+                                "value": 0.0452, "against": "bound", "against_value": 0.056,
+                                "means_agree": True, "p_value": 0.01}])
+    verdict, evidence = run_claim(_claim("minn-t3-scheduler"))
+    assert verdict == cc.CONFIRMED and evidence.startswith("scheduler 0.0452 vs bound 0.056")
+
+
 def test_paper_protocol_findings_are_read_before_the_quick_ones(tables):
     row = {"key": "rmse", "finding": "f", "measured": "a", "against": "b", "p_value": 0.01}
     tables("table3_findings", [{**row, "holds": True}])

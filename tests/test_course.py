@@ -49,9 +49,18 @@ def test_exercises_each_with_a_folded_solution(chapter):
     assert len(set(exercises)) == len(exercises), f"{chapter}: duplicated exercise labels"
     missing = sorted(set(exercises) - set(solutions))
     assert not missing, f"{chapter}: exercises without a folded solution: {missing}"
-    assert f'make notebook NB={chapter} ARGS="-p ' in text, f"{chapter}: no parameterized re-run"
     assert text.count("{solution-start}") == text.count("{solution-end}") >= 1, \
         f"{chapter}: needs one executed-code solution (solution-start / solution-end)"
+
+
+def test_the_another_seed_exercise_is_not_repeated_in_every_chapter():
+    """A re-run with another seed is an exercise of one or two chapters; the others' exercises are
+    about their own content (parameters and re-runs are explained in "Using this book")."""
+    seed_rerun = re.compile(r'^:{3,}\{exercise\}[^\n]*\n(?:.*\n)*?.*ARGS="-p seed', re.M)
+    with_seed = [c for c in CHAPTERS
+                 if any(seed_rerun.search(cell) for cell in _markdown(c).split("\n\n\n"))]
+    assert 1 <= len(with_seed) <= 2, f"the another-seed exercise is in {with_seed}"
+    assert 'ARGS="-p ' in (ROOT / "book" / "using_this_book.md").read_text()
 
 
 def test_exercise_labels_unique_across_the_book():

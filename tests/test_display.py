@@ -39,8 +39,10 @@ def test_metric_pairs_beside_the_paper_no_index_long_text_as_notes():
     }, index=[3, 4])
     cells, notes = table_cells(frame)
     assert list(cells.columns) == ["model", "R2", "L2", "n_folds", "note"]
-    assert cells.loc[0, "R2"].startswith("0.9 ± 0.05") and "paper 0.95 ± 0.01" in cells.loc[0, "R2"]
-    assert cells.loc[1, "R2"] == "0.8 ± 0.1"
+    # one format per column (ours and the paper's): three significant figures throughout
+    assert cells.loc[0, "R2"].startswith("0.900 ± 0.050")
+    assert "paper 0.950 ± 0.010" in cells.loc[0, "R2"]
+    assert cells.loc[1, "R2"] == "0.800 ± 0.100"
     assert cells.loc[0, "L2"] == "1.00e-04 ± 1.0e-05"
     assert list(cells["n_folds"]) == ["29", "29"]
     assert list(cells["note"]) == ["[1]", "short"] and notes == ["x" * 100]
@@ -124,3 +126,4 @@ def test_csv_link_stays_inside_the_site_and_run_settings_fold():
     assert html.endswith("</details>") and "<details open" not in html and ">yes<" in html
     assert repr(folded) == repr(show_settings({"ukc": 3, "dup": True}))  # text view unchanged
     assert "<details" not in show_settings({"ukc": 3})._repr_html_()
+    assert 'class="minnbook-table minnbook-settings-table"' in show_settings({"ukc": 3})._repr_html_()

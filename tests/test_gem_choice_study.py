@@ -69,23 +69,23 @@ def _findings_inputs():
     return tests, table
 
 
-def test_gem_findings_numbers_and_one_word_verdicts():
+def test_gem_findings_numbers_and_booleans_no_words():
     tests, table = _findings_inputs()
     out = study.gem_findings(tests, table, {"core": "core", "lactis": "lactis", "fva": "fva"},
                              reference="fva")
-    assert out["core_dir"] == "higher" and out["core_wins"] == 10
-    assert out["core_p"] == 0.01 and out["core_significant"] == "yes"
-    assert out["lactis_significant"] == "no" and out["lactis_dir"] == "lower"
-    assert out["core_sv2_dir"] == "higher" and out["lactis_sv2_dir"] == "lower"
-    assert "fva_dir" not in out and "fva_sv2_dir" not in out
+    assert out["core_lower"] is False and out["core_wins"] == 10
+    assert out["core_p"] == 0.01 and out["core_significant"] is True
+    assert out["lactis_significant"] is False and out["lactis_lower"] is True
+    assert out["core_sv2_lower"] is False and out["lactis_sv2_lower"] is True
+    assert "fva_lower" not in out and "fva_sv2_lower" not in out
     # the unstable run (layer_ratio 3) is left out of the spreads
     assert out["ne_lo"] == 0.29 and out["ne_hi"] == 0.33
     assert out["ne_gap"] == pytest.approx(0.04) and out["ne_sd_lo"] == 0.08
     assert out["ne_gap_sd"] == pytest.approx(0.5)
     assert out["sv2_factor"] == pytest.approx(8.0) and out["ne_factor"] == pytest.approx(0.33 / 0.29)
-    assert out["sv2_vs_ne"] == "more"
-    words = {k: v for k, v in out.items() if isinstance(v, str)}
-    assert all(len(v.split()) == 1 for v in words.values()), words
+    assert out["sv2_varies_more"] is True
+    # data, not English: the chapter writes its verdicts by hand
+    assert not [k for k, v in out.items() if isinstance(v, str)]
 
 
 def test_total_seconds_from_the_store_or_the_harness():
@@ -113,7 +113,7 @@ def test_adjust_against_reads_significance_from_the_holm_adjusted_p():
     out = study.gem_findings(tests, table.rename(index={"fva": "ref"}), {"core": "core"},
                              reference="ref")
     assert out["core_p"] == 0.03 and out["core_p_holm"] == pytest.approx(0.09)
-    assert out["core_significant"] == "no"
+    assert out["core_significant"] is False
 
 
 def test_gem_findings_mechanistic_measures_of_each_gem():
@@ -124,14 +124,14 @@ def test_gem_findings_mechanistic_measures_of_each_gem():
                              index=["core", "lactis"])
     out = study.gem_findings(tests, table, {"core": "core", "lactis": "lactis", "fva": "fva"},
                              reference="fva", sv2_tests=sv2_tests)
-    assert out["core_sv2_dir"] == "higher" and out["core_l2_dir"] == "lower"
-    assert out["lactis_sv2_dir"] == "lower" and out["lactis_l2_dir"] == "higher"
+    assert out["core_sv2_lower"] is False and out["core_l2_lower"] is True
+    assert out["lactis_sv2_lower"] is True and out["lactis_l2_lower"] is False
     assert out["core_sv2_wins"] == 3 and out["core_sv2_p"] == 0.001
-    assert out["lactis_sv2_wins"] == 25 and out["lactis_sv2_significant"] == "yes"
-    assert "fva_l2_dir" not in out and "fva_sv2_wins" not in out
+    assert out["lactis_sv2_wins"] == 25 and out["lactis_sv2_significant"] is True
+    assert "fva_l2_lower" not in out and "fva_sv2_wins" not in out
     # without sv2_tests or L2_mean, no such keys
     plain = study.gem_findings(*_findings_inputs(), {"core": "core"}, reference="fva")
-    assert not any(k.endswith(("_l2_dir", "_sv2_p")) for k in plain)
+    assert not any(k.endswith(("_l2_lower", "_sv2_p")) for k in plain)
 
 
 def test_gem_findings_needs_two_stable_runs():
@@ -142,5 +142,20 @@ def test_gem_findings_needs_two_stable_runs():
     with pytest.raises(ValueError, match=r"'reference' .*\['fva', 'core', 'lactis', "
                                          r"'core unstable'\]\)\. Got 'iAF' instead"):
         study.gem_findings(*_findings_inputs(), {"core": "core"}, reference="iAF")
-    assert study.direction(1.0, 2.0) == "lower" and study.direction(2.0, 2.0) == "higher"
-    assert study.yes_no(np.bool_(True)) == "yes"
+
+
+def test_gem_effects_ratio_to_the_reference_with_the_tests_verdicts():
+    samples = [f"s{i}" for i in range(8)]
+    ref = np.linspace(0.2, 0.4, 8)
+    per_sample = pd.DataFrame({"model": ["fva"] * 8 + ["core"] * 8, "sample": samples * 2,
+                               "NE": np.r_[ref, 2 * ref]})
+    tests = study.adjust_against(pd.DataFrame({"direction": ["higher"], "wins": [0],
+                                               "p_value": [0.01], "significant": [True]},
+                                              index=pd.Index(["core"], name="model")))
+    effects = study.gem_effects(tests, per_sample, "NE", reference="fva")
+    row = effects.iloc[0]
+    assert row["model"] == "core" and row["estimate"] == pytest.approx(2.0)
+    assert row["lo"] == pytest.approx(2.0) and row["significant"]  # a constant ratio: no spread
+    assert row["panel"] == "NE against fva" and row["n_pairs"] == 8
+    with pytest.raises(ValueError, match=r"lacks \['p_holm'\]"):
+        study.gem_effects(tests.drop(columns="p_holm"), per_sample, "NE", reference="fva")

@@ -19,7 +19,7 @@ def test_loader_counts_objective_and_ethanol(name):
         assert len(model.metabolites) == org.n_metabolites
     objective = [r.id for r in model.reactions if r.objective_coefficient != 0]
     assert objective == [org.biomass]
-    assert org.ethanol in model.reactions
+    assert org.product in model.reactions
     for rid in (org.glucose, org.oxygen):
         assert rid is None or rid in model.reactions
     # the wild type grows with the file's own bounds

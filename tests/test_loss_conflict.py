@@ -1,5 +1,5 @@
 """Chapter 04 helpers: strategy weights, bound penalty, data residual floor, L2 gap
-(helpers.minn.loss_conflict), and the findings and practical guide in words
+(helpers.minn.loss_conflict), and the findings and practical guide as verdict tables
 (helpers.book.loss_conflict_guide)."""
 
 import numpy as np
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from helpers.book.loss_conflict_guide import check_findings, practical_guide
+from helpers.book.loss_conflict_guide import GUIDE_COLUMNS, check_findings, practical_guide
 from helpers.minn import VARIANTS, MechanisticProblem
 from helpers.minn.loss_conflict import (
     data_residual_floor,
@@ -108,11 +108,11 @@ def test_check_findings_on_the_papers_table_holds():
     found = check_findings(_table(PAPER_L2)).set_index("key")
     assert found["means_agree"].all()
     assert (found["verdict"] == "untested").all()  # no tests given: the means only
-    assert float(found.loc["divided", "measured"]) == pytest.approx(np.log10(0.22 / 8.75e-5),
-                                                                    abs=0.01)
+    assert found.loc["divided", "value"] == pytest.approx(np.log10(0.22 / 8.75e-5), abs=0.01)
     # the four strategies are named, and divided loss / FBA fit are not among them
     assert "(c-balanced, bound, scheduler, scheduler-bound)" in found.loc["rmse", "finding"]
-    assert found.loc["rmse", "against"] == "bound 0.79"  # the runner-up and its value
+    # the runner-up and its value, as data
+    assert (found.loc["rmse", "against"], found.loc["rmse", "against_value"]) == ("bound", 0.79)
     assert found["p_value"].isna().all() and found["p_holm"].isna().all()  # no tests given
 
 
@@ -121,17 +121,18 @@ def test_check_findings_reports_failed_claims_and_the_divided_loss_lead():
     found = check_findings(_table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0],
                                   rmse=[0.723, 0.821, 0.726, 0.798, 0.812, 0.713]))
     found = found.set_index("key")
-    assert found.loc["rmse", "means_agree"] and found.loc["rmse", "against"] == "bound 0.726"
+    assert found.loc["rmse", "means_agree"] and found.loc["rmse", "against"] == "bound"
+    assert found.loc["rmse", "against_value"] == 0.726
     assert not found.loc["divided_rmse", "means_agree"]
-    assert found.loc["divided_rmse", "against"] == "divided loss 0.713"
+    assert found.loc["divided_rmse", ["against", "against_value"]].tolist() == ["divided loss", 0.713]
     assert "Table 3" in found.loc["divided_rmse", "finding"]  # not a claim of the paper's text
     assert not found.loc["fba_fit", "means_agree"]
     assert not found.loc["fba_fit_rmse", "means_agree"]
     l2_fail = check_findings(_table([1e-4, 2e-4, 5e-5, 3e-4, 7e-5, 3e-4])).set_index("key")
     assert not l2_fail.loc["scheduler_l2", "means_agree"]
-    assert l2_fail.loc["scheduler_l2", "measured"] == "bound 5.00e-05"
+    assert l2_fail.loc["scheduler_l2", ["model", "value"]].tolist() == ["bound", 5e-5]
     # the scheduler is not the lowest: tested against the lowest, not the runner-up
-    assert l2_fail.loc["scheduler_l2", "against"] == "scheduler 3.00e-04"
+    assert l2_fail.loc["scheduler_l2", ["against", "against_value"]].tolist() == ["scheduler", 3e-4]
 
 
 def _family_of(first_p, others=()):
@@ -161,12 +162,12 @@ def test_check_findings_holds_only_when_the_holm_adjusted_test_is_significant():
 
 def test_practical_guide_reads_the_holm_adjusted_p():
     table = _table(PAPER_L2)
-    alone = practical_guide(table, _family_of(0.03), bound=1e-3).set_index("configuration")
+    alone = practical_guide(table, _family_of(0.03)).set_index("configuration")
     assert alone.loc["MINN-scheduler", "agrees"] == "yes"
-    four = practical_guide(table, _family_of(0.03, (0.5, 0.6, 0.7)), bound=1e-3)
+    four = practical_guide(table, _family_of(0.03, (0.5, 0.6, 0.7)))
     row = four.set_index("configuration").loc["MINN-scheduler"]
     assert row["agrees"] == "unclear"
-    assert "p = 0.03, Holm 0.12, inconclusive" in row["our runs"]
+    assert row["p_value"] == pytest.approx(0.03) and row["p_holm"] == pytest.approx(0.12)
 
 
 def test_check_findings_takes_the_p_value_of_the_compared_pair_in_either_order():
@@ -229,9 +230,12 @@ def _tests(rows):
 
 
 def test_practical_guide_on_the_papers_table_agrees_everywhere():
-    guide = practical_guide(_table(PAPER_L2), bound=1e-3).set_index("configuration")
-    assert list(guide.columns) == ["goal", "paper", "our runs", "agrees"]
+    guide = practical_guide(_table(PAPER_L2)).set_index("configuration")
+    assert list(guide.columns) == GUIDE_COLUMNS[:1] + GUIDE_COLUMNS[2:]
     assert (guide["agrees"] == "yes").all()
+    # data, not sentences: every column but the fixed labels and the verdict is a number or a name
+    assert guide[["mean", "against_mean", "p_value", "p_holm"]].dtypes.map(
+        pd.api.types.is_float_dtype).all()
 
 
 def test_practical_guide_reports_where_our_runs_disagree():
@@ -245,18 +249,18 @@ def test_practical_guide_reports_where_our_runs_disagree():
                           "n_pairs": [29, 0], "mean_a": [0.328, np.nan],
                           "mean_b": [0.283, np.nan], "wins_a": [4.0, np.nan],
                           "p_value": [2.7e-4, np.nan], "verdict": ["does not help", "too few folds"]})
-    guide = practical_guide(table, tests, store, bound=1e-3, label="quick")
+    guide = practical_guide(table, tests, store)
     guide = guide.set_index("configuration")
     # best over the four strategies (divided loss is not one), no test given: the means decide
     best = guide.loc["MINN-c-balanced (c tuned)"]
-    assert best["agrees"] == "yes" and "divided" not in best["our runs"]
-    assert "tested against bound 0.726" in best["our runs"]
+    assert best["agrees"] == "yes" and best["model"] == "c-balanced"
+    assert (best["against"], best["against_mean"]) == ("bound", 0.726)
     fit = guide.loc["FBA-fit targets"]
     assert fit["agrees"] == "no"
-    assert "quick: L2 1.16 × c-balanced's" in fit["our runs"]
-    assert "better in 4 of 29 folds, p = 0.00027, Holm 0.00027 (does not help)" in fit["our runs"]
-    assert "not enough folds" in guide.loc["MINN-scheduler", "our runs"]
-    assert "active throughout" in guide.loc["bound / scheduler-bound", "our runs"]
+    assert fit["mean"] / fit["against_mean"] == pytest.approx(1.16, abs=0.01)
+    assert (fit["store_mean"], fit["store_against_mean"]) == (0.328, 0.283)
+    assert fit["store_p_holm"] == pytest.approx(2.7e-4)
+    assert np.isnan(guide.loc["MINN-scheduler", "store_p_holm"])  # not enough folds
     assert guide.loc["bound / scheduler-bound", "agrees"] == "yes"  # lower mean, no test
 
 
@@ -266,13 +270,13 @@ def test_practical_guide_uses_one_rule_for_yes_and_no():
     # bound ahead of c-balanced on RMSE: significant -> "no", not significant -> "unclear"
     for p, agrees in ((0.01, "no"), (0.4, "unclear")):
         tests = _tests([("MINN-bound", "MINN-c-balanced", "RMSE", p, "helps")])
-        assert practical_guide(table, tests, bound=1e-3).loc[0, "agrees"] == agrees
+        assert practical_guide(table, tests).loc[0, "agrees"] == agrees
     # bound's lower L2 (0.063 vs 0.068) not significant -> "unclear", as the "no" side would be
     tests = _tests([("MINN-bound", "MINN-c-balanced", "L2", 0.36, "inconclusive")])
-    guide = practical_guide(table, tests, bound=1e-3).set_index("configuration")
+    guide = practical_guide(table, tests).set_index("configuration")
     assert guide.loc["bound / scheduler-bound", "agrees"] == "unclear"
     tests = _tests([("MINN-bound", "MINN-c-balanced", "L2", 0.01, "helps")])
-    guide = practical_guide(table, tests, bound=1e-3).set_index("configuration")
+    guide = practical_guide(table, tests).set_index("configuration")
     assert guide.loc["bound / scheduler-bound", "agrees"] == "yes"
 
 
@@ -282,14 +286,15 @@ def test_practical_guide_survives_a_store_with_too_few_folds_everywhere():
     store = pd.DataFrame({"a": ["MINN-c-balanced FBA fit", "MINN-bound"],
                           "b": ["MINN-c-balanced"] * 2, "metric": ["NE"] * 2,
                           "n_pairs": [3, 0], "verdict": ["too few folds"] * 2})
-    guide = practical_guide(table, None, store, bound=1e-3).set_index("configuration")
-    assert "not enough folds" in guide.loc["FBA-fit targets", "our runs"]
-    assert "not enough folds" in guide.loc["bound / scheduler-bound", "our runs"]
+    guide = practical_guide(table, None, store).set_index("configuration")
+    assert np.isnan(guide.loc["FBA-fit targets", "store_p_holm"])
+    assert np.isnan(guide.loc["bound / scheduler-bound", "store_p_holm"])
     assert check_findings(table, store.assign(metric="L2"))["p_value"].isna().all()
 
 
 def test_practical_guide_reads_a_test_in_either_order_from_the_rows_side():
     table = _table([0.068, 0.0789, 0.063, 0.0456, 0.0547, 586.0])
     flipped = _tests([("MINN-c-balanced", "MINN-c-balanced FBA fit", "NE", 0.01, "helps")])
-    fit = practical_guide(table, flipped, bound=1e-3).set_index("configuration")
-    assert "p = 0.01, Holm 0.01, does not help" in fit.loc["FBA-fit targets", "our runs"]
+    fit = practical_guide(table, flipped).set_index("configuration").loc["FBA-fit targets"]
+    # the L2 test decides the row; the NE test, read from the row's side, makes it "no"
+    assert fit["agrees"] == "no"

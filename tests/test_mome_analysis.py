@@ -152,11 +152,11 @@ def test_runs_table_one_row_per_search_in_the_order_given(core):
     larger = run_mome(ev, pop_size=16, n_gen=3, dup=3, ukc=8, seed=1)
     table = runs_table({"small": small, "larger": larger})
     assert table.columns.tolist() == ["design", "strains", "front", "strains_per_s", "cache_hits",
-                                      "wall_s", "best_ethanol"]
+                                      "wall_s", "best_product"]
     assert table.design.tolist() == ["small", "larger"]
     assert table.strains.tolist() == [len(small.archive), len(larger.archive)]
     assert table.front.tolist() == [len(small.front), len(larger.front)]
-    assert table.best_ethanol[1] == larger.front.product_min.max()
+    assert table.best_product[1] == larger.front.product_min.max()
     assert table.cache_hits[0] == small.n_cache_hits and table.wall_s[1] == larger.wall_s
 
 
@@ -192,14 +192,3 @@ def test_cluster_summary_after_post_processing_counts_needed_knockouts(core):
     assert best == ("outliers" if label == -1 else f"C{label + 1}")
     with pytest.raises(ValueError, match="'post' frame has no genotype"):
         cluster_summary(front, labels, ev, {}, post=post.iloc[:0])
-
-
-def test_best_cluster_clause_reads_right_for_outlier_top_and_other_cluster():
-    from helpers.book.mome_ethanol import best_cluster_clause
-
-    assert best_cluster_clause("outliers", "C1").startswith("is a DBSCAN outlier, in no cluster")
-    assert best_cluster_clause("outliers", "none").startswith("is a DBSCAN outlier")
-    same = best_cluster_clause("C1", "C1")
-    assert same == "falls in cluster C1, the cluster with the most ethanol"
-    other = best_cluster_clause("C2", "C1")
-    assert other == "falls in cluster C2, not in the cluster with the most ethanol (C1)"

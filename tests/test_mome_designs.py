@@ -70,11 +70,11 @@ def test_table4_strains_keep_the_floor_and_are_minimal(constrained):
     assert len(table) >= 1
     assert (table.biomass >= floor - 1e-9).all()
     assert table.knockouts.is_monotonic_increasing and table.knockouts.is_unique
-    assert table.ethanol_guaranteed.is_monotonic_increasing
+    assert table.product_guaranteed.is_monotonic_increasing
     for genes in table.genes:
         assert not set(filter(None, genes.split(", "))) & essential
     ref = ev.reference
-    expected = 100 * (table.ethanol_guaranteed / ref[2] - 1)
+    expected = 100 * (table.product_guaranteed / ref[2] - 1)
     np.testing.assert_allclose(table.change_vs_wt_guaranteed_pct, expected)
 
 
@@ -91,10 +91,10 @@ def test_table4_comparison_puts_the_paper_beside_ours(constrained):
     run = designs.ConstrainedRun("iJO1366", "anaerobic", "test", ev, res,
                                  designs.best_per_count_table(ev, res, 10),
                                  {"wt_biomass": 0.2, "wt_ethanol_fba": 8.0,
-                                  "wt_ethanol_guaranteed": 8.0})
+                                  "wt_product_guaranteed": 8.0})
     row = designs.table4_comparison([run]).iloc[0]
     assert row.paper_change_pct == 195.24 and row.paper_wt_biomass == 1.0334
-    assert row.best_ethanol == run.table.ethanol_guaranteed.max()
+    assert row.best_ethanol == run.table.product_guaranteed.max()
 
 
 def test_bisection_finds_the_threshold():

@@ -83,10 +83,10 @@ def test_compare_with_exact_sets_search_beside_the_optimum(evaluator):
                              exact_max_cost=2)
     table = out.per_cost
     assert table.max_cost.tolist() == [0, 1, 2, 3, 4]
-    checked = table.dropna(subset=["exact_ethanol"])
+    checked = table.dropna(subset=["exact_product"])
     assert checked.max_cost.tolist() == [0, 1, 2]
-    assert (checked.exact_ethanol >= checked.search_ethanol - 1e-9).all()
-    assert table.exact_ethanol.iloc[3:].isna().all()
+    assert (checked.exact_product >= checked.search_product - 1e-9).all()
+    assert table.exact_product.iloc[3:].isna().all()
     assert len(out.post) >= 1 and out.exact_stats["n_strains"] > 0
 
 
@@ -144,7 +144,7 @@ def test_every_listed_strain_is_reproduced_by_cobra_gene_knockouts(evaluator, an
     for side in ("search", "exact"):
         out = unreproduced_strains(anaerobic_core, per_cost, biomass=BIOMASS, product=PRODUCT,
                                    genes=f"{side}_genes", growth=f"{side}_biomass",
-                                   production=f"{side}_ethanol")
+                                   production=f"{side}_product")
         assert out.empty, out
 
 
@@ -154,7 +154,7 @@ def test_unreproduced_strains_reports_a_wrong_row_and_refuses_unknown_genes(anae
     mu, _, ethanol = gene_knockout_phenotype(anaerobic_core, ["b1380"], biomass=BIOMASS,
                                              product=PRODUCT)
     table = pd.DataFrame({"genes": ["ldhA", "ldhA", ""], "biomass": [mu, mu + 0.1, 0.0],
-                          "ethanol_guaranteed": [ethanol, ethanol, 0.0]})
+                          "product_guaranteed": [ethanol, ethanol, 0.0]})
     out = unreproduced_strains(anaerobic_core, table, biomass=BIOMASS, product=PRODUCT,
                                names={"b1380": "ldhA"})
     assert out.row.tolist() == [1, 2]  # a wrong growth, and a "wild type" that is not one

@@ -34,7 +34,7 @@ def _env():
 
 def _per_cost():
     cost = np.arange(0, 11)
-    return pd.DataFrame({"max_cost": cost, "search_ethanol": 8 + np.minimum(cost, 6),
+    return pd.DataFrame({"max_cost": cost, "search_product": 8 + np.minimum(cost, 6),
                          "product_min": 8 + np.minimum(cost, 6), "biomass": 0.2,
                          "cost": cost})
 
@@ -62,6 +62,8 @@ def _figures():
         "organisms": figures.organisms_figure(summary, fronts),
         "redirector": figures.redirector_figure({"knock-outs": (_Result(), "tab:red"),
                                                  "regulation": (_Result(), "tab:blue")}),
+        "coverage": figures.coverage_figure({"knock-outs": (_Result(), "tab:red"),
+                                             "regulation": (_Result(), "tab:blue")}, 0.25, 20),
     }
 
 
@@ -74,7 +76,7 @@ def drawn():
 
 
 @pytest.mark.parametrize("name", ["front", "cost", "best_per_cost", "clusters", "convergence",
-                                  "organisms", "redirector"])
+                                  "organisms", "redirector", "coverage"])
 def test_legends_are_off_the_data_axes_have_units_and_width_is_legible(drawn, name):
     fig = drawn[name]
     fig.canvas.draw()
@@ -105,3 +107,30 @@ def test_the_highest_ethanol_cluster_is_not_under_the_legend(drawn):
     points = ax.transData.transform(top.get_offsets())
     inside = [(legend.x0 <= x <= legend.x1) and (legend.y0 <= y <= legend.y1) for x, y in points]
     assert not any(inside)
+
+
+def test_coverage_figure_one_bar_per_covered_interval_shares_sum_to_100():
+    from helpers.mome.analysis import biomass_coverage
+
+    result = _Result()
+    fig = figures.coverage_figure({"regulation": (result, "tab:blue")}, 0.25, 20)
+    for ax, part in zip(fig.axes, (result.archive, result.front), strict=True):
+        heights = np.array([bar.get_height() for bar in ax.patches])
+        assert heights.sum() == pytest.approx(100.0)
+        assert len(heights) / 20 == pytest.approx(biomass_coverage(part, 0.25, 20))
+    plt.close(fig)
+
+
+def test_utopia_figure_one_dot_per_model_closest_on_top_and_a_clear_error():
+    summary = pd.DataFrame({"model": ["a", "b", "c"], "kingdom": ["prokaryote", "eukaryote",
+                                                                  "prokaryote"],
+                            "utopia_distance": [0.5, 0.2, 0.9]})
+    fig = figures.utopia_figure(summary)
+    ax = fig.axes[0]
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 3
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "b"  # closest at the top
+    assert "unitless" in ax.get_xlabel()
+    render_png(fig)
+    plt.close(fig)
+    with pytest.raises(KeyError, match="utopia_distance"):
+        figures.utopia_figure(summary.drop(columns="utopia_distance"))

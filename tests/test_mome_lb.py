@@ -34,12 +34,12 @@ def test_mhpf_adhe_ethanol_is_deoxyribose_in_both_lb_setups(ijo):
     org = ORGANISMS["iJO1366"]
     for uptake in (None, LB_UPTAKE):
         model = configure(ijo, lb_medium(ijo, uptake=uptake)[0])
-        res = origin.product_origin(model, biomass=org.biomass, product=org.ethanol,
+        res = origin.product_origin(model, biomass=org.biomass, product=org.product,
                                     genes=MHPF_ADHE, min_share=1.0)
         pre = res.table[res.table.kind == "precursor"]
         assert pre.sort_values("share").reaction.iloc[-1] == "DRPA"  # deoC
         assert res.product_min > 0.1
         _, left = origin.product_without(model, DEOXYNUCLEOSIDES, biomass=org.biomass,
-                                         product=org.ethanol, genes=MHPF_ADHE)
+                                         product=org.product, genes=MHPF_ADHE)
         assert left == pytest.approx(0.0, abs=1e-6)
     assert res.product_min == pytest.approx(29.87, abs=0.01)  # uniform: every uptake at 10

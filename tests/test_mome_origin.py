@@ -61,7 +61,7 @@ def test_book_summary_names_producer_precursor_and_source(anaerobic):
 
     res = origin.product_origin(anaerobic, biomass=BIOMASS, product=PRODUCT)
     table = res.table.assign(model="e_coli_core", medium="anaerobic", strain_genes="",
-                             growth=res.growth, ethanol_guaranteed=res.product_min)
+                             growth=res.growth, product_guaranteed=res.product_min)
     row = origin_summary(table).iloc[0]
     assert (row.producer, row.precursor, row.top_source_reaction) == (
         "ALCD2x", "ACALD", "EX_glc__D_e")

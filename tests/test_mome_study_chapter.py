@@ -74,29 +74,17 @@ def test_setup_prefix_drops_dots_for_glue_names():
     assert study.setup_prefix("iJO1366", "anaerobic") == "iJO1366_anaerobic_"
 
 
-@pytest.mark.parametrize(("best", "change", "expected"), [
-    (5.0, 195.04, "+195.0 %"),
-    (5.0, -3.0, "-3.0 %"),
-    (5.0, np.nan, "undefined: the wild type guarantees no ethanol"),
-    (5.0, None, "undefined: the wild type guarantees no ethanol"),
-    (0.0, np.nan, "none: no strain of this search guarantees ethanol at ≥ 90 % growth, "
-                  "nor does the wild type"),
-])
-def test_ethanol_change_text(best, change, expected):
-    assert study.ethanol_change_text(best, change) == expected
-
-
 def _case():
-    table = pd.DataFrame({"knockouts": [1, 2, 3], "ethanol_guaranteed": [0.0, 29.87, 31.0],
+    table = pd.DataFrame({"knockouts": [1, 2, 3], "product_guaranteed": [0.0, 29.87, 31.0],
                           "genes": ["", "adhE, mhpF", "adhE, mhpF, ldhA"],
                           "biomass_pct_of_wt": [100.0, 99.0, 92.5]})
     runs = [_run("iJO1366", "anaerobic", table.iloc[:1], isozyme_cuts=1,
-                 wt_ethanol_guaranteed=8.0),
-            _run("iJO1366", "LB", table, isozyme_cuts=12, wt_ethanol_guaranteed=0.0)]
+                 wt_product_guaranteed=8.0),
+            _run("iJO1366", "LB", table, isozyme_cuts=12, wt_product_guaranteed=0.0)]
     vs_exact = pd.DataFrame({
         "model": ["iJO1366"] * 4, "medium": ["anaerobic", "anaerobic", "LB", "LB"],
-        "max_knockouts": [1, 2, 1, 2], "search_ethanol": [8.0, 9.0, 0.0, 29.87],
-        "exact_ethanol": [8.0, 9.5, 0.0, 29.87], "exact_strains": [700, 9000, 1000, 21000],
+        "max_knockouts": [1, 2, 1, 2], "search_product": [8.0, 9.0, 0.0, 29.87],
+        "exact_product": [8.0, 9.5, 0.0, 29.87], "exact_strains": [700, 9000, 1000, 21000],
         "exact_s": [3.0, 200.0, 4.0, 300.0]})
     return runs, vs_exact
 
@@ -119,25 +107,15 @@ def test_search_vs_exact_case_reads_the_named_set_up():
         study.search_vs_exact_case(runs, no_exact, "iJO1366", "LB")
 
 
-def test_behind_exact_text_lists_only_budgets_where_the_search_is_behind():
-    _, vs_exact = _case()
-    assert study.behind_exact_text(vs_exact) == "iJO1366 anaerobic at ≤ 2 (9.00 vs 9.50)"
-    assert study.behind_exact_text(vs_exact, tol=1.0) == "nowhere"
-    caught_up = vs_exact.assign(search_ethanol=vs_exact.exact_ethanol)
-    assert study.behind_exact_text(caught_up) == "nowhere"
-    two = vs_exact.assign(search_ethanol=vs_exact.exact_ethanol - 1)
-    assert study.behind_exact_text(two).count(";") == 3
-
-
 def test_best_known_constrained_takes_the_enumeration_where_it_beats_the_search():
     comparison = pd.DataFrame({
         "model": ["iJO1366", "iJO1366"], "medium": ["anaerobic", "LB"],
-        "wt_biomass": [0.25, 5.0], "wt_ethanol_guaranteed": [8.0, 0.0],
+        "wt_biomass": [0.25, 5.0], "wt_product_guaranteed": [8.0, 0.0],
         "best_ethanol": [8.32, 30.2], "best_knockouts": [2, 5],
         "best_biomass_pct_of_wt": [99.5, 100.0]})
     vs_exact = pd.DataFrame({
         "model": ["iJO1366"] * 4, "medium": ["anaerobic", "anaerobic", "LB", "LB"],
-        "max_knockouts": [1, 2, 1, 2], "exact_ethanol": [9.33, 9.33, 0.0, 29.87],
+        "max_knockouts": [1, 2, 1, 2], "exact_product": [9.33, 9.33, 0.0, 29.87],
         "exact_biomass": [0.235, 0.235, 5.0, 5.0], "exact_genes": ["pntB", "pntB, sthA", "", "adhE, mhpF"]})
     known = study.best_known_constrained(comparison, vs_exact).set_index("medium")
     assert known.best_known_source["anaerobic"] == "enumeration"

@@ -13,6 +13,10 @@
   :func:`helpers.book.display.show_table` points there).
 - **Lighter pages**: MathJax only on pages with math (myst-nb asks Sphinx to add it to every
   page), and the icons from the theme's webfont instead of its 1.4 MB Font Awesome script.
+- **Numbered tables**: a table that :func:`helpers.book.display.show_table` gave a caption opens
+  with a ``<p class="minnbook-caption">`` paragraph; :class:`NumberTables` turns that output into
+  a numbered table of the book ("Table 3.2", Sphinx's own table counter) with the label
+  ``tbl-<name>`` for ``{numref}``.
 - **Run and reading time of the whole book** for the landing page: ``{{ quick_run_minutes }}`` is
   the sum of the "Run time at the ``quick`` profile" lines of the chapters' *Before you start*
   boxes (the one place the times are kept); ``{{ reading_hours }}`` counts the chapters' prose.
@@ -20,6 +24,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -28,6 +33,7 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
 
 ROOT = Path(__file__).resolve().parents[2]
 #: "Run time at the `quick` profile: about 15 s" / "about 1 min" (the first figure of the line).
@@ -41,6 +47,48 @@ ICON_SCRIPT = Path("_static") / "scripts" / "fontawesome.js"
 READING_WPM = 150
 #: What MathJax typesets in a page body besides Sphinx's math nodes (notebook outputs).
 _MATH_IN_BODY = re.compile(r"\\\(|\\\[|\$\$|\\begin\{")
+#: The caption paragraph opening a captioned table's HTML (``helpers.book.display.table_html``).
+_CAPTION = re.compile(r'^\s*<p class="minnbook-caption"(?: data-label="(?P<label>[^"]*)")?>'
+                      r'(?P<text>.*?)</p>', re.S)
+
+
+class minnbook_table(nodes.General, nodes.Element):  # noqa: N801 (docutils node names)
+    """A numbered table of the book: its caption, then the table's HTML (a raw node)."""
+
+
+def _visit_table(self, node: minnbook_table) -> None:
+    self.body.append(self.starttag(node, "div", CLASS="minnbook-table-figure"))
+
+
+def _depart_table(self, node: minnbook_table) -> None:
+    self.body.append("</div>\n")
+
+
+class NumberTables(SphinxTransform):
+    """Make each captioned ``show_table`` output a numbered, labelled table (before Sphinx
+    collects labels, priority 850, and numbers figures and tables)."""
+
+    default_priority = 840
+
+    def apply(self, **kwargs) -> None:
+        labels = self.env.get_domain("std").labels
+        for raw in list(self.document.findall(nodes.raw)):
+            match = _CAPTION.match(raw.astext()) if raw.get("format") == "html" else None
+            if not match:
+                continue
+            caption = nodes.caption("", html.unescape(match["text"]), classes=["caption"])
+            body = nodes.raw("", raw.astext()[match.end():], format="html",
+                             classes=raw.get("classes", []))
+            table = minnbook_table("", caption, body)
+            label = match["label"] and html.unescape(match["label"])
+            name = nodes.fully_normalize_name(label) if label else ""
+            if name and name not in self.document.nameids and (
+                    labels.get(name, (self.env.docname,))[0] == self.env.docname):
+                table["names"].append(name)
+                self.document.note_explicit_target(table, table)
+            else:
+                self.document.set_id(table)
+            raw.replace_self(table)
 
 
 def chapter_run_seconds(notebooks: Path = ROOT / "notebooks") -> dict[str, float]:
@@ -140,6 +188,8 @@ def _ship_tables(app: Sphinx, exception) -> None:
 
 def setup(app: Sphinx) -> dict:
     """Register the handlers (see the module docstring)."""
+    app.add_enumerable_node(minnbook_table, "table", html=(_visit_table, _depart_table))
+    app.add_transform(NumberTables)
     app.connect("config-inited", _configure)
     app.connect("env-get-updated", _number_from_zero, priority=900)
     app.connect("html-page-context", _math_only_where_used, priority=900)

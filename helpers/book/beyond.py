@@ -323,7 +323,7 @@ def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.Data
                         search_settings: Mapping | None = None, seed: int = 0,
                         device: str = "cpu",
                         variants: Mapping[str, str | MinnConfig] | None = None,
-                        feasible: Sequence[str] = (),
+                        feasible: Sequence[str] = (), stored: Mapping | None = None,
                         ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Leave-one-out of every MINN variant of ``settings["minn_variants"]`` (labelled
     ``MINN-<variant>``; or ``variants``, label -> variant name or
@@ -333,19 +333,20 @@ def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.Data
     ``search_settings`` None (quick): every model has fixed hyper-parameters (``settings``), one
     batched ensemble per MINN variant. Otherwise (paper) it is chapter 03's ``evaluation``
     profile section and the nested protocol runs
-    (:func:`helpers.evaluation.minn_loo.evaluate_variants`,
-    :func:`helpers.evaluation.baselines.run_baseline`; no flux checks: it keeps only the
-    reference fluxes). Returns per-sample metrics (``split`` = the held-out sample) and wall
+    (:func:`helpers.book.beyond_paper.nested_headline`: MINN results in ``stored``, e.g. read
+    from the results store by :func:`helpers.book.beyond_paper.stored_headline`, are used as
+    they are; the others are computed), with the flux checks of every MINN's held-out flux
+    distributions. Returns per-sample metrics (``split`` = the held-out sample) and wall
     times. ``feasible``: labels of MINN models whose held-out fluxes are also projected onto
-    the feasible set (:class:`ModelSpec`; quick path only).
+    the feasible set (:class:`ModelSpec`).
     """
     labels = (dict(variants) if variants is not None
               else {f"MINN-{v}": v for v in settings["minn_variants"]})
+    unknown = sorted(set(feasible) - set(labels))
+    if unknown:
+        raise ValueError(f"The 'feasible' parameter names {unknown}, which are not among "
+                         f"the MINN models {list(labels)}.")
     if search_settings is None:
-        unknown = sorted(set(feasible) - set(labels))
-        if unknown:
-            raise ValueError(f"The 'feasible' parameter names {unknown}, which are not among "
-                             f"the MINN models {list(labels)}.")
         models = {label: ModelSpec("MINN", v, feasible=label in feasible)
                   for label, v in labels.items()}
         models.update({"network-only": ModelSpec("MINN", "network-only"), "RF": ModelSpec("RF"),
@@ -356,27 +357,10 @@ def headline_comparison(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.Data
             fixed_predictions={"pFBA": pfba}, seed=seed, n_jobs=settings.get("n_jobs", 1),
             device=device)
         return table, seconds
-    from helpers.evaluation.baselines import run_baseline
-    from helpers.evaluation.minn_loo import evaluate_variants
+    from helpers.book.beyond_paper import nested_headline
 
-    results = evaluate_variants(problem, X, Y, {**labels, "network-only": "network-only"},
-                                dict(search_settings), seed=seed, device=device)
-    seconds = {label: r.extra["seconds"] for label, r in results.items()}
-    start = time.perf_counter()
-    results["RF"] = run_baseline("RF", X, Y, n_trials=search_settings["baseline_trials"],
-                                 seed=seed, n_jobs=search_settings["n_jobs"])
-    seconds["RF"] = time.perf_counter() - start
-    tables = []
-    for result in results.values():
-        frame = result.per_sample(Y)
-        frame.insert(1, "split", frame["sample"])
-        tables.append(frame)
-    loo = loo_splits(list(X.index))
-    tables.append(split_metrics(Y, fixed_split_predictions(pfba, loo, X.index), model="pFBA"))
-    seconds["pFBA"] = 0.0
-    keep = ["model", "split", "sample", "R2", "R2_cod", "MAE", "RMSE", "NE", "L2"]
-    table = pd.concat(tables, ignore_index=True)
-    return table[[c for c in keep if c in table.columns]], seconds
+    return nested_headline(problem, X, Y, pfba, labels, search_settings, seed=seed,
+                           device=device, stored=stored, feasible=feasible)
 
 
 def aim_reached(tests: pd.DataFrame, l2_mean: float, *, alpha: float = 0.05,

@@ -157,7 +157,12 @@ def finding(keys: tuple[str, ...], key: str) -> tuple[str, str]:
         raise ClaimTableError(f"Table {name!r} has neither a 'means_agree' nor a 'holds' column.")
     holds = str(found[column]).strip().lower() == "true"
     verdict = better_verdict(holds, p)
-    evidence = (f"{found['measured']} vs {found['against']}; holds on the means: {holds}; "
+    if "model" in found.index:  # the findings as data: model, value, against, against_value
+        pair = (f"{found['model']} {fmt(float(found['value']))} vs {found['against']} "
+                f"{fmt(float(found['against_value']))}")
+    else:  # older tables: "model value" strings
+        pair = f"{found['measured']} vs {found['against']}"
+    evidence = (f"{pair}; holds on the means: {holds}; "
                 f"paired Wilcoxon, {label} {fmt(p)} [{name}]")
     return verdict, evidence
 

@@ -110,10 +110,10 @@ def _omics_controls() -> tuple[str, str]:
 def _mome_best(paper: float) -> tuple[str, str]:
     name = "mome_best_strains"
     frame = cc.table(name)
-    best = frame.loc[frame["ethanol_guaranteed"].astype(float).idxmax()]
-    ours = float(best["ethanol_guaranteed"])
+    best = frame.loc[frame["product_guaranteed"].astype(float).idxmax()]
+    ours = float(best["product_guaranteed"])
     return _lp(_close(ours, paper), f"best guaranteed ethanol {cc.fmt(ours)} mmol/gDW/h "
-               f"({cc.fmt(float(best['ethanol_change_pct']))} % vs wild type) at biomass "
+               f"({cc.fmt(float(best['product_change_pct']))} % vs wild type) at biomass "
                f"{cc.fmt(float(best['biomass']))}; paper {paper} (+832.88 %)", name)
 
 
@@ -121,7 +121,7 @@ def _mome_overproduction() -> tuple[str, str]:
     name = "mome_best_strains"
     frame = cc.table(name)
     growing = frame[(frame["biomass"].astype(float) > 0)
-                    & (frame["ethanol_change_pct"].astype(float) > 0)]
+                    & (frame["product_change_pct"].astype(float) > 0)]
     return _lp(not growing.empty, f"{len(growing)} of {len(frame)} listed strains grow and make "
                "more guaranteed ethanol than the wild type", name)
 
@@ -130,7 +130,7 @@ def _mome_paper_strain(strain: str, paper: float) -> Check:
     def check() -> tuple[str, str]:
         name = "mome_paper_comparison"
         frame = cc.table(name)
-        ours = cc.value(frame, name, "ethanol_guaranteed", strain=strain, medium="anaerobic")
+        ours = cc.value(frame, name, "product_guaranteed", strain=strain, medium="anaerobic")
         return _lp(_close(ours, paper), f"{strain} (anaerobic): guaranteed ethanol "
                    f"{cc.fmt(ours)}, paper {paper}", name)
     return check

@@ -1,16 +1,24 @@
-"""How every chapter shows a table: readable on a page, the full CSV one link away.
+"""How every chapter shows a table: readable on a page, numbered, the full CSV one link away.
 
 :func:`show_table` turns a frame (usually the one just written by
 :func:`helpers.book.tables.write_table`) into a compact HTML table:
 
+- every cell through the book's one formatter, :mod:`helpers.book.table_format` (one number
+  format per column, round-off as 0, booleans ✓ / –, lists joined, ids verbatim); the CSV keeps
+  the raw values;
 - metric pairs ``<m>_mean`` / ``<m>_sd`` become one column ``<m>`` reading "mean ± sd", with the
   paper's value (``paper_<m>_mean`` / ``paper_<m>_sd``) on a second line of the same cell, so ours
   and the paper's sit side by side per metric;
-- numbers get a few significant figures; tiny or huge values (and every column named in ``sci``,
-  e.g. L2) use scientific notation; whole numbers print as integers; missing values as "–";
+- key columns first: the index, the columns named in ``key``, each ``paper_<c>`` column right after
+  its ``<c>``; ``profile`` / ``seed`` last;
+- headers keep their names (underscores and all) and, like long ids, may wrap at an underscore;
+  a long id keeps its full text on hover;
 - no index column; long text (notes, GPR rules) goes to a numbered list under the table, the cell
   keeping only its note number;
-- a caption line names the CSV under ``_build/tables`` with every column.
+- the table scrolls sideways inside its own box when it is wider than the page (the book's script
+  adds a visible cue); a ``caption`` makes it a numbered table of the book ("Table 3.2", label
+  ``tbl-<name>`` for ``{numref}``: ``book/_ext/minnbook_site.py`` numbers it);
+- a line under the table names the CSV under ``_build/tables`` with every column.
 
 Introduced in chapter ``00_toy_example``; used by every chapter.
 """
@@ -25,32 +33,43 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from helpers.book.table_format import format_column, format_pairs
+
 #: Metrics shown in scientific notation whatever their size (the mechanistic residuals).
 SCI_METRICS = ("L2", "SV2", "L2_active")
 #: Text longer than this (characters) goes to the notes list under the table.
 LONG_TEXT = 60
+#: Text longer than this may wrap at its underscores; an id (no spaces) shows its text on hover.
+ID_WRAP = 16
+#: Columns a table shows last (the bookkeeping :func:`helpers.book.tables.write_table` adds).
+LAST_COLUMNS = ("profile", "seed")
 #: Where the "(open)" link under a table points, relative to a chapter's page
 #: (``book/executed/<chapter>.html``): the book's build ships every CSV under ``_static/tables/``.
 CSV_LINK = "../../_static/tables/{name}.csv"
+#: The caption paragraph opening a captioned table's HTML (the book's build numbers it).
+CAPTION_CLASS = "minnbook-caption"
 _PAIR = re.compile(r"^(?P<metric>.+)_mean$")
 _STYLE = (
-    "<style>.minnbook-table{border-collapse:collapse;font-size:0.75em;margin:0.5em 0;}"
+    "<style>.minnbook-table-scroll{overflow-x:auto;max-width:100%;}"
+    ".minnbook-table{border-collapse:collapse;font-size:0.75em;margin:0.5em 0;}"
     ".minnbook-table th,.minnbook-table td{padding:0.2em 0.3em;text-align:right;"
     "vertical-align:top;border-bottom:1px solid #ddd;}"
     ".minnbook-table td{white-space:nowrap;}.minnbook-table th{white-space:normal;}"
     ".minnbook-table td.text,.minnbook-table th.text{text-align:left;white-space:normal;"
-    "min-width:6em;max-width:16em;}"
+    "overflow-wrap:break-word;min-width:6em;max-width:16em;}"
     ".minnbook-table .paper{color:#666;font-size:0.9em;display:block;white-space:normal;}"
+    ".minnbook-caption{font-style:italic;}"
     ".minnbook-notes{font-size:0.85em;}.minnbook-source{font-size:0.8em;color:#555;}</style>"
 )
 
 
 def format_number(value, sig: int = 3, *, sci: bool = False) -> str:
-    """``value`` with ``sig`` significant figures; "–" when missing.
+    """``value`` with ``sig`` significant figures, for prose; "–" when missing.
 
     Whole numbers (ints, or floats such as 141.0 that are whole and not forced to ``sci``) print
     without decimals; values below 1e-3 or at least 1e5 in magnitude, or any value when ``sci``,
-    print as ``8.75e-05``. Anything that is not a number is returned as text.
+    print as ``8.75e-05``. Anything that is not a number is returned as text. (Table cells go
+    through :mod:`helpers.book.table_format` instead: one format per column.)
     """
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -72,7 +91,7 @@ def format_number(value, sig: int = 3, *, sci: bool = False) -> str:
 
 
 def mean_sd(mean, sd, sig: int = 3, *, sci: bool = False) -> str:
-    """"mean ± sd" (just the mean when the sd is missing; "–" when the mean is)."""
+    """"mean ± sd" for prose (just the mean when the sd is missing; "–" when the mean is)."""
     text = format_number(mean, sig, sci=sci)
     if text == "–" or sd is None or sd is pd.NA or (isinstance(sd, float) and math.isnan(sd)):
         return text
@@ -89,70 +108,132 @@ def _metrics(columns: list[str]) -> list[str]:
     return found
 
 
-def table_cells(frame: pd.DataFrame, *, sig: int = 3, sci: tuple[str, ...] = SCI_METRICS,
-                paper_label: str = "paper",
-                wrap: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[str]]:
-    """The text of each shown cell, and the notes moved out of long-text cells.
+def _paper_partner(column: str, columns: list[str]) -> str | None:
+    """The column a ``paper_<c>`` column belongs beside: ``<c>`` itself, else the first column
+    whose ``_``-separated words include all of ``c``'s."""
+    base = column[len("paper_"):]
+    ours = [c for c in columns if not c.startswith("paper_")]
+    if base in ours:
+        return base
+    words = set(base.split("_"))
+    return next((c for c in ours if words <= set(c.split("_"))), None)
 
-    Returns ``(cells, notes)``: ``cells`` is a frame of strings without the index (a meaningful
-    index becomes the first column(s)), one column per metric pair; ``notes`` the long texts in
-    order, each cell keeping its ``[k]`` (columns in ``wrap`` keep their text, wrapped).
-    """
+
+def key_order(columns: list[str], key: tuple[str, ...] = (), *, leading: int = 0) -> list[str]:
+    """``columns`` with the key ones first: the ``leading`` (index) columns, then those in
+    ``key``, the others in order with each ``paper_<c>`` right after its ``<c>``, and
+    :data:`LAST_COLUMNS` last. A ``key`` column that is not there is an error."""
+    missing = [k for k in key if k not in columns]
+    if missing:
+        raise KeyError(f"show_table: key column(s) {missing} not in the table's columns "
+                       f"{columns}.")
+    first = list(dict.fromkeys([*columns[:leading], *key]))
+    rest = [c for c in columns if c not in first and c not in LAST_COLUMNS]
+    shown = first + rest
+    partners = {c: _paper_partner(c, shown) for c in shown
+                if c.startswith("paper_") and not c.endswith(("_mean", "_sd"))}
+    order: list[str] = []
+    for column in shown:
+        if partners.get(column) is not None:
+            continue  # placed beside its partner
+        order.append(column)
+        order += [p for p, ours in partners.items() if ours == column]
+    return order + [c for c in columns if c in LAST_COLUMNS and c not in order]
+
+
+def _breakable(text: str) -> str:
+    """Escaped ``text`` that may wrap after its underscores (same text, copied or read)."""
+    return html.escape(text).replace("_", "_<wbr>")
+
+
+def _text_cell(text: str) -> str:
+    """A text cell's HTML: a long id wraps at its underscores and shows its full text on hover."""
+    if len(text) <= ID_WRAP:
+        return html.escape(text)
+    if " " in text.strip():
+        return _breakable(text)
+    return f'<span title="{html.escape(text, quote=True)}">{_breakable(text)}</span>'
+
+
+def _flat(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """``frame`` with a meaningful index as first column(s) and flat string column names; how
+    many columns came from the index."""
     index = frame.index
+    leading = 0
     if any(n is not None for n in index.names) or not pd.api.types.is_integer_dtype(index.dtype):
+        leading = index.nlevels
         frame = frame.reset_index()
         if "index" in frame.columns and index.names == [None]:
             frame = frame.rename(columns={"index": ""})
     columns = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in frame.columns]
-    frame = frame.set_axis(columns, axis=1)
+    return frame.set_axis(columns, axis=1), leading
+
+
+def _metric_cells(frame: pd.DataFrame, metric: str, sig: int, is_sci: bool,
+                  paper_label: str) -> list[str]:
+    """The cells of one metric: "mean ± sd", the paper's under ours."""
+    sd = frame.get(f"{metric}_sd")
+    paper = frame.get(f"paper_{metric}_mean")
+    extra = list(paper) if paper is not None else []
+    ours = format_pairs(frame[f"{metric}_mean"], sd, sig, sci=is_sci, extra=extra)
+    if paper is None:
+        return [html.escape(o) for o in ours]
+    theirs = format_pairs(paper, frame.get(f"paper_{metric}_sd"), sig, sci=is_sci,
+                          extra=list(frame[f"{metric}_mean"]))
+    return [html.escape(o) + ("" if not t else
+                              f'<span class="paper">{paper_label} {html.escape(t)}</span>')
+            for o, t in zip(ours, theirs, strict=True)]
+
+
+def table_cells(frame: pd.DataFrame, *, sig: int = 3, sci: tuple[str, ...] = SCI_METRICS,
+                paper_label: str = "paper", wrap: tuple[str, ...] = (),
+                key: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[str]]:
+    """The HTML of each shown cell, and the notes moved out of long-text cells.
+
+    Returns ``(cells, notes)``: ``cells`` is a frame of HTML strings without the index (a
+    meaningful index becomes the first column(s)), key columns first (:func:`key_order`), one
+    column per metric pair; ``notes`` the long texts in order, each cell keeping its ``[k]``
+    (columns in ``wrap`` keep their text, wrapped). ``cells.attrs["text_columns"]`` lists the
+    columns of text (left-aligned, wrapping).
+    """
+    frame, leading = _flat(frame)
+    frame = frame[key_order(list(frame.columns), tuple(key), leading=leading)]
+    columns = list(frame.columns)
     metrics = _metrics(columns)
-    used = set()
+    beside: dict[str, list[str]] = {}  # a column and its paper column share one number format
+    for column in columns:
+        partner = _paper_partner(column, columns) if column.startswith("paper_") else None
+        if partner:
+            beside.setdefault(column, []).append(partner)
+            beside.setdefault(partner, []).append(column)
     out: dict[str, list[str]] = {}
     notes: list[str] = []
-    order: list[str] = []
     text_columns: list[str] = []
     for column in columns:
-        if column in used:
-            continue
         match = _PAIR.match(column)
         metric = match["metric"] if match else None
         if metric in metrics:
-            pieces = [f"{metric}_mean", f"{metric}_sd", f"paper_{metric}_mean", f"paper_{metric}_sd"]
-            used.update(pieces)
-            is_sci = metric in sci
-            ours = [mean_sd(m, frame[f"{metric}_sd"].iloc[i] if f"{metric}_sd" in frame else None,
-                            sig, sci=is_sci) for i, m in enumerate(frame[f"{metric}_mean"])]
-            if f"paper_{metric}_mean" in frame:
-                psd = frame.get(f"paper_{metric}_sd")
-                theirs = [mean_sd(m, psd.iloc[i] if psd is not None else None, sig, sci=is_sci)
-                          for i, m in enumerate(frame[f"paper_{metric}_mean"])]
-                ours = [html.escape(o) + ("" if t == "–" else
-                                          f'<span class="paper">{paper_label} {html.escape(t)}'
-                                          "</span>")
-                        for o, t in zip(ours, theirs, strict=True)]
-            else:
-                ours = [html.escape(o) for o in ours]
-            out[metric] = ours
-            order.append(metric)
+            out[metric] = _metric_cells(frame, metric, sig, metric in sci, paper_label)
             continue
-        if column.startswith("paper_") and column.endswith(("_mean", "_sd")):
-            base = column[len("paper_"):].rsplit("_", 1)[0]
+        if column.endswith(("_mean", "_sd")):
+            base = column.removeprefix("paper_").rsplit("_", 1)[0]
             if base in metrics:
                 continue
-        used.add(column)
         values = []
-        is_sci = column in sci
-        for value in frame[column]:
-            text = format_number(value, sig, sci=is_sci)
-            if isinstance(value, str) and len(value) > LONG_TEXT and column not in wrap:
-                notes.append(value)
+        numeric = pd.api.types.is_numeric_dtype(frame[column]) and \
+            not pd.api.types.is_bool_dtype(frame[column])
+        shown = format_column(frame[column], sig, sci=column in sci,
+                              extra=[v for c in beside.get(column, ()) for v in frame[c]])
+        for raw, text in zip(frame[column], shown, strict=True):
+            if not numeric and len(text) > LONG_TEXT and column not in wrap and \
+                    not isinstance(raw, numbers.Number):
+                notes.append(text)
                 text = f"[{len(notes)}]"
-            values.append(html.escape(text))
+            values.append(_text_cell(text) if not numeric else html.escape(text))
         out[column] = values
-        order.append(column)
-        if not pd.api.types.is_numeric_dtype(frame[column]):
+        if not numeric:
             text_columns.append(column)
-    cells = pd.DataFrame(out, columns=order)
+    cells = pd.DataFrame(out, columns=list(out))
     cells.attrs["text_columns"] = text_columns
     return cells, notes
 
@@ -161,26 +242,43 @@ def _transposed(cells: pd.DataFrame) -> pd.DataFrame:
     """Rows become columns: the first column's values are the new header."""
     first = cells.columns[0]
     out = cells.set_index(first).T.reset_index(names="")
+    out.columns = [html.unescape(re.sub(r"<[^>]+>", "", str(c))) for c in out.columns]
+    out[""] = [html.escape(str(c)) for c in out[""]]
     out.attrs["text_columns"] = [""]
     return out
+
+
+def table_label(name: str | None) -> str | None:
+    """The ``{numref}`` label of a captioned table written as ``name``: ``tbl-<name>``."""
+    return f"tbl-{name}" if name else None
 
 
 def table_html(frame: pd.DataFrame, name: str | None = None, *, sig: int = 3,
                sci: tuple[str, ...] = SCI_METRICS, caption: str | None = None,
                paper_label: str = "paper", transpose: bool = False,
-               wrap: tuple[str, ...] = ()) -> str:
-    """The HTML :func:`show_table` displays (a ``<table>``, notes list and CSV line)."""
-    cells, notes = table_cells(frame, sig=sig, sci=sci, paper_label=paper_label, wrap=wrap)
+               wrap: tuple[str, ...] = (), key: tuple[str, ...] = (),
+               settings: bool = False) -> str:
+    """The HTML :func:`show_table` displays (caption, a ``<table>`` in its scroll box, notes list
+    and CSV line); ``settings`` marks a table of settings (:func:`show_settings`), which the
+    book does not number unless it has a caption."""
+    cells, notes = table_cells(frame, sig=sig, sci=sci, paper_label=paper_label, wrap=wrap,
+                               key=key)
     if transpose:
         cells = _transposed(cells)
     text_columns = set(cells.attrs.get("text_columns", ()))
-    parts = [_STYLE]
+    parts = []
     if caption:
-        parts.append(f"<p><em>{html.escape(caption)}</em></p>")
-    parts.append('<table class="minnbook-table"><thead><tr>')
+        label = table_label(name)
+        data = f' data-label="{html.escape(label, quote=True)}"' if label else ""
+        parts.append(f'<p class="{CAPTION_CLASS}"{data}>{html.escape(caption)}</p>')
+    parts.append(_STYLE)
+    region = html.escape(caption or name or "table", quote=True)
+    klass = " minnbook-settings-table" if settings else ""
+    parts.append(f'<div class="minnbook-table-scroll" tabindex="0" role="region" '
+                 f'aria-label="{region}"><table class="minnbook-table{klass}"><thead><tr>')
     for column in cells.columns:
         klass = ' class="text"' if column in text_columns else ""
-        parts.append(f"<th{klass}>{html.escape(column.replace('_', ' '))}</th>")
+        parts.append(f"<th{klass}>{_breakable(column)}</th>")
     parts.append("</tr></thead><tbody>")
     for row in cells.itertuples(index=False):
         parts.append("<tr>")
@@ -188,7 +286,7 @@ def table_html(frame: pd.DataFrame, name: str | None = None, *, sig: int = 3,
             klass = ' class="text"' if column in text_columns else ""
             parts.append(f"<td{klass}>{value}</td>")
         parts.append("</tr>")
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     if notes:
         parts.append('<ol class="minnbook-notes">')
         parts += [f"<li>{html.escape(note)}</li>" for note in notes]
@@ -211,14 +309,17 @@ class TableView:
         return table_html(self.frame, self.name, **self.options)
 
     def __repr__(self) -> str:
-        options = {k: v for k, v in self.options.items() if k in ("sig", "sci", "paper_label", "wrap")}
+        options = {k: v for k, v in self.options.items()
+                   if k in ("sig", "sci", "paper_label", "wrap", "key")}
         cells, notes = table_cells(self.frame, **options)
         if self.options.get("transpose"):
             cells = _transposed(cells)
-        cells = cells.map(lambda v: html.unescape(re.sub(r"</span>", "", v.replace(
+        cells = cells.map(lambda v: html.unescape(re.sub(r"<[^>]+>", "", v.replace(
             '<span class="paper">', " | "))))
         text = cells.to_string(index=False)
         lines = [text] + [f"[{k}] {note}" for k, note in enumerate(notes, 1)]
+        if self.options.get("caption"):
+            lines.insert(0, f"Table: {self.options['caption']}")
         if self.name:
             lines.append(f"All columns: _build/tables/{self.name}.csv")
         return "\n".join(lines)
@@ -227,7 +328,7 @@ class TableView:
 def show_table(frame: pd.DataFrame | pd.Series, name: str | None = None, *, sig: int = 3,
                sci: tuple[str, ...] = SCI_METRICS, caption: str | None = None,
                paper_label: str = "paper", transpose: bool = False,
-               wrap: tuple[str, ...] = ()) -> TableView:
+               wrap: tuple[str, ...] = (), key: tuple[str, ...] = ()) -> TableView:
     """The readable view of ``frame``; make it a cell's last expression to display it.
 
     Parameters
@@ -236,24 +337,28 @@ def show_table(frame: pd.DataFrame | pd.Series, name: str | None = None, *, sig:
         The table (a Series becomes one column). Pairs ``<m>_mean`` / ``<m>_sd`` show as one
         "mean ± sd" column, with ``paper_<m>_mean`` / ``paper_<m>_sd`` under ours in the same cell.
     name : str, optional
-        The table's name in ``_build/tables`` (as given to ``write_table``); adds the CSV line.
+        The table's name in ``_build/tables`` (as given to ``write_table``); adds the CSV line
+        and, with a caption, the label ``tbl-<name>`` (:func:`table_label`).
     sig : int
-        Significant figures (the sd gets two).
+        Significant figures of each column's smaller values (one format per column).
     sci : tuple of str
         Columns and metrics always shown in scientific notation.
     caption : str, optional
-        A line of text above the table.
+        The table's caption: the book numbers a captioned table ("Table 3.2").
     paper_label : str
         The word before the paper's value in a metric cell.
     transpose : bool
         One column per row of ``frame`` (headed by its first column), for few, wide rows.
     wrap : tuple of str
         Text columns kept in the table (wrapped) however long their text.
+    key : tuple of str
+        Columns shown first, after the index (the ones a reader compares).
     """
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
     return TableView(frame, name, sig=sig, sci=tuple(sci), caption=caption,
-                     paper_label=paper_label, transpose=transpose, wrap=tuple(wrap))
+                     paper_label=paper_label, transpose=transpose, wrap=tuple(wrap),
+                     key=tuple(key))
 
 
 def plain(value):
@@ -364,6 +469,7 @@ def show_settings(values: Mapping, *, key: str = "setting", caption: str | None 
     opens it: the chapters' run settings, which would otherwise open the chapter before any text.
     """
     view = show_table(settings_frame(values, key=key), caption=caption)
+    view.options["settings"] = True
     return FoldedTableView(view.frame, fold, **view.options) if fold else view
 
 

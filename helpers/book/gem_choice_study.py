@@ -4,9 +4,10 @@ Built on :mod:`helpers.evaluation.gem_choice` (the GEMs, their problems, the sta
 the paired tests): :func:`gem_sizes` tabulates each GEM's mechanistic problem, :func:`evaluate_gems`
 trains one LOO run per (GEM, layer step) and keeps the runs that diverge apart,
 :func:`adjust_against` reads one table of paired tests as one family (Holm-adjusted p-values), and
-:func:`gem_findings` reduces the comparison to the numbers and one-word verdicts ("higher" /
-"lower", "yes" / "no", "more" / "less") that the chapter's prose quotes; the sentences themselves
-are in the chapter's markdown.
+:func:`gem_findings` reduces the comparison to the numbers the chapter's prose quotes and the
+booleans its hidden assertions check; the sentences themselves, verdicts included, are written in
+the chapter's markdown. :func:`gem_effects` gives each tested GEM its effect (fold-by-fold ratio to
+the reference, with an interval) for the chapter's forest figure (:mod:`helpers.book.forest`).
 
 Introduced in chapter ``05_gem_choice``.
 """
@@ -18,6 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from helpers.book.forest import paired_interval
 from helpers.evaluation.comparison import holm
 from helpers.evaluation.gem_choice import (
     GEM_CHOICES,
@@ -29,8 +31,8 @@ from helpers.evaluation.minn_loo import evaluate_minn_loo
 from helpers.evaluation.protocol import LooResult
 from helpers.minn import MechanisticProblem, TrainingDivergedError
 
-__all__ = ["SIZE_COLUMNS", "gem_sizes", "evaluate_gems", "direction", "yes_no", "total_seconds",
-           "adjust_against", "gem_findings"]
+__all__ = ["SIZE_COLUMNS", "gem_sizes", "evaluate_gems", "total_seconds", "adjust_against",
+           "gem_findings", "gem_effects"]
 
 #: The columns of :func:`gem_sizes` the chapter shows.
 SIZE_COLUMNS = ["n", "m", "m_active", "rank", "dof", "dof_share", "sigma_max", "step", "ratio",
@@ -94,16 +96,6 @@ def total_seconds(result: LooResult) -> float:
     return float(result.extra["search_seconds"] + result.extra["refit_seconds"])
 
 
-def direction(value: float, reference: float) -> str:
-    """'lower' when ``value`` < ``reference``, else 'higher'."""
-    return "lower" if value < reference else "higher"
-
-
-def yes_no(flag: bool) -> str:
-    """'yes' or 'no'."""
-    return "yes" if flag else "no"
-
-
 def adjust_against(tests: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """One table of :func:`~helpers.evaluation.gem_choice.paired_against` as one family of tests.
 
@@ -122,25 +114,25 @@ def adjust_against(tests: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
 def gem_findings(tests: pd.DataFrame, table: pd.DataFrame, keys: Mapping[str, str], *,
                  reference: str = "iAF1260 FVA-reduced",
                  sv2_tests: pd.DataFrame | None = None) -> dict[str, object]:
-    """The numbers and one-word verdicts chapter 05's prose quotes, keyed for ``glue_values``.
+    """The numbers chapter 05's prose quotes and the booleans its assertions check, by key.
 
     ``tests`` is :func:`~helpers.evaluation.gem_choice.paired_against` (index model: direction,
     wins, p_value), Holm-adjusted by :func:`adjust_against` when it has no ``p_holm`` yet;
     ``table`` the comparison indexed by model (``NE_mean``, ``NE_sd``, ``SV2_mean``,
     ``layer_ratio``); ``keys`` maps a model to its short key.
 
-    Per tested model ``<key>_dir`` (its NE 'higher' / 'lower' than the reference's),
-    ``<key>_wins``, ``<key>_p``, ``<key>_p_holm`` and ``<key>_significant`` ('yes' / 'no':
-    ``p_holm`` below 0.05);
-    per model ``<key>_sv2_dir`` and ``<key>_l2_dir`` (its mean ``||S V||²`` and L2 =
-    ``||S V||²`` / m against the reference's; ``table`` needs ``L2_mean`` for the latter); with
+    Per tested model ``<key>_lower`` (True: its mean NE is below the reference's),
+    ``<key>_wins``, ``<key>_p``, ``<key>_p_holm`` and ``<key>_significant`` (True: ``p_holm``
+    below 0.05);
+    per model ``<key>_sv2_lower`` and ``<key>_l2_lower`` (its mean ``||S V||²`` and L2 =
+    ``||S V||²`` / m below the reference's; ``table`` needs ``L2_mean`` for the latter); with
     ``sv2_tests`` (the same paired tests on ``SV2``, its own family), per tested model
     ``<key>_sv2_wins``, ``<key>_sv2_p``, ``<key>_sv2_p_holm`` and ``<key>_sv2_significant``;
     over the runs whose
     layer is stable (``layer_ratio`` < 1): the range of the mean NE (``ne_lo``, ``ne_hi``,
     ``ne_gap``) and of the sd over folds (``ne_sd_lo``, ``ne_sd_hi``), ``ne_gap_sd`` = gap / the
     smallest sd, the max / min factors of the mean NE and ``||S V||²`` (``ne_factor``,
-    ``sv2_factor``) and ``sv2_vs_ne`` ('more' when ``||S V||²`` varies by the larger factor).
+    ``sv2_factor``) and ``sv2_varies_more`` (True when ``||S V||²`` varies by the larger factor).
     """
     if reference not in table.index:
         raise ValueError(f"The 'reference' parameter of gem_findings must be a model of 'table' "
@@ -152,20 +144,20 @@ def gem_findings(tests: pd.DataFrame, table: pd.DataFrame, keys: Mapping[str, st
     for model, key in keys.items():
         if model in tests.index:
             t = tests.loc[model]
-            out |= {f"{key}_dir": str(t["direction"]), f"{key}_wins": int(t["wins"]),
+            out |= {f"{key}_lower": t["direction"] == "lower", f"{key}_wins": int(t["wins"]),
                     f"{key}_p": float(t["p_value"]), f"{key}_p_holm": float(t["p_holm"]),
-                    f"{key}_significant": yes_no(bool(t["significant"]))}
+                    f"{key}_significant": bool(t["significant"])}
         if sv2_tests is not None and model in sv2_tests.index:
             t = sv2_tests.loc[model]
             out |= {f"{key}_sv2_wins": int(t["wins"]), f"{key}_sv2_p": float(t["p_value"]),
                     f"{key}_sv2_p_holm": float(t["p_holm"]),
-                    f"{key}_sv2_significant": yes_no(bool(t["significant"]))}
+                    f"{key}_sv2_significant": bool(t["significant"])}
         if model in table.index and model != reference:
-            out[f"{key}_sv2_dir"] = direction(table.loc[model, "SV2_mean"],
-                                              table.loc[reference, "SV2_mean"])
+            out[f"{key}_sv2_lower"] = bool(table.loc[model, "SV2_mean"]
+                                           < table.loc[reference, "SV2_mean"])
             if "L2_mean" in table:
-                out[f"{key}_l2_dir"] = direction(table.loc[model, "L2_mean"],
-                                                 table.loc[reference, "L2_mean"])
+                out[f"{key}_l2_lower"] = bool(table.loc[model, "L2_mean"]
+                                              < table.loc[reference, "L2_mean"])
     stable = table[table["layer_ratio"] < 1]
     if len(stable) < 2:
         raise ValueError(f"need at least two runs with a stable layer; got {list(stable.index)}")
@@ -177,5 +169,26 @@ def gem_findings(tests: pd.DataFrame, table: pd.DataFrame, keys: Mapping[str, st
         "ne_sd_lo": float(ne_sd.min()), "ne_sd_hi": float(ne_sd.max()),
         "ne_gap_sd": gap / float(ne_sd.min()) if ne_sd.min() > 0 else float(np.inf),
         "ne_factor": ne_factor, "sv2_factor": sv2_factor,
-        "sv2_vs_ne": "more" if sv2_factor > ne_factor else "less",
+        "sv2_varies_more": sv2_factor > ne_factor,
     }
+
+
+def gem_effects(tests: pd.DataFrame, per_sample: pd.DataFrame, metric: str, *,
+                reference: str = "iAF1260 FVA-reduced", level: float = 0.95) -> pd.DataFrame:
+    """Each model of one :func:`adjust_against` table as an effect against ``reference``.
+
+    One row per tested model (``tests``' index): ``model``, the geometric mean over the folds of
+    its ``metric`` / the reference's (``estimate``, with ``lo`` / ``hi`` at ``level``:
+    :func:`helpers.book.forest.paired_interval` with ``ratio=True``; ``per_sample`` holds
+    ``model``, ``sample`` and ``metric``), the test's ``p_value``, ``p_holm``, ``significant``, and
+    ``panel`` = "<metric> against <reference>".
+    """
+    missing = [c for c in ("p_value", "p_holm", "significant") if c not in tests.columns]
+    if missing:
+        raise ValueError(f"gem_effects: 'tests' lacks {missing}; pass the output of adjust_against.")
+    rows = [{"model": model,
+             **paired_interval(per_sample, model, reference, metric, ratio=True, level=level),
+             "p_value": float(t["p_value"]), "p_holm": float(t["p_holm"]),
+             "significant": bool(t["significant"]), "panel": f"{metric} against {reference}"}
+            for model, t in tests.iterrows()]
+    return pd.DataFrame(rows)

@@ -1,11 +1,13 @@
-"""Chapter ``04_conflicting_losses`` in words: the paper's findings checked, and the practical guide.
+"""Chapter ``04_conflicting_losses``: the paper's findings checked, and the practical guide.
 
 The numbers come from :mod:`helpers.minn.loss_conflict` (the strategies, the L2 gap) and the paired
-tests of :func:`helpers.evaluation.comparison.paired_wilcoxon`; this module turns them into the
-sentences the chapter shows: :func:`check_findings` (the paper's qualitative claims on a Table 3,
-one line each, :cite:`tazza2025minn` section 3.2) and :func:`practical_guide` (the book's practical
-guide beside what our runs say). Every verdict reads the Holm-adjusted p-value of its test
-(``p_holm``, :func:`family`): one family is one table of paired tests.
+tests of :func:`helpers.evaluation.comparison.paired_wilcoxon`; this module arranges them into the
+two verdict tables the chapter shows: :func:`check_findings` (the paper's qualitative claims on a
+Table 3, one row each, :cite:`tazza2025minn` section 3.2) and :func:`practical_guide` (the book's
+practical guide beside the tests that decide each of its rows). Both return data — models, means,
+p-values and a categorical verdict — never sentences: the chapter writes those. Every verdict
+reads the Holm-adjusted p-value of its test (``p_holm``, :func:`family`): one family is one table
+of paired tests.
 """
 
 from __future__ import annotations
@@ -16,18 +18,24 @@ import pandas as pd
 from helpers.evaluation.comparison import holm
 from helpers.minn.loss_conflict import FOUR_STRATEGIES, REFERENCE_MODEL
 
-__all__ = ["check_findings", "practical_guide", "family", "PAPER_GUIDE", "ALPHA"]
+__all__ = ["check_findings", "practical_guide", "family", "FINDINGS", "GUIDE_ROWS",
+           "GUIDE_COLUMNS", "PAPER_GUIDE", "ALPHA"]
 
 #: Significance level of every verdict here, read from the Holm-adjusted p-value.
 ALPHA = 0.05
 
-
-def _num(value: float) -> str:
-    """``value`` with 3 significant figures (scientific below 1e-3 or above 1e4)."""
-    value = float(value)
-    if not np.isfinite(value):
-        return "–"
-    return f"{value:.2e}" if value != 0 and not 1e-3 <= abs(value) < 1e4 else f"{value:.3g}"
+#: The paper's findings on Table 3 (section 3.2), one fixed label per key of :func:`check_findings`.
+FINDINGS = {
+    "scheduler_l2": "the scheduler gives the lowest L2 of the four strategies (c-balanced, bound, "
+                    "scheduler, scheduler-bound)",
+    "rmse": "c-balanced gives the lowest RMSE of the four strategies (c-balanced, bound, "
+            "scheduler, scheduler-bound)",
+    "divided_rmse": "c-balanced has a lower RMSE than the divided loss (the paper's Table 3; its "
+                    "text calls the divided loss's gain marginal)",
+    "divided": "divided loss raises L2 by orders of magnitude (log10 ratio to c-balanced)",
+    "fba_fit": "FBA-fit data lower L2 (ratio to c-balanced)",
+    "fba_fit_rmse": "FBA-fit data keep the accuracy of c-balanced (RMSE ratio ≤ 1.05)",
+}
 
 
 def _short(model: str) -> str:
@@ -125,76 +133,59 @@ def check_findings(table: pd.DataFrame, tests: pd.DataFrame | None = None) -> pd
     finding is tested between the lowest and the runner-up when the claimed model is the lowest,
     else between the lowest and the claimed model.
 
-    Returns one row per finding: ``key`` (a short id), ``finding``, ``measured`` (the model the
-    finding is about and its value), ``against`` (the model it is compared with and its value),
-    ``means_agree`` (the means say what the finding says), ``p_value`` and ``p_holm`` of the
-    test of the two models (NaN where absent) and ``verdict`` (:func:`_finding_verdict`:
+    Returns one row per finding: ``key`` (a short id), ``finding`` (its fixed label,
+    :data:`FINDINGS`), ``model`` and ``value`` (the model the finding is about and its mean —
+    for ``divided`` the log10 ratio of its L2 to c-balanced's, for ``fba_fit`` / ``fba_fit_rmse``
+    the ratio to c-balanced), ``against`` and ``against_value`` (the model it is compared with and
+    its mean), ``means_agree`` (the means say what the finding says), ``p_value`` and ``p_holm``
+    of the test of the two models (NaN where absent) and ``verdict`` (:func:`_finding_verdict`:
     'holds' only when the means agree and the adjusted test is significant at :data:`ALPHA`).
     """
     tests = family(tests)
     row = table.set_index("model")
     four = [m for m in FOUR_STRATEGIES if m in row.index]
-    names = ", ".join(_short(m) for m in four)
     l2, rmse = row["L2_mean"], row["RMSE_mean"]
     ref, div, fit = REFERENCE_MODEL, "MINN-divided loss", "MINN-c-balanced FBA fit"
     l2_low, l2_other = _ranked(l2.loc[four], "MINN-scheduler")
     rmse_low, rmse_other = _ranked(rmse.loc[four], ref)
     divided = float(np.log10(l2[div] / l2[ref]))
     fit_l2, fit_rmse = float(l2[fit] / l2[ref]), float(rmse[fit] / rmse[ref])
-
-    def cell(model, series):
-        return f"{_short(model)} {_num(series[model])}"
-
+    # key, measured model and value, compared model and value, means agree, tested pair, margin
     rows = [
-        ("scheduler_l2", f"the scheduler gives the lowest L2 of the four strategies ({names})",
-         cell(l2_low, l2), cell(l2_other, l2), l2_low == "MINN-scheduler",
+        ("scheduler_l2", l2_low, l2[l2_low], l2_other, l2[l2_other], l2_low == "MINN-scheduler",
          (l2_low, l2_other, "L2"), False),
-        ("rmse", f"c-balanced gives the lowest RMSE of the four strategies ({names})",
-         cell(rmse_low, rmse), cell(rmse_other, rmse), rmse_low == ref,
+        ("rmse", rmse_low, rmse[rmse_low], rmse_other, rmse[rmse_other], rmse_low == ref,
          (rmse_low, rmse_other, "RMSE"), False),
-        ("divided_rmse", "c-balanced has a lower RMSE than the divided loss (the paper's Table 3; "
-         "its text calls the divided loss's gain marginal)", cell(ref, rmse),
-         cell(div, rmse), bool(rmse[ref] < rmse[div]), (ref, div, "RMSE"), False),
-        ("divided", "divided loss raises L2 by orders of magnitude (log10 ratio to c-balanced)",
-         f"{divided:.2f}", cell(ref, l2), divided >= 2.0, (div, ref, "L2"), False),
-        ("fba_fit", "FBA-fit data lower L2 (ratio to c-balanced)", f"{fit_l2:.3g}",
-         cell(ref, l2), fit_l2 < 1.0, (fit, ref, "L2"), False),
-        ("fba_fit_rmse", "FBA-fit data keep the accuracy of c-balanced (RMSE ratio ≤ 1.05)",
-         f"{fit_rmse:.3g}", cell(ref, rmse), fit_rmse <= 1.05, (fit, ref, "RMSE"), True),
+        ("divided_rmse", ref, rmse[ref], div, rmse[div], bool(rmse[ref] < rmse[div]),
+         (ref, div, "RMSE"), False),
+        ("divided", div, divided, ref, l2[ref], divided >= 2.0, (div, ref, "L2"), False),
+        ("fba_fit", fit, fit_l2, ref, l2[ref], fit_l2 < 1.0, (fit, ref, "L2"), False),
+        ("fba_fit_rmse", fit, fit_rmse, ref, rmse[ref], fit_rmse <= 1.05, (fit, ref, "RMSE"),
+         True),
     ]
     out = []
-    for key, finding, measured, against, agree, pair, margin in rows:
+    for key, model, value, against, against_value, agree, pair, margin in rows:
         test = _pair_test(tests, *pair)
-        out.append({"key": key, "finding": finding, "measured": measured, "against": against,
-                    "means_agree": bool(agree),
+        out.append({"key": key, "finding": FINDINGS[key], "model": _short(model),
+                    "value": float(value), "against": _short(against),
+                    "against_value": float(against_value), "means_agree": bool(agree),
                     "p_value": float(test["p_value"]) if test else float("nan"),
                     "p_holm": float(test.get("p_holm", np.nan)) if test else float("nan"),
                     "verdict": _finding_verdict(bool(agree), test, margin)})
     return pd.DataFrame(out)
 
 
-def _test_text(test: dict | None) -> str:
-    """' (p = 0.012, Holm 0.036, helps)' for a paired-test row, '' without one."""
-    if test is None:
-        return ""
-    return (f" (p = {float(test['p_value']):.2g}, Holm {float(test.get('p_holm', np.nan)):.2g}, "
-            f"{test['verdict']})")
-
-
-def _store_text(store_tests: pd.DataFrame | None, model: str, reference: str,
-                metric: str = "NE") -> str:
-    """What the paper-protocol test of ``model`` against ``reference`` on ``metric`` says, as
-    one clause (means, wins, raw and Holm-adjusted p, verdict)."""
+def _store_test(store_tests: pd.DataFrame | None, model: str, reference: str,
+                metric: str) -> dict | None:
+    """The paper-protocol test row of ``model`` against ``reference`` on ``metric``, or None
+    (absent, or too few folds in the store: no ``p_value``)."""
     if store_tests is None:
-        return ""
+        return None
     row = store_tests[(store_tests["a"] == model) & (store_tests["b"] == reference)
                       & (store_tests["metric"] == metric)]
     if row.empty or not np.isfinite(float(row.iloc[0].get("p_value", np.nan))):
-        return "; paper protocol: not enough folds in the store yet"
-    r = row.iloc[0]
-    return (f"; paper protocol: {r['metric']} {_num(r['mean_a'])} vs {_num(r['mean_b'])}, "
-            f"better in {int(r['wins_a'])} of {int(r['n_pairs'])} folds, p = "
-            f"{float(r['p_value']):.2g}, Holm {float(r['p_holm']):.2g} ({r['verdict']})")
+        return None
+    return row.iloc[0].to_dict()
 
 
 #: The paper's own practical guide (:cite:`tazza2025minn`, Conclusion), quoted: goal -> advice.
@@ -207,6 +198,33 @@ PAPER_GUIDE = (
      "the MINN-reservoir offers a viable solution to generate constraints in a data-driven way"),
 )
 
+#: The book's guide, drawn from the paper's section 3.2 results: (goal, configuration, the result
+#: of the paper the row rests on). Fixed labels; :func:`practical_guide` adds the tests.
+GUIDE_ROWS = (
+    ("best prediction of the measured fluxes", "MINN-c-balanced (c tuned)",
+     "Table 3 and text: lowest RMSE of the four strategies (the paper's guide: the standard MINN "
+     "is sufficient for predictive performance)"),
+    ("flux distributions close to steady state, small loss in accuracy", "MINN-scheduler",
+     "text: the scheduler reduces L2 substantially for a marginal rise in RMSE; Table 3: the "
+     "lowest L2 of the four strategies"),
+    ("targets that are steady states of the GEM", "FBA-fit targets",
+     "text and Table 3: FBA-fit data cut L2 to a third without reducing the quality of the "
+     "prediction"),
+    ("a hard cap on constraint violation", "bound / scheduler-bound",
+     "text: better mechanistic fit at a cost in data-driven performance comparable to the "
+     "scheduler's"),
+    ("is dropping the mechanistic loss worth it for accuracy?",
+     "no: the standard MINN (c-balanced), not the divided loss",
+     "text: the divided loss's gain in prediction is marginal against an L2 four orders of "
+     "magnitude higher"),
+)
+
+#: Columns of :func:`practical_guide`.
+GUIDE_COLUMNS = ["goal", "configuration", "paper", "metric", "model", "mean", "against",
+                 "against_mean", "p_value", "p_holm", "store_metric", "store_mean",
+                 "store_against_mean", "store_p_holm", "agrees"]
+
+
 def _agrees(holds: bool, test: dict | None) -> str:
     """'unclear' when the deciding test is given and not significant after Holm's adjustment
     (``p_holm`` >= :data:`ALPHA`), whichever way the means point; otherwise 'yes' / 'no' from
@@ -216,34 +234,48 @@ def _agrees(holds: bool, test: dict | None) -> str:
     return "yes" if holds else "no"
 
 
+def _guide_row(index: int, row: pd.DataFrame, metric: str, model: str, against: str,
+               test: dict | None, store: dict | None, store_metric: str, agrees: str) -> dict:
+    """One row of :func:`practical_guide`: the fixed labels, the deciding pair's means and
+    test, the paper-protocol test (NaN without one) and the verdict."""
+    goal, configuration, paper = GUIDE_ROWS[index]
+    store = store or {}
+    return {"goal": goal, "configuration": configuration, "paper": paper, "metric": metric,
+            "model": _short(model), "mean": float(row.loc[model, f"{metric}_mean"]),
+            "against": _short(against), "against_mean": float(row.loc[against, f"{metric}_mean"]),
+            "p_value": float(test["p_value"]) if test else float("nan"),
+            "p_holm": float(test.get("p_holm", np.nan)) if test else float("nan"),
+            "store_metric": store_metric, "store_mean": float(store.get("mean_a", np.nan)),
+            "store_against_mean": float(store.get("mean_b", np.nan)),
+            "store_p_holm": float(store.get("p_holm", np.nan)), "agrees": agrees}
+
+
 def practical_guide(table: pd.DataFrame, tests: pd.DataFrame | None = None,
-                    store_tests: pd.DataFrame | None = None, *, bound: float,
-                    label: str = "ours") -> pd.DataFrame:
-    """The book's practical guide, drawn from the paper's section 3.2 results, row by row beside
-    what our runs say (chapter 04).
+                    store_tests: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The book's practical guide (:data:`GUIDE_ROWS`), drawn from the paper's section 3.2
+    results, row by row beside the test that decides it in our runs (chapter 04).
 
     The paper's own guide (:data:`PAPER_GUIDE`) has three items and does not name these
-    configurations; the rows here are the book's reading of the paper's Table 3 and section 3.2
+    configurations; the rows are the book's reading of the paper's Table 3 and section 3.2
     text, and the ``paper`` column says which result each row rests on.
 
     ``table`` is a Table 3 of ours (``model``, ``RMSE_mean``, ``NE_mean``, ``L2_mean``);
     ``tests`` one family of paired-test rows between its rows on RMSE, NE and L2 over the same
     folds (``a, b, metric, p_value, verdict``, either order); ``store_tests`` one family of
-    paper-protocol tests (:func:`helpers.book.paper.paired_tests`; its NE tests against
-    :data:`~helpers.minn.loss_conflict.REFERENCE_MODEL` add their verdict where a row is in the
-    store, and the scheduler's row adds its L2 test; ``mean_a, mean_b, wins_a, n_pairs`` too;
-    rows without a ``p_value`` count as too few folds); both go through :func:`family`, so
-    every verdict reads the Holm-adjusted ``p_holm``. ``bound`` is the threshold ``b`` of the
-    bound variants; ``label`` names ``table``'s profile.
+    paper-protocol tests (:func:`helpers.book.paper.paired_tests`, ``mean_a, mean_b`` too; rows
+    without a ``p_value`` count as too few folds); both go through :func:`family`, so every
+    verdict reads the Holm-adjusted ``p_holm``.
 
-    Returns ``goal``, ``configuration``, ``paper`` (the result the row rests on), ``our runs``
-    (the numbers) and ``agrees``, by one rule: the means say "yes" or "no" to what the row rests
-    on (c-balanced the lowest RMSE of :data:`~helpers.minn.loss_conflict.FOUR_STRATEGIES`; the
+    Returns the columns :data:`GUIDE_COLUMNS`: the labels, the deciding pair (``model`` against
+    ``against`` on ``metric``: their means, the raw and adjusted p of their test, NaN without
+    one), the paper-protocol test of the row's configuration against c-balanced on
+    ``store_metric`` (the scheduler's on L2, the others' on NE; NaN while the store has too few
+    folds) and ``agrees``, by one rule: the means say "yes" or "no" to what the row rests on
+    (c-balanced the lowest RMSE of :data:`~helpers.minn.loss_conflict.FOUR_STRATEGIES`; the
     scheduler the lowest L2 of the four; FBA fit a lower L2 than c-balanced; bound a lower L2
     than c-balanced; divided loss an L2 two or more orders higher), and "unclear" replaces it
-    when the test of the deciding pair (winner against runner-up, or the winner against the
-    row's configuration, or the row against c-balanced) is given with adjusted p >= 0.05. The
-    FBA-fit row is "no" whenever a test given finds its NE on the measured fluxes significantly
+    when the test of the deciding pair is given with adjusted p >= 0.05. The FBA-fit row is "no"
+    whenever a test given (ours or the store's) finds its NE on the measured fluxes significantly
     worse after adjustment.
     """
     row = table.set_index("model")
@@ -251,12 +283,32 @@ def practical_guide(table: pd.DataFrame, tests: pd.DataFrame | None = None,
     if store_tests is not None:
         store_tests = family(store_tests.reindex(columns=list(dict.fromkeys(
             [*store_tests.columns, "a", "b", "metric", "p_value", "verdict"]))))
-    rows = [_accuracy_row(row, tests, label),
-            _steady_state_row(row, tests, store_tests, label),
-            _fba_fit_row(row, tests, store_tests, label),
-            _bound_row(row, tests, store_tests, label, bound),
-            _divided_row(row, tests, store_tests, label)]
-    return pd.DataFrame(rows, columns=["goal", "configuration", "paper", "our runs", "agrees"])
+    ref = REFERENCE_MODEL
+    best, runner = _ranked(_sorted_four(row, "RMSE_mean"), ref)
+    best_test = _pair_test(tests, best, runner, "RMSE")
+    lowest, other = _ranked(_sorted_four(row, "L2_mean"), _SCHEDULER)
+    l2_test = _pair_test(tests, lowest, other, "L2")
+    fit_test = _pair_test(tests, _FIT, ref, "L2")
+    fit_store = _store_test(store_tests, _FIT, ref, "NE")
+    bound_test = _pair_test(tests, "MINN-bound", ref, "L2")
+    div_test = _pair_test(tests, _DIVIDED, ref, "L2")
+    l2 = row["L2_mean"]
+    return pd.DataFrame([
+        _guide_row(0, row, "RMSE", best, runner, best_test, None, "", _agrees(best == ref,
+                                                                              best_test)),
+        _guide_row(1, row, "L2", lowest, other, l2_test,
+                   _store_test(store_tests, _SCHEDULER, ref, "L2"), "L2",
+                   _agrees(lowest == _SCHEDULER, l2_test)),
+        _guide_row(2, row, "L2", _FIT, ref, fit_test, fit_store, "NE",
+                   "no" if _fit_worse(tests, fit_store) else _agrees(bool(l2[_FIT] < l2[ref]),
+                                                                     fit_test)),
+        _guide_row(3, row, "L2", "MINN-bound", ref, bound_test,
+                   _store_test(store_tests, "MINN-bound", ref, "NE"), "NE",
+                   _agrees(bool(l2["MINN-bound"] < l2[ref]), bound_test)),
+        _guide_row(4, row, "L2", _DIVIDED, ref, div_test,
+                   _store_test(store_tests, _DIVIDED, ref, "NE"), "NE",
+                   _agrees(float(np.log10(l2[_DIVIDED] / l2[ref])) >= 2, div_test)),
+    ], columns=GUIDE_COLUMNS)
 
 
 _FIT, _DIVIDED, _SCHEDULER = "MINN-c-balanced FBA fit", "MINN-divided loss", "MINN-scheduler"
@@ -267,88 +319,8 @@ def _sorted_four(row: pd.DataFrame, column: str) -> pd.Series:
     return row[column].loc[[m for m in FOUR_STRATEGIES if m in row.index]].sort_values()
 
 
-def _accuracy_row(row: pd.DataFrame, tests: pd.DataFrame | None, label: str) -> tuple:
-    """The guide's row on the best prediction of the measured fluxes (lowest RMSE)."""
-    rmse = row["RMSE_mean"]
-    best, runner = _ranked(_sorted_four(row, "RMSE_mean"), REFERENCE_MODEL)
-    best_test = _pair_test(tests, best, runner, "RMSE")
-    return ("best prediction of the measured fluxes", "MINN-c-balanced (c tuned)",
-            "Table 3 and text: lowest RMSE of the four strategies (the paper's guide: the standard "
-            "MINN is sufficient for predictive performance)",
-            f"{label}: lowest RMSE of the four: {_short(best)} {_num(rmse[best])}, tested "
-            f"against {_short(runner)} {_num(rmse[runner])}{_test_text(best_test)}",
-            _agrees(best == REFERENCE_MODEL, best_test))
-
-
-def _steady_state_row(row: pd.DataFrame, tests: pd.DataFrame | None,
-                      store_tests: pd.DataFrame | None, label: str) -> tuple:
-    """The guide's row on flux distributions close to steady state (the scheduler)."""
-    ref, sched = REFERENCE_MODEL, _SCHEDULER
-    rmse, l2 = row["RMSE_mean"], row["L2_mean"]
-    lowest, other = _ranked(_sorted_four(row, "L2_mean"), sched)
-    l2_test = _pair_test(tests, lowest, other, "L2")
-    return ("flux distributions close to steady state, small loss in accuracy", sched,
-            "text: the scheduler reduces L2 substantially for a marginal rise in RMSE; Table 3: "
-            "the lowest L2 of the four strategies",
-            f"{label}: lowest L2 of the four: {_short(lowest)} {_num(l2[lowest])}, tested against "
-            f"{_short(other)} {_num(l2[other])}{_test_text(l2_test)}; scheduler "
-            f"L2 {_num(l2[sched])} vs c-balanced {_num(l2[ref])}, RMSE {_num(rmse[sched])} vs "
-            f"{_num(rmse[ref])}{_store_text(store_tests, sched, ref, 'L2')}",
-            _agrees(lowest == sched, l2_test))
-
-
-def _fba_fit_row(row: pd.DataFrame, tests: pd.DataFrame | None,
-                 store_tests: pd.DataFrame | None, label: str) -> tuple:
-    """The guide's row on FBA-fit targets: "no" whenever a test given finds its NE on the
-    measured fluxes significantly worse."""
-    ref, fit = REFERENCE_MODEL, _FIT
-    ne, l2 = row["NE_mean"], row["L2_mean"]
-    ne_test = _pair_test(tests, fit, ref, "NE")
-    fit_tests = [t for t in (ne_test,) if t]
-    if store_tests is not None:
-        fit_tests += [r for _, r in store_tests[(store_tests["a"] == fit)
-                                                & (store_tests["metric"] == "NE")].iterrows()
-                      if np.isfinite(float(r["p_value"]))]
-    fit_worse = any(t["verdict"] == "does not help" and _significant(t) for t in fit_tests)
-    fit_l2_test = _pair_test(tests, fit, ref, "L2")
-    return ("targets that are steady states of the GEM", "FBA-fit targets",
-            "text and Table 3: FBA-fit data cut L2 to a third without reducing the quality of the "
-            "prediction",
-            f"{label}: L2 {_num(l2[fit] / l2[ref])} × c-balanced's{_test_text(fit_l2_test)}; "
-            f"NE on the measured fluxes {_num(ne[fit])} vs {_num(ne[ref])}"
-            f"{_test_text(ne_test)}{_store_text(store_tests, fit, ref)}",
-            "no" if fit_worse else _agrees(bool(l2[fit] < l2[ref]), fit_l2_test))
-
-
-def _bound_row(row: pd.DataFrame, tests: pd.DataFrame | None, store_tests: pd.DataFrame | None,
-               label: str, bound: float) -> tuple:
-    """The guide's row on a hard cap on constraint violation (the bound variants)."""
-    ref, l2 = REFERENCE_MODEL, row["L2_mean"]
-    bound_test = _pair_test(tests, "MINN-bound", ref, "L2")
-    active = l2.dropna().min() > bound
-    return ("a hard cap on constraint violation", "bound / scheduler-bound",
-            "text: better mechanistic fit at a cost in data-driven performance comparable to the "
-            "scheduler's",
-            f"{label}: b = {bound:g} is "
-            + ("below the mean L2 of every row, so the bound is active throughout and acts as a "
-               "doubled mechanistic weight" if active else "within the L2 range of our rows")
-            + f"; bound L2 {_num(l2['MINN-bound'])} vs c-balanced {_num(l2[ref])}"
-            f"{_test_text(bound_test)}{_store_text(store_tests, 'MINN-bound', ref)}",
-            _agrees(bool(l2["MINN-bound"] < l2[ref]), bound_test))
-
-
-def _divided_row(row: pd.DataFrame, tests: pd.DataFrame | None,
-                 store_tests: pd.DataFrame | None, label: str) -> tuple:
-    """The guide's row on dropping the mechanistic loss (the divided loss)."""
-    ref, div = REFERENCE_MODEL, _DIVIDED
-    rmse, l2 = row["RMSE_mean"], row["L2_mean"]
-    div_test = _pair_test(tests, div, ref, "L2")
-    orders = float(np.log10(l2[div] / l2[ref]))
-    return ("is dropping the mechanistic loss worth it for accuracy?",
-            "no: the standard MINN (c-balanced), not the divided loss",
-            "text: the divided loss's gain in prediction is marginal against an L2 four orders "
-            "of magnitude higher",
-            f"{label}: L2 {orders:.1f} orders above c-balanced{_test_text(div_test)}; RMSE "
-            f"{_num(rmse[div])} vs {_num(rmse[ref])}{_test_text(_pair_test(tests, div, ref, 'RMSE'))}"
-            f"{_store_text(store_tests, div, ref)}",
-            _agrees(orders >= 2, div_test))
+def _fit_worse(tests: pd.DataFrame | None, store: dict | None) -> bool:
+    """Whether our NE test of the FBA-fit row against c-balanced, or the store's, finds it
+    significantly worse after Holm's adjustment."""
+    found = [t for t in (_pair_test(tests, _FIT, REFERENCE_MODEL, "NE"), store) if t]
+    return any(t["verdict"] == "does not help" and _significant(t) for t in found)

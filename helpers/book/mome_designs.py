@@ -43,8 +43,9 @@ import pandas as pd
 
 from helpers.data.registry import fetch
 from helpers.gem.media import lb_uptakes
-from helpers.gem.organisms import ORGANISMS
+from helpers.gem.organisms import ORGANISMS, load_organism
 from helpers.mome import analysis, constraints, exact, search
+from helpers.mome.inputs import resolve_product
 from helpers.mome.strains import StrainEvaluator, configure, reduce_model
 
 __all__ = ["CARVEME_MEDIA_KEY", "LB_UPTAKE", "SD_OXYGEN", "SD_VITAMIN_UPTAKE", "YEAST_SD_VITAMINS",
@@ -204,7 +205,7 @@ def best_per_count_table(evaluator: StrainEvaluator, result: search.MomeResult, 
         "strain": [f"S{int(c)}" for c in per.cost],
         "knockouts": per.cost.astype(int).to_numpy(),
         "biomass": phen[:, 0], "biomass_pct_of_wt": 100.0 * phen[:, 0] / wt[0],
-        "ethanol_guaranteed": phen[:, 2],
+        "product_guaranteed": phen[:, 2],
         "change_vs_wt_guaranteed_pct": change(phen[:, 2], float(wt[2])),
         "change_vs_wt_fba_pct": change(phen[:, 2], float(wt[1])),
         "genes": [", ".join(sorted(names.get(evaluator.units[u], evaluator.units[u]) for u in g))
@@ -233,10 +234,12 @@ def experimental_essential_genes(model: cobra.Model) -> frozenset[str]:
 
 
 def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, seed: int = 0,
-                    names: Mapping[str, str] | None = None,
-                    fraction: float = 0.01, min_biomass_fraction: float = 0.9,
-                    model: cobra.Model | None = None, reduce: bool = False) -> ConstrainedRun:
-    """One set-up of :data:`CONSTRAINED_SETUPS`, start to end (see the module docstring).
+                    names: Mapping[str, str] | None = None, fraction: float = 0.01,
+                    min_biomass_fraction: float = 0.9, model: cobra.Model | None = None,
+                    reduce: bool = False, product: str | None = None) -> ConstrainedRun:
+    """One set-up of :data:`CONSTRAINED_SETUPS`, start to end (see the module docstring);
+    ``product``: an exchange id (:func:`~helpers.mome.inputs.resolve_product`), default the
+    organism's (the paper's ethanol).
 
     ``settings``: ``pop_size``, ``n_gen``, ``dup``, ``ukc``, ``elite_cost``, ``table_max_cost``
     ``pair_screen_first_genes`` and ``isozyme_cut_prob`` (profile section ``mome_organisms`` → ``constrained``); the
@@ -253,8 +256,6 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
     """
     t0 = time.perf_counter()
     org = ORGANISMS[organism]
-    from helpers.gem.organisms import load_organism
-
     full = load_organism(organism) if model is None else model
     if full.id != organism:
         raise ValueError(f"The 'model' parameter is model {full.id!r}, not {organism!r}.")
@@ -264,7 +265,8 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
     model = configure(full, bounds)
     if reduce:
         model = reduce_model(model)
-    ev = StrainEvaluator(model, biomass=org.biomass, product=org.ethanol, mode="genes")
+    product = resolve_product(model, org.product if product is None else product)
+    ev = StrainEvaluator(model, biomass=org.biomass, product=product, mode="genes")
     model_genes, full_genes = set(ev.units), {g.id for g in full.genes}
     insilico = constraints.essential_genes_screen(ev, fraction=fraction)
     experimental = experimental_essential_genes(full)
@@ -277,7 +279,7 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
                        "pairs_in_model": sum(1 for p in listed if set(p) <= full_genes),
                        "pairs_screen_complete": True, "pairs_from_cache": False}
     else:
-        screen = constraints.cached_lethal_pairs(model, biomass=org.biomass, product=org.ethanol,
+        screen = constraints.cached_lethal_pairs(model, biomass=org.biomass, product=product,
                                                  essential=essential, fraction=fraction,
                                                  max_first=settings["pair_screen_first_genes"])
         pairs = set(screen.pairs)
@@ -305,7 +307,7 @@ def run_constrained(organism: str, medium: str, settings: Mapping[str, int], *, 
         "essential": len(essential), "lethal_pairs": len(pairs), "pairs_s": pairs_s,
         "isozyme_cuts": len(groups),
         "missing_compounds": len(missing), "wt_biomass": float(ev.reference[0]),
-        "wt_ethanol_guaranteed": float(ev.reference[2]), "wt_ethanol_fba": float(ev.reference[1]),
+        "wt_product_guaranteed": float(ev.reference[2]), "wt_ethanol_fba": float(ev.reference[1]),
         "floor": floor, "strains": len(res.archive), "strains_per_s": res.evaluations_per_s,
         "search_s": res.wall_s, "total_s": time.perf_counter() - t0, **pair_counts,
     }
@@ -341,7 +343,7 @@ def search_vs_exact(runs: list[ConstrainedRun], max_cost: int) -> pd.DataFrame:
             genotype = table.genotype[c]
             rows.append({
                 "model": run.organism, "medium": run.medium, "max_knockouts": c,
-                "search_ethanol": ours.product_min[c], "exact_ethanol": table.product_min[c],
+                "search_product": ours.product_min[c], "exact_product": table.product_min[c],
                 "exact_biomass": table.biomass[c],
                 "exact_genes": ", ".join(sorted(names.get(ev.units[u], ev.units[u])
                                                 for u in genotype or ())),
@@ -358,14 +360,14 @@ def table4_comparison(runs: list[ConstrainedRun]) -> pd.DataFrame:
     for run in runs:
         paper = PAPER_TABLE4.get((run.organism, run.medium), {})
         t = run.table
-        best = t.loc[t.ethanol_guaranteed.idxmax()] if len(t) else None
+        best = t.loc[t.product_guaranteed.idxmax()] if len(t) else None
         rows.append({
             "model": run.organism, "medium": run.medium,
             "wt_biomass": run.counts["wt_biomass"], "paper_wt_biomass": paper.get("wt_biomass"),
             "wt_ethanol_fba": run.counts["wt_ethanol_fba"],
-            "wt_ethanol_guaranteed": run.counts["wt_ethanol_guaranteed"],
+            "wt_product_guaranteed": run.counts["wt_product_guaranteed"],
             "paper_wt_ethanol": paper.get("wt_ethanol"),
-            "best_ethanol": None if best is None else best.ethanol_guaranteed,
+            "best_ethanol": None if best is None else best.product_guaranteed,
             "paper_best_ethanol": paper.get("best_ethanol"),
             "best_knockouts": None if best is None else int(best.knockouts),
             "best_biomass_pct_of_wt": None if best is None else best.biomass_pct_of_wt,

@@ -70,12 +70,12 @@ def lb_strain_check(model, genes: Sequence[str], *, organism: str = "iJO1366") -
     rows = []
     for label, uptake in (("measured", None), ("uniform", LB_UPTAKE)):
         lb = configure(model, lb_medium(model, uptake=uptake)[0])
-        res = origin.product_origin(lb, biomass=org.biomass, product=org.ethanol, genes=genes,
+        res = origin.product_origin(lb, biomass=org.biomass, product=org.product, genes=genes,
                                     min_share=1.0)
         pre = res.table[res.table.kind == "precursor"].sort_values("share")
         mu0, eth0 = origin.product_without(lb, DEOXYNUCLEOSIDES, biomass=org.biomass,
-                                           product=org.ethanol, genes=genes)
-        rows.append({"lb": label, "growth": res.growth, "ethanol_guaranteed": res.product_min,
+                                           product=org.product, genes=genes)
+        rows.append({"lb": label, "growth": res.growth, "product_guaranteed": res.product_min,
                      "precursor": pre.reaction.iloc[-1] if len(pre) else "",
                      "precursor_name": pre.name.iloc[-1] if len(pre) else "",
                      "growth_without_deoxynucleosides": mu0,
@@ -93,11 +93,11 @@ def headline_strains(runs: Sequence[ConstrainedRun], best_known: pd.DataFrame,
         run = _run(runs, row.model, row.medium)
         if row.best_known_source == "enumeration":
             ex = vs_exact[(vs_exact.model == row.model) & (vs_exact.medium == row.medium)]
-            top = ex.sort_values(["exact_ethanol", "max_knockouts"], ascending=[False, True])
+            top = ex.sort_values(["exact_product", "max_knockouts"], ascending=[False, True])
             text = top.exact_genes.iloc[0]
         else:
             table = run.table
-            text = table.loc[table.ethanol_guaranteed.idxmax(), "genes"] if len(table) else ""
+            text = table.loc[table.product_guaranteed.idxmax(), "genes"] if len(table) else ""
         names = [g for g in str(text if isinstance(text, str) else "").split(", ") if g]
         ids = origin.genes_from_names(models[row.model], names, run.gene_names)
         rows.append({"model": row.model, "medium": row.medium,
@@ -110,7 +110,7 @@ def origin_table(runs: Sequence[ConstrainedRun], headline: pd.DataFrame, models:
                  min_share: float = 0.0) -> pd.DataFrame:
     """:func:`helpers.mome.origin.product_origin` of each headline strain in its set-up's medium
     (``models``: organism -> the model as loaded), one table with ``model``, ``medium``,
-    ``strain_genes``, ``growth`` and ``ethanol_guaranteed`` columns added."""
+    ``strain_genes``, ``growth`` and ``product_guaranteed`` columns added."""
     from helpers.book.mome_designs import setup_medium
 
     parts = []
@@ -118,13 +118,13 @@ def origin_table(runs: Sequence[ConstrainedRun], headline: pd.DataFrame, models:
         org = ORGANISMS[row.model]
         model = configure(models[row.model], setup_medium(models[row.model], row.model,
                                                           row.medium)[0])
-        res = origin.product_origin(model, biomass=org.biomass, product=org.ethanol,
+        res = origin.product_origin(model, biomass=org.biomass, product=org.product,
                                     genes=row.gene_ids, min_share=min_share)
         parts.append(res.table.assign(model=row.model, medium=row.medium,
                                       strain_genes=row.genes, growth=res.growth,
-                                      ethanol_guaranteed=res.product_min))
+                                      product_guaranteed=res.product_min))
     table = pd.concat(parts, ignore_index=True)
-    first = ["model", "medium", "strain_genes", "growth", "ethanol_guaranteed"]
+    first = ["model", "medium", "strain_genes", "growth", "product_guaranteed"]
     return table[first + [c for c in table.columns if c not in first]]
 
 
@@ -138,7 +138,7 @@ def origin_summary(table: pd.DataFrame) -> pd.DataFrame:
         top = origin.top_carbon_source(part)
         rows.append({
             "model": model, "medium": medium, "strain_genes": part.strain_genes.iloc[0],
-            "growth": part.growth.iloc[0], "ethanol_guaranteed": part.ethanol_guaranteed.iloc[0],
+            "growth": part.growth.iloc[0], "product_guaranteed": part.product_guaranteed.iloc[0],
             "producer": producer.reaction, "producer_genes": producer.genes,
             "precursor": pre.reaction.iloc[-1] if len(pre) else "",
             "precursor_name": pre.name.iloc[-1] if len(pre) else "",
@@ -169,7 +169,7 @@ def growth_allowance(runs: Sequence[ConstrainedRun], models: dict) -> pd.DataFra
         for label, growth in (("at_wt_growth", top * (1 - 1e-6)), ("at_floor", run.floor)):
             with model:
                 model.reactions.get_by_id(org.biomass).lower_bound = growth
-                model.objective = org.ethanol
+                model.objective = org.product
                 out[label] = model.slim_optimize(error_value=float("nan"))
         rows.append({"model": run.organism, "medium": run.medium, "wt_growth": mu,
                      "floor": run.floor, "max_ethanol_at_wt_growth": out["at_wt_growth"],

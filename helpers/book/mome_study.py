@@ -14,9 +14,10 @@ that comparison:
   normalized front, with the rows of the chapter's tables.
 * :func:`closest_to_utopia` and :func:`fig3_claims` — the paper's three Fig. 3 claims checked on
   the fronts' summary table.
-* :func:`constrained_setups_table`, :func:`setup_prefix`, :func:`ethanol_change_text`,
-  :func:`search_vs_exact_case` and :func:`behind_exact_text` — what the chapter tabulates and
-  glues about the constrained designs of :mod:`helpers.book.mome_designs`.
+* :func:`constrained_setups_table`, :func:`setup_prefix`, :func:`search_vs_exact_case` and
+  :func:`best_known_constrained` — what the chapter tabulates and glues about the constrained
+  designs of :mod:`helpers.book.mome_designs` (numbers and tables; the chapter writes the
+  sentences).
 
 Introduced in chapter ``08_mome_organisms_and_constraints``.
 """
@@ -43,7 +44,7 @@ __all__ = ["organism_medium", "theoretical_maxima", "normalize_front", "utopia_d
            "on_axes_only", "OrganismSetup", "setup_organism", "search_organism",
            "PAPER_CLOSEST", "PAPER_POOR", "PAPER_AXIS_ONLY", "closest_to_utopia", "fig3_claims",
            "CONSTRAINED_SETUP_COLUMNS", "constrained_setups_table", "setup_prefix",
-           "ethanol_change_text", "search_vs_exact_case", "behind_exact_text",
+           "search_vs_exact_case",
            "best_known_constrained"]
 
 GLUCOSE_UPTAKE = 10.0
@@ -121,23 +122,28 @@ class OrganismSetup:
     row: dict
 
 
-def setup_organism(name: str) -> OrganismSetup:
+def setup_organism(name: str, product: str | None = None) -> OrganismSetup:
     """Load ``name`` (:func:`helpers.gem.organisms.load_organism`), apply
     :func:`organism_medium`, reduce it (:func:`~helpers.mome.strains.reduce_model`, cached on
-    disk), build its gene-set evaluator and theoretical maxima. ``row`` is the chapter's model
-    table row (counts, medium, wild type, maxima, set-up seconds)."""
+    disk), build its gene-set evaluator and theoretical maxima for ``product`` (an exchange id,
+    checked by :func:`helpers.mome.inputs.resolve_product`; default the organism's ``product``,
+    the paper's ethanol). ``row`` is the chapter's model table row (counts, medium, wild type,
+    maxima, set-up seconds); its ``ethanol_*`` columns hold that product."""
+    from helpers.mome.inputs import resolve_product
+
     org = ORGANISMS[name]
     t0 = time.perf_counter()
     full = load_organism(name)
     medium, described = organism_medium(full, name)
     model = reduce_model(configure(full, medium))
-    evaluator = StrainEvaluator(model, biomass=org.biomass, product=org.ethanol)
-    max_biomass, max_ethanol = theoretical_maxima(model, biomass=org.biomass, product=org.ethanol)
+    product = resolve_product(model, org.product if product is None else product)
+    evaluator = StrainEvaluator(model, biomass=org.biomass, product=product)
+    max_biomass, max_ethanol = theoretical_maxima(model, biomass=org.biomass, product=product)
     row = {"model": name, "species": org.species,
            "kingdom": "eukaryote" if org.eukaryote else "prokaryote",
            "reactions": len(full.reactions), "carry_flux": len(model.reactions),
            "genes": len(full.genes), "gene_sets": len(evaluator.units), "medium": described,
-           "ethanol_exchange": org.ethanol, "wt_biomass": evaluator.reference[0],
+           "ethanol_exchange": product, "wt_biomass": evaluator.reference[0],
            "wt_ethanol": evaluator.reference[2], "max_biomass": max_biomass,
            "max_ethanol": max_ethanol, "setup_s": time.perf_counter() - t0}
     return OrganismSetup(name, model, evaluator, full, max_biomass, max_ethanol, row)
@@ -153,7 +159,7 @@ def search_organism(setup: OrganismSetup, settings: Mapping[str, int], *, seed: 
     only axis points were found, the best normalized ethanol and the wall time.
     """
     org = ORGANISMS[setup.name]
-    env = analysis.envelope(setup.model, biomass=org.biomass, product=org.ethanol,
+    env = analysis.envelope(setup.model, biomass=org.biomass, product=setup.evaluator.product,
                             points=settings["envelope_points"])
     res = search.run_mome(setup.evaluator, pop_size=settings["pop_size"], n_gen=settings["n_gen"],
                           dup=settings["dup"], ukc=settings["ukc"], seed=seed,
@@ -230,7 +236,7 @@ def fig3_claims(summary: pd.DataFrame, *, last: int = 3) -> pd.DataFrame:
 # --- constrained designs: the chapter's tables and glued numbers ------------------------------
 
 #: Columns of :func:`constrained_setups_table` the chapter shows (the CSV keeps them all).
-CONSTRAINED_SETUP_COLUMNS = ("model", "medium", "wt_biomass", "wt_ethanol_guaranteed",
+CONSTRAINED_SETUP_COLUMNS = ("model", "medium", "wt_biomass", "wt_product_guaranteed",
                              "experimental_in_model", "insilico", "insilico_added", "essential",
                              "lethal_pairs", "strains", "strains_per_s", "total_s")
 
@@ -249,22 +255,6 @@ def setup_prefix(organism: str, medium: str) -> str:
     glue name in ``{glue:text}`` cannot hold one). Chapter ``08_mome_organisms_and_constraints``.
     """
     return f"{organism}_{medium}_".replace(".", "")
-
-
-def ethanol_change_text(best_ethanol: float, change_pct: float | None) -> str:
-    """The change of the best strain's guaranteed ethanol over the wild type's, in words.
-
-    ``"+12.3 %"``; "none: ..." when neither the best strain nor the wild type guarantees ethanol
-    (``best_ethanol <= 0``); "undefined: ..." when only the wild type guarantees none (a change
-    against 0 is no percentage: ``change_pct`` is NaN or None). Chapter
-    ``08_mome_organisms_and_constraints`` (rows of :func:`helpers.book.mome_designs.table4_comparison`).
-    """
-    if best_ethanol <= 0:
-        return ("none: no strain of this search guarantees ethanol at ≥ 90 % growth, "
-                "nor does the wild type")
-    if pd.isna(change_pct):
-        return "undefined: the wild type guarantees no ethanol"
-    return f"{change_pct:+.1f} %"
 
 
 def search_vs_exact_case(runs: Sequence[ConstrainedRun], vs_exact: pd.DataFrame,
@@ -293,31 +283,18 @@ def search_vs_exact_case(runs: Sequence[ConstrainedRun], vs_exact: pd.DataFrame,
                          f"knock-out (max_knockouts 1); its rows for it: "
                          f"{sorted(int(k) for k in exact.index)}.")
     table = run.table
-    best = table.loc[table.ethanol_guaranteed.idxmax()]
+    best = table.loc[table.product_guaranteed.idxmax()]
     few = table[table.knockouts <= cheap]
-    best_few = few.loc[few.ethanol_guaranteed.idxmax()]
+    best_few = few.loc[few.product_guaranteed.idxmax()]
     return {
-        "exact_1": exact.exact_ethanol[1], "exact_strains": exact.exact_strains[1],
+        "exact_1": exact.exact_product[1], "exact_strains": exact.exact_strains[1],
         "exact_s": exact.exact_s[1], "cuts": run.counts["isozyme_cuts"],
-        "search_best": best.ethanol_guaranteed, "search_genes": best.genes or "the wild type",
-        "search_2": best_few.ethanol_guaranteed,
+        "search_best": best.product_guaranteed, "search_genes": best.genes or "the wild type",
+        "search_2": best_few.product_guaranteed,
         "search_2_genes": best_few.genes or "the wild type",
         "search_pct": best.biomass_pct_of_wt,
-        "wt_ethanol": run.counts["wt_ethanol_guaranteed"],
+        "wt_ethanol": run.counts["wt_product_guaranteed"],
     }
-
-
-def behind_exact_text(vs_exact: pd.DataFrame, *, tol: float = 1e-6) -> str:
-    """Where the search's best guaranteed ethanol is below the exact optimum by more than
-    ``tol`` (rows of :func:`helpers.book.mome_designs.search_vs_exact`), in words:
-    ``"iJO1366 LB at ≤ 1 (0.00 vs 1.23); ..."``, or "nowhere". Chapter
-    ``08_mome_organisms_and_constraints``.
-    """
-    behind = vs_exact[vs_exact.exact_ethanol > vs_exact.search_ethanol + tol]
-    if behind.empty:
-        return "nowhere"
-    return "; ".join(f"{r.model} {r.medium} at ≤ {r.max_knockouts} ({r.search_ethanol:.2f} vs "
-                     f"{r.exact_ethanol:.2f})" for r in behind.itertuples())
 
 
 def best_known_constrained(comparison: pd.DataFrame, vs_exact: pd.DataFrame, *,
@@ -334,22 +311,22 @@ def best_known_constrained(comparison: pd.DataFrame, vs_exact: pd.DataFrame, *,
     rows = []
     for r in comparison.itertuples():
         ex = vs_exact[(vs_exact.model == r.model) & (vs_exact.medium == r.medium)]
-        ex = ex.sort_values(["exact_ethanol", "max_knockouts"], ascending=[False, True])
+        ex = ex.sort_values(["exact_product", "max_knockouts"], ascending=[False, True])
         search = {"ethanol": float(r.best_ethanol), "knockouts": int(r.best_knockouts),
                   "biomass_pct": float(r.best_biomass_pct_of_wt)}
         known, source = search, "search"
         if len(ex):
             top = ex.iloc[0]
             genes = [g for g in str(top.exact_genes).split(", ") if g]
-            exact = {"ethanol": float(top.exact_ethanol), "knockouts": len(genes),
+            exact = {"ethanol": float(top.exact_product), "knockouts": len(genes),
                      "biomass_pct": 100.0 * float(top.exact_biomass) / float(r.wt_biomass)}
             if exact["ethanol"] > search["ethanol"] + tol:
                 known, source = exact, "enumeration"
-        wt = float(r.wt_ethanol_guaranteed)
+        wt = float(r.wt_product_guaranteed)
         rows.append({
             "model": r.model, "medium": r.medium,
-            "search_ethanol": search["ethanol"],
-            "exact_ethanol": float(ex.iloc[0].exact_ethanol) if len(ex) else float("nan"),
+            "search_product": search["ethanol"],
+            "exact_product": float(ex.iloc[0].exact_product) if len(ex) else float("nan"),
             "best_known_ethanol": known["ethanol"], "best_known_source": source,
             "best_known_knockouts": known["knockouts"],
             "best_known_biomass_pct_of_wt": known["biomass_pct"],

@@ -105,7 +105,7 @@ def wild_type_setups(model: cobra.Model | None = None, *, target: str = "anaerob
                 model.reactions.get_by_id(rid).lower_bound = v
             if biomass != org.biomass:
                 model.objective = biomass
-            out = _phenotype(model, biomass, org.ethanol)
+            out = _phenotype(model, biomass, org.product)
         rows.append({"setup": label, "fitted": fitted, "biomass": out[0], "ethanol_fba": out[1],
                      "ethanol_min": out[2], "ethanol_max": out[3]})
         return out
@@ -145,7 +145,7 @@ def wild_type_setups(model: cobra.Model | None = None, *, target: str = "anaerob
                 with model:
                     model.reactions.get_by_id(org.glucose).lower_bound = -g
                     model.reactions.get_by_id(org.oxygen).lower_bound = -(o or 0.0)
-                    return _phenotype(model, org.biomass, org.ethanol)[2]
+                    return _phenotype(model, org.biomass, org.product)[2]
 
             g = _bisect(ethanol_at, eth_paper, previous[0], glucose, steps)
             o = oxygen_for(g)

@@ -3,10 +3,13 @@
 Sources live in ``notebooks/NN_topic.ipynb`` (no outputs); executed copies are written to
 ``book/executed/NN_topic.ipynb``, where ``_toc.yml`` points the book.
 
-Command line (what ``make notebook`` calls)::
+Command line (what ``make notebook`` and ``make book`` call)::
 
-    python -m helpers.book chapter 01_dataset -p seed 7 -p profile paper
-    python -m helpers.book chapter --all --profile quick
+    python -m helpers.book chapter --all --profile quick      # the book: book/executed/
+    python -m helpers.book chapter 01_dataset -p seed 7       # a run: runs/01_dataset/seed-7/
+
+A chapter run with any ``-p`` or ``--run NAME`` goes to ``runs/<chapter>/<name>/`` and never
+touches the book's executed chapters or tables (:mod:`helpers.book.runs`).
 
 Only chapters listed in ``_toc.yml`` run. Parameters are checked before any kernel starts: known
 names, the type of their default, and the ranges of :data:`PARAMETER_RANGES`.
@@ -108,6 +111,22 @@ def check_parameters(name: str, parameters: dict[str, Any]) -> None:
     for key, value in parameters.items():
         _check_type(name, key, value, declared[key])
         _check_range(name, key, value)
+    if parameters.get("dataset", "ishii") != "ishii":
+        _check_dataset(name, parameters["dataset"])
+
+
+def _check_dataset(chapter: str, value: str) -> None:
+    """:class:`BadParameterError` unless ``value`` is a folder with a dataset manifest (relative
+    paths from the repository root, where the chapters run); its contents are checked by the
+    chapter (:func:`helpers.data.dataset.load_dataset`)."""
+    from helpers.data.dataset import MANIFEST
+
+    folder = Path(value).expanduser()
+    folder = folder if folder.is_absolute() else ROOT / folder
+    if not (folder / MANIFEST).is_file():
+        raise BadParameterError(
+            f"Parameter 'dataset' of chapter {chapter!r} must be 'ishii' or a dataset folder "
+            f"holding {MANIFEST} (book/dataset_format.md); {folder} has none.")
 
 
 def _check_range(chapter: str, key: str, value: Any) -> None:
@@ -298,6 +317,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true",
                         help="execute even a chapter whose inputs are unchanged since its last "
                              "good execution (which is otherwise restored, not re-executed)")
+    parser.add_argument("--run", default=None, metavar="NAME",
+                        help="write to runs/<chapter>/NAME/ instead of the book (any -p does too, "
+                             "under a name made from the parameters)")
 
 
 def command(args: argparse.Namespace) -> int:
@@ -313,6 +335,8 @@ def command(args: argparse.Namespace) -> int:
         print("error: name a chapter or pass --all", file=sys.stderr)
         return 2
     parameters = {key: _parse_value(value) for key, value in args.parameter}
+    if parameters or getattr(args, "run", None):
+        return _runs_command(names, parameters, args)
     for name in names:
         chapter_parameters = dict(parameters)
         if args.profile is not None:
@@ -334,4 +358,32 @@ def command(args: argparse.Namespace) -> int:
                        "its current text (no kernel)")
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"{name}: {outcome} in {time.perf_counter() - start:.1f} s -> {shown}")
+    return 0
+
+
+def _runs_command(names: list[str], parameters: dict[str, Any], args: argparse.Namespace) -> int:
+    """A parameterized run (``-p`` or ``--run``): each chapter into ``runs/<chapter>/<name>/``
+    (:mod:`helpers.book.runs`), never into the book. Exit status as :func:`command`'s."""
+    from helpers.book import runs
+
+    for name in names:
+        chapter_parameters = dict(parameters)
+        if args.profile is not None:
+            chapter_parameters["profile"] = args.profile
+        start = time.perf_counter()
+        try:
+            run = args.run or runs.run_name(parameters)
+            folder = runs.run_dir(name, run)
+            runs.run_chapter_in_folder(name, chapter_parameters, folder=folder)
+        except (UnknownParameterError, BadParameterError, UnknownChapterError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except Exception as exc:  # the chapter itself failed; its run folder keeps it
+            kept = failed_path(name, folder)
+            where = f"; see {kept}" if kept.is_file() else ""
+            print(f"error: chapter {name!r} failed ({type(exc).__name__}){where}", file=sys.stderr)
+            return 1
+        shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
+        print(f"{name}: run {folder.name!r} executed in {time.perf_counter() - start:.1f} s "
+              f"-> {shown}/")
     return 0

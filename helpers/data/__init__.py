@@ -10,6 +10,9 @@
 - :mod:`helpers.data.model_files` — a cobra model on disk without pickle (exact cobra JSON plus
   GLPK's LP file), as the cache stores it.
 - :mod:`helpers.data.explore` — descriptive views of the Ishii data (chapter ``01_dataset``).
+- :mod:`helpers.data.dataset` — your own data: the dataset folder format (manifest, omics, fluxes,
+  GEM), loaded and checked (chapter ``03_minn_vs_ml``, ``book/dataset_format.md``).
+- :mod:`helpers.data.synthetic` — a synthetic dataset in that format with a known truth.
 
 Imports: nothing else of :mod:`helpers` (the bottom of the arrows).
 """

@@ -10,6 +10,7 @@
 - :mod:`~helpers.evaluation.comparison` — ours beside a paper's table; paired Wilcoxon tests.
 - :mod:`~helpers.evaluation.baselines` — random forest and plain NN (chapter ``03_minn_vs_ml``).
 - :mod:`~helpers.evaluation.pfba` — the pFBA baseline (chapter ``03_minn_vs_ml``).
+- :mod:`~helpers.evaluation.dataset_pfba` — the same pFBA control for a dataset in the book's format.
 - :mod:`~helpers.evaluation.published` — published predictions (:cite:`goncalves2023`, MINN
   release).
 - :mod:`~helpers.evaluation.paper_results` — the papers' numbers, in one place.

@@ -310,7 +310,8 @@ def evaluate_minn_loo(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
 def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFrame,
                       variants: Mapping[str, VariantLike], settings: dict, *, seed: int = 0,
                       targets: Mapping[str, pd.DataFrame] | None = None,
-                      progress: bool = False, device: str = "cpu") -> dict[str, LooResult]:
+                      progress: bool = False, device: str = "cpu",
+                      mech_lr: float | None = None) -> dict[str, LooResult]:
     """:func:`evaluate_minn_loo` of several variants under one profile section.
 
     ``variants`` maps a label (the table's model name) to a variant of
@@ -322,7 +323,10 @@ def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
     the profile applies to the CPU only). ``settings["n_jobs"]`` joblib workers search the outer
     folds in parallel; without a search (quick profile, on a CPU) they train the variants side by
     side instead — each variant has its own seeds, so the results do not depend on ``n_jobs``.
+    ``mech_lr`` (None: the release's step) is the mechanistic layer's step on another GEM
+    (:func:`helpers.minn.dataset.stable_layer_lr`).
     """
+    layer = {} if mech_lr is None else {"mech_lr": mech_lr}
     targets = dict(targets or {})
     max_members = settings.get("max_members") if str(device) == "cpu" else None
     unknown = sorted(set(targets) - set(variants))
@@ -341,7 +345,7 @@ def evaluate_variants(problem: MechanisticProblem, X: pd.DataFrame, Y: pd.DataFr
                                    fixed=fixed, n_trials=n_trials,
                                    inner_folds=settings["inner_folds"], seed=seed,
                                    n_jobs=n_jobs, progress=progress,
-                                   max_members=max_members, device=device)
+                                   max_members=max_members, device=device, **layer)
         result.extra["seconds"] = time.perf_counter() - start
         return result
 

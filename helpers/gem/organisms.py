@@ -1,7 +1,8 @@
 """The other organisms of {cite}`patane2019mome`: one loader per genome-scale model and its set-up.
 
 Each :class:`Organism` names the registry file (or ``cobra:<name>`` for a model bundled with
-cobra), how to read it, the biomass reaction, the ethanol exchange, the glucose and oxygen
+cobra), how to read it, the biomass reaction, the exchange of the paper's product (``product``:
+ethanol for every model of {cite}`patane2019mome`'s Fig. 3), the glucose and oxygen
 exchanges (``None`` where the model has none) and the counts recorded when the file was registered
 (reactions, metabolites, genes), so that a test can check the file read is the one registered. :func:`load_organism` returns a fresh :class:`cobra.Model` with bounds clipped to
 +-1000 (iRC1080: +-2000, its photon bounds).
@@ -41,13 +42,18 @@ __all__ = ["Organism", "ORGANISMS", "load_organism", "read_yeast_mat", "read_len
 
 @dataclass(frozen=True)
 class Organism:
-    """A model of Fig. 3 of {cite}`patane2019mome` and its exchange reactions."""
+    """A model of Fig. 3 of {cite}`patane2019mome` and its exchange reactions.
+
+    ``product`` is the exchange of the product the paper designs for in that model (ethanol);
+    any other exchange of the model can be a product too
+    (:func:`helpers.mome.inputs.resolve_product`).
+    """
 
     name: str
     species: str
     key: str
     biomass: str
-    ethanol: str
+    product: str
     glucose: str | None
     oxygen: str | None
     n_reactions: int

@@ -15,6 +15,7 @@ The method of :cite:`tazza2025minn`. One concept per module:
 - :mod:`helpers.minn.config` — :class:`MinnConfig` and :data:`VARIANTS` (every paper variant);
 - :mod:`helpers.minn.training` — :func:`train_ensemble` (E runs in one program), :class:`Member`;
 - :mod:`helpers.minn.estimator` — :class:`MINNRegressor` (scikit-learn estimator);
+- :mod:`helpers.minn.dataset` — a dataset in the book's format as MINN's ``X``, split ``Y`` and problem;
 - :mod:`helpers.minn.scaling` — per-run min-max scaling;
 - :mod:`helpers.minn.toy` — the toy model and its data (chapter ``00_toy_example``);
 - :mod:`helpers.minn.fba_fit` — FBA-fit targets: each sample projected onto its FBA space (QP);

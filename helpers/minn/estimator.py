@@ -252,6 +252,25 @@ class MINNRegressor(RegressorMixin, BaseEstimator):
         self.progress = progress
         self.device = device
 
+    @classmethod
+    def from_dataset(cls, dataset, **params) -> tuple[MINNRegressor, pd.DataFrame, pd.DataFrame]:
+        """An estimator for a dataset in the book's format, with its inputs and targets.
+
+        ``dataset`` is a folder (``book/dataset_format.md``) or a loaded
+        :class:`helpers.data.dataset.Dataset`. Returns ``(estimator, X, Y)``: the estimator's
+        ``problem`` is the dataset's split GEM with its targets as reference fluxes, ``mech_lr``
+        a step that is stable on that GEM (:func:`helpers.minn.dataset.stable_layer_lr`; override
+        it in ``params``), ``X`` the inputs and ``Y`` the split target fluxes::
+
+            minn, X, Y = MINNRegressor.from_dataset("path/to/folder", epochs=50)
+            minn.fit(X.iloc[:-4], Y.iloc[:-4]).predict(X.iloc[-4:])
+        """
+        from .dataset import minn_inputs
+
+        inputs = minn_inputs(dataset)
+        params = {"mech_lr": inputs.mech_lr, **params}
+        return cls(inputs.problem, **params), inputs.X, inputs.Y
+
     # ----- validation ---------------------------------------------------------------------
     def _check_params(self) -> None:
         """Every parameter's type and range, checked at ``fit`` (scikit-learn's convention)."""

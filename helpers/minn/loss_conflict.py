@@ -4,9 +4,9 @@ What the chapter needs beyond the harness: the weight each strategy puts on the 
 the epochs (:func:`strategy_weights`), the bound penalty (:func:`penalty_curve`), how far the
 measured fluxes themselves are from steady state (:func:`data_residual_floor`), and whether one
 normalisation factor explains our L2 against the paper's (:func:`l2_gap`). Everything
-here returns numbers, tables and one-word verdicts; the sentences the chapter shows (the paper's
-findings checked on a Table 3, the practical guide) are built from them by
-:mod:`helpers.book.loss_conflict_guide`.
+here returns numbers, tables and one-word verdicts; the verdict tables the chapter shows (the
+paper's findings checked on a Table 3, the practical guide) are built from them by
+:mod:`helpers.book.loss_conflict_guide`, and the chapter writes the sentences.
 """
 
 from __future__ import annotations

@@ -252,7 +252,7 @@ def cluster_summary(front: pd.DataFrame, labels: np.ndarray, evaluator: StrainEv
             "n_strains": len(part),
             "n_phenotypes": len(part.drop_duplicates(["biomass", objective])),
             "biomass_min": part["biomass"].min(), "biomass_max": part["biomass"].max(),
-            "ethanol_min": part[objective].min(), "ethanol_max": part[objective].max(),
+            "product_low": part[objective].min(), "product_high": part[objective].max(),
             "median_cost": float(part["cost"].median()),
             "most_knocked_out": "; ".join(
                 f"{evaluator.describe([evaluator.units.index(u)], names)[0]} ({f:.0%})"
@@ -273,7 +273,7 @@ def cluster_of_best(front: pd.DataFrame, labels: np.ndarray, *, objective: str =
 
 def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],
                  names: dict[str, str], *, labels: Iterable[str] | None = None) -> pd.DataFrame:
-    """One row per strain: biomass, guaranteed and LP ethanol, change vs wild type, KC, knock-outs.
+    """One row per strain: biomass, guaranteed and LP product, change vs wild type, KC, knock-outs.
 
     ``genes`` are the strain's deleted genes (:meth:`StrainEvaluator.cut`, the fewest that
     disable the genotype's gene sets): the phenotype is their knock-out, as cobra's
@@ -295,8 +295,8 @@ def strain_table(evaluator: StrainEvaluator, genotypes: Iterable[Iterable[int]],
         biomass, lp, guaranteed = evaluator.evaluate(g)
         deleted = evaluator.deleted_units(g)
         rows.append({
-            "strain": label, "biomass": biomass, "ethanol_guaranteed": guaranteed, "ethanol_lp": lp,
-            "ethanol_change_pct": 100.0 * (guaranteed / ref[2] - 1.0) if ref[2] > 0 else np.nan,
+            "strain": label, "biomass": biomass, "product_guaranteed": guaranteed, "product_lp": lp,
+            "product_change_pct": 100.0 * (guaranteed / ref[2] - 1.0) if ref[2] > 0 else np.nan,
             "knockout_cost": evaluator.cost(g),
             "paper_cost": (sum(paper_knockout_cost(evaluator.units[u]) for u in g)
                            if evaluator.mode == "gene_sets" else len(g)),
@@ -340,14 +340,14 @@ def runs_table(results: Mapping[str, MomeResult]) -> pd.DataFrame:
     """One row per search (``results``: name -> :class:`~helpers.mome.search.MomeResult`):
     ``design`` (the name), ``strains`` (distinct strains evaluated), ``front`` (its size),
     ``strains_per_s`` (distinct strains computed per second), ``cache_hits``, ``wall_s`` and
-    ``best_ethanol`` (the front's best guaranteed product, ``product_min``).
+    ``best_product`` (the front's best guaranteed product, ``product_min``).
 
     Chapter ``09_mome_redirector`` (knock-outs against regulation).
     """
     return pd.DataFrame([
         {"design": name, "strains": len(r.archive), "front": len(r.front),
          "strains_per_s": r.evaluations_per_s, "cache_hits": r.n_cache_hits, "wall_s": r.wall_s,
-         "best_ethanol": r.front.product_min.max()}
+         "best_product": r.front.product_min.max()}
         for name, r in results.items()
     ])
 

@@ -106,7 +106,7 @@ def strain_phenotype(model: cobra.Model, knocked_reactions: Iterable[str], *, bi
 
 def unreproduced_strains(model: cobra.Model, table: pd.DataFrame, *, biomass: str, product: str,
                          names: Mapping[str, str] | None = None, genes: str = "genes",
-                         growth: str = "biomass", production: str = "ethanol_guaranteed",
+                         growth: str = "biomass", production: str = "product_guaranteed",
                          atol: float = 1e-6) -> pd.DataFrame:
     """The rows of a strain ``table`` that plain cobra gene knock-outs do not reproduce.
 

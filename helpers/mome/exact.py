@@ -185,8 +185,8 @@ class SearchVsExact:
     Attributes
     ----------
     per_cost
-        One row per cost budget ``0 .. table_max_cost``: the search's best (ethanol, biomass,
-        cost, genes) and, up to ``exact_max_cost``, the exact optimum's (ethanol, biomass, genes).
+        One row per cost budget ``0 .. table_max_cost``: the search's best (product, biomass,
+        cost, genes) and, up to ``exact_max_cost``, the exact optimum's (product, biomass, genes).
     post
         The front after superfluous knock-outs were dropped
         (:func:`helpers.mome.analysis.postprocess_front`).
@@ -225,9 +225,9 @@ def compare_with_exact(evaluator: StrainEvaluator, archive: pd.DataFrame, front:
     exact_best, stats = exact_best_per_cost(evaluator, exact_max_cost, objective=objective)
     per_cost = pd.DataFrame({
         "max_cost": search_best.max_cost,
-        "search_ethanol": search_best[objective], "search_biomass": search_best.biomass,
+        "search_product": search_best[objective], "search_biomass": search_best.biomass,
         "search_cost": search_best.cost, "search_genes": search_best.genotype.map(gene_list),
-        "exact_ethanol": exact_best[objective].reindex(search_best.index),
+        "exact_product": exact_best[objective].reindex(search_best.index),
         "exact_biomass": exact_best.biomass.reindex(search_best.index),
         "exact_genes": exact_best.genotype.reindex(search_best.index).map(gene_list),
     })

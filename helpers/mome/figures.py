@@ -2,8 +2,10 @@
 
 Each function returns a :class:`matplotlib.figure.Figure` that the chapter hands to
 :func:`helpers.book.plots.glue_figure` and shows as a numbered, captioned ``{glue:figure}``.
-Conventions: axes carry their units (biomass in 1/h, fluxes in mmol/gDW/h), legends sit below
-the axes, off the data (the highest-ethanol strains of a front are at its top left, exactly
+Product axes are named by the ``product`` keyword (the product's name, e.g.
+:func:`helpers.mome.inputs.product_name`). Conventions: axes carry their units (biomass in 1/h,
+fluxes in mmol/gDW/h), legends sit below
+the axes, off the data (the highest-product strains of a front are at its top left, exactly
 where matplotlib's ``loc="best"`` tends to put a legend), and figures are at most
 :data:`helpers.book.plots.MAX_WIDTH_IN` inches wide.
 """
@@ -13,15 +15,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
-__all__ = ["BIOMASS_LABEL", "ETHANOL_LABEL", "GUARANTEED_LABEL", "legend_below", "front_figure",
+__all__ = ["BIOMASS_LABEL", "FLUX_UNIT", "product_axis_label", "legend_below", "front_figure",
            "cost_figure", "best_per_cost_figure", "clusters_figure", "convergence_figure",
-           "organisms_figure", "redirector_figure"]
+           "organisms_figure", "redirector_figure", "coverage_figure", "utopia_figure"]
 
 FLUX_UNIT = "mmol/gDW/h"
 BIOMASS_LABEL = "biomass (1/h)"
-ETHANOL_LABEL = f"ethanol ({FLUX_UNIT})"
-GUARANTEED_LABEL = f"guaranteed ethanol ({FLUX_UNIT})"
 
 
 def legend_below(ax: plt.Axes, *, ncol: int = 3, offset: float = 0.16, **kwargs) -> None:
@@ -30,12 +31,17 @@ def legend_below(ax: plt.Axes, *, ncol: int = 3, offset: float = 0.16, **kwargs)
               fontsize="small", **kwargs)
 
 
-def _label(objective: str) -> str:
-    return GUARANTEED_LABEL if objective == "product_min" else ETHANOL_LABEL
+def product_axis_label(product: str = "product", objective: str = "product_min") -> str:
+    """Axis label of a product flux: ``"guaranteed succinate (mmol/gDW/h)"`` for the guaranteed
+    objective (``product_min``), ``"succinate (mmol/gDW/h)"`` for the LP's (``product_lp``);
+    ``product`` is the product's name (:func:`helpers.mome.inputs.product_name`)."""
+    return (f"guaranteed {product} ({FLUX_UNIT})" if objective == "product_min"
+            else f"{product} ({FLUX_UNIT})")
 
 
 def front_figure(env: pd.DataFrame, archive: pd.DataFrame, front: pd.DataFrame, *,
-                 objective: str = "product_min", title: str = "") -> plt.Figure:
+                 objective: str = "product_min", title: str = "",
+                 product: str = "product") -> plt.Figure:
     """Every evaluated strain and the observed front inside the production envelope (paper
     Fig. 1a)."""
     fig, ax = plt.subplots(figsize=(6.5, 4.8))
@@ -43,19 +49,19 @@ def front_figure(env: pd.DataFrame, archive: pd.DataFrame, front: pd.DataFrame, 
                     label="production envelope")
     ax.scatter(archive.biomass, archive[objective], s=4, c="black", label="feasible strains")
     ax.scatter(front.biomass, front[objective], s=10, c="red", label="Pareto front")
-    ax.set(xlabel=BIOMASS_LABEL, ylabel=_label(objective), title=title)
+    ax.set(xlabel=BIOMASS_LABEL, ylabel=product_axis_label(product, objective), title=title)
     legend_below(ax)
     fig.tight_layout()
     return fig
 
 
-def cost_figure(archive: pd.DataFrame, front: pd.DataFrame, *, objective: str = "product_min"
-                ) -> plt.Figure:
-    """Ethanol against knock-out cost (paper Fig. 2)."""
+def cost_figure(archive: pd.DataFrame, front: pd.DataFrame, *, objective: str = "product_min",
+                product: str = "product") -> plt.Figure:
+    """Product against knock-out cost (paper Fig. 2)."""
     fig, ax = plt.subplots(figsize=(6.5, 4.3))
     ax.scatter(archive.cost, archive[objective], s=4, c="tab:blue", label="feasible strains")
     ax.scatter(front.cost, front[objective], s=10, c="red", label="Pareto-optimal strains")
-    ax.set(xlabel="knock-out cost (genes)", ylabel=_label(objective))
+    ax.set(xlabel="knock-out cost (genes)", ylabel=product_axis_label(product, objective))
     legend_below(ax, ncol=2)
     fig.tight_layout()
     return fig
@@ -63,8 +69,9 @@ def cost_figure(archive: pd.DataFrame, front: pd.DataFrame, *, objective: str = 
 
 def best_per_cost_figure(env: pd.DataFrame, front: pd.DataFrame, search_best: pd.DataFrame,
                          per_cost: pd.DataFrame, exact_best: pd.DataFrame, *,
-                         objective: str = "product_min") -> plt.Figure:
-    """Left: the front with the search's best strain per cost; right: best ethanol per budget,
+                         objective: str = "product_min", product: str = "product"
+                         ) -> plt.Figure:
+    """Left: the front with the search's best strain per cost; right: best product per budget,
     the search's archive against the exact optimum of the enumeration."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 4.4))
     left.fill_between(env.biomass, env.product_minimum, env.product_maximum, color="0.88",
@@ -73,20 +80,21 @@ def best_per_cost_figure(env: pd.DataFrame, front: pd.DataFrame, search_best: pd
     best = search_best.dropna(subset=[objective])
     left.scatter(best.biomass, best[objective], s=30, marker="s", facecolors="none",
                  edgecolors="tab:blue", label="best per cost (search)")
-    left.set(xlabel=BIOMASS_LABEL, ylabel=_label(objective), title="front, best per cost")
+    left.set(xlabel=BIOMASS_LABEL, ylabel=product_axis_label(product, objective),
+             title="front, best per cost")
     legend_below(left, ncol=1, offset=0.17)
-    right.step(per_cost.max_cost, per_cost.search_ethanol, where="post", label="MOME archive")
+    right.step(per_cost.max_cost, per_cost.search_product, where="post", label="MOME archive")
     right.plot(exact_best.max_cost, exact_best[objective], "k*", ms=10,
                label="exact optimum (enumeration)")
-    right.set(xlabel="knock-out cost budget (genes)", ylabel=_label(objective),
+    right.set(xlabel="knock-out cost budget (genes)", ylabel=product_axis_label(product, objective),
               title="best strain per budget")
     legend_below(right, ncol=1, offset=0.17)
     fig.tight_layout()
     return fig
 
 
-def clusters_figure(front: pd.DataFrame, labels: np.ndarray, *, objective: str = "product_min"
-                    ) -> plt.Figure:
+def clusters_figure(front: pd.DataFrame, labels: np.ndarray, *, objective: str = "product_min",
+                    product: str = "product") -> plt.Figure:
     """DBSCAN clusters of the front (paper Fig. 1b); outliers grey."""
     fig, ax = plt.subplots(figsize=(6.5, 4.8))
     for label in sorted(set(labels)):
@@ -94,7 +102,7 @@ def clusters_figure(front: pd.DataFrame, labels: np.ndarray, *, objective: str =
         ax.scatter(part.biomass, part[objective], s=12,
                    label="outliers" if label < 0 else f"C{label + 1}",
                    c="0.6" if label < 0 else None)
-    ax.set(xlabel=BIOMASS_LABEL, ylabel=_label(objective))
+    ax.set(xlabel=BIOMASS_LABEL, ylabel=product_axis_label(product, objective))
     legend_below(ax, ncol=min(6, max(1, len(set(labels)))))
     fig.tight_layout()
     return fig
@@ -112,7 +120,8 @@ def convergence_figure(history: pd.DataFrame, baseline_pct: float, *,
     return fig
 
 
-def organisms_figure(summary: pd.DataFrame, fronts: dict[str, pd.DataFrame]) -> plt.Figure:
+def organisms_figure(summary: pd.DataFrame, fronts: dict[str, pd.DataFrame], *,
+                     product: str = "product") -> plt.Figure:
     """Normalized fronts (paper Fig. 3a/3b): prokaryotes and eukaryotes in two panels, one
     marker per model, legends below the panels."""
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 5.0), sharey=True)
@@ -127,13 +136,13 @@ def organisms_figure(summary: pd.DataFrame, fronts: dict[str, pd.DataFrame]) -> 
         ax.set(xlabel="biomass / max biomass (unitless)", title=f"{kingdom}s",
                xlim=(-0.02, 1.05), ylim=(-0.02, 1.05))
         legend_below(ax, ncol=2, offset=0.15)
-    axes[0].set_ylabel("guaranteed ethanol / max ethanol (unitless)")
+    axes[0].set_ylabel(f"guaranteed {product} / max {product} (unitless)")
     fig.tight_layout()
     return fig
 
 
-def redirector_figure(runs: dict[str, tuple[object, str]], *, objective: str = "product_min"
-                      ) -> plt.Figure:
+def redirector_figure(runs: dict[str, tuple[object, str]], *, objective: str = "product_min",
+                      product: str = "product") -> plt.Figure:
     """Fronts (lines) and all strains (faint) of the knock-out and regulation searches.
 
     ``runs``: label -> (:class:`~helpers.mome.search.MomeResult`, colour)."""
@@ -143,7 +152,61 @@ def redirector_figure(runs: dict[str, tuple[object, str]], *, objective: str = "
         ax.scatter(result.archive.biomass, result.archive[objective], s=4, c=colour, alpha=0.25,
                    label=f"{name}: all strains")
         ax.plot(front.biomass, front[objective], ".-", c=colour, label=f"{name}: front")
-    ax.set(xlabel=BIOMASS_LABEL, ylabel=_label(objective))
+    ax.set(xlabel=BIOMASS_LABEL, ylabel=product_axis_label(product, objective))
     legend_below(ax, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def coverage_figure(runs: dict[str, tuple[object, str]], max_biomass: float, bins: int
+                    ) -> plt.Figure:
+    """Where in the growth range each search's strains lie: the share of its growing strains in
+    each of ``bins`` equal intervals of ``[0, max_biomass]`` (log scale, one bar per covered
+    interval, the searches side by side), every feasible strain (left) and the Pareto front
+    (right). An interval without a bar is one the search does not cover
+    (:func:`helpers.mome.analysis.biomass_coverage` counts the others).
+
+    ``runs``: label -> (:class:`~helpers.mome.search.MomeResult`, colour)."""
+    edges = np.linspace(0, max_biomass, bins + 1)
+    width = (edges[1] - edges[0]) / max(1, len(runs))
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), sharey=True)
+    for ax, part, title in zip(axes, ["archive", "front"], ["all feasible strains", "Pareto front"],
+                               strict=True):
+        for k, (name, (result, colour)) in enumerate(runs.items()):
+            biomass = getattr(result, part).biomass
+            counts = np.histogram(biomass[biomass > 0], bins=edges)[0]
+            share = 100 * counts / max(1, counts.sum())
+            hit = counts > 0
+            ax.bar(edges[:-1][hit] + k * width, share[hit], width=width, align="edge",
+                   color=colour, label=name)
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set(xlabel=BIOMASS_LABEL, title=title, xlim=(0, max_biomass))
+        legend_below(ax, ncol=2, offset=0.2)
+    axes[0].set_ylabel("growing strains (%, log scale)")
+    fig.tight_layout()
+    return fig
+
+
+def utopia_figure(summary: pd.DataFrame) -> plt.Figure:
+    """Each model's distance of its normalized front from the utopia point (1, 1), closest at
+    the top, prokaryotes and eukaryotes in two colours (paper Fig. 3's reading as one dot per
+    model). ``summary``: columns ``model``, ``kingdom``, ``utopia_distance``."""
+    for column in ("model", "kingdom", "utopia_distance"):
+        if column not in summary.columns:
+            raise KeyError(f"The summary has no column {column!r} (columns: "
+                           f"{list(summary.columns)}).")
+    ordered = summary.sort_values("utopia_distance", ascending=False, kind="stable")
+    ordered = ordered.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(6.5, 0.3 * len(ordered) + 1.8))
+    for kingdom, colour in (("prokaryote", "tab:blue"), ("eukaryote", "tab:orange")):
+        part = ordered[ordered.kingdom == kingdom]
+        ax.scatter(part.utopia_distance, part.index, c=colour, s=30, label=f"{kingdom}s")
+    ax.set_yticks(range(len(ordered)), list(ordered.model))
+    ax.set(xlabel="distance of the front from utopia (unitless)", xlim=(0, None))
+    ax.grid(axis="x", color="0.9")
+    legend_below(ax, ncol=2, offset=0.18)
     fig.tight_layout()
     return fig

@@ -5,7 +5,8 @@
   ``cost_objective=True`` the exact knock-out cost is a third objective (minimized), so that the
   population keeps the best cheap strains instead of only the two-objective front. Every strain it
   evaluates goes to :attr:`KnockoutProblem.archive` with its phenotype.
-* :class:`FewMutationSampling` — the wild type plus strains with a few random knock-outs.
+* :class:`FewMutationSampling` — the wild type plus strains with a few random knock-outs (and,
+  optionally, given seed strains such as MILP designs).
 * :class:`KnockoutMutation` — binary mutation: knock a random unit out (or, sometimes, back in).
 * :class:`CostRepair` — random knock-ins until the knock-out cost is at most ``ukc``.
 * :class:`CostEliteSurvival` — pymoo's rank-and-crowding survival that also keeps, for every
@@ -157,25 +158,36 @@ class FewMutationSampling(Sampling):
     """Initial population: the wild type and strains with 1..``max_mutations`` random knock-outs.
 
     ``allowed``/``preferred``/``prefer_prob`` restrict and bias the units drawn (see
-    :func:`make_nsga2`).
+    :func:`make_nsga2`). ``seeds`` (genotypes as unit-index tuples, e.g. MILP designs) replace
+    the last random strains, after every random draw, so the other strains are those an unseeded
+    run draws.
     """
 
     def __init__(self, max_mutations: int = 3, *, allowed: np.ndarray | None = None,
                  preferred: np.ndarray | None = None, prefer_prob: float = 0.0,
                  partners: list[np.ndarray] | None = None,
-                 groups: list[np.ndarray] | None = None, group_prob: float = 0.0) -> None:
+                 groups: list[np.ndarray] | None = None, group_prob: float = 0.0,
+                 seeds: list[tuple[int, ...]] | None = None) -> None:
         super().__init__()
         if max_mutations < 1:
             raise ValueError(f"The 'max_mutations' parameter must be >= 1. Got {max_mutations} instead.")
         self.max_mutations = max_mutations
         self.picker = _KnockoutPicker(allowed, preferred, prefer_prob, partners, groups,
                                       group_prob)
+        self.seeds = [tuple(int(u) for u in s) for s in seeds or []]
 
     def _do(self, problem, n_samples, *args, random_state=None, **kwargs):
         X = np.zeros((n_samples, problem.n_var), dtype=bool)
         for i in range(1, n_samples):
             for _ in range(random_state.integers(1, self.max_mutations + 1)):
                 X[i, self.picker.pick_many(X[i], random_state)] = True
+        if self.seeds:
+            if len(self.seeds) > n_samples - 1:
+                raise ValueError(f"The 'seeds' list has {len(self.seeds)} strains; the population "
+                                 f"holds at most {n_samples - 1} besides the wild type.")
+            for i, seed in enumerate(self.seeds, start=n_samples - len(self.seeds)):
+                X[i] = False
+                X[i, list(seed)] = True
         return X
 
 
@@ -345,7 +357,8 @@ def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
                prefer_prob: float = 0.0, elite_cost: int = 0,
                partners: list[np.ndarray] | None = None,
                groups: list[np.ndarray] | None = None, group_prob: float = 0.0,
-               cost: Callable[[np.ndarray], int] | None = None) -> NSGA2:
+               cost: Callable[[np.ndarray], int] | None = None,
+               seeds: list[tuple[int, ...]] | None = None) -> NSGA2:
     """NSGA-II configured as MOME: few-mutation start, cloning mating, cost repair.
 
     ``pop_size // 2`` parents are selected per generation (the paper's mating pool) and each yields
@@ -361,7 +374,8 @@ def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
     disables is invisible to single-gene mutations, since neither knock-out alone changes the
     strain); a group is drawn only when all its units are allowed and partner-free in the row.
     ``cost``: the cost the repair bounds by ``ukc`` (:class:`CostRepair`; default the sum of the
-    units' ``costs``).
+    units' ``costs``). ``seeds``: genotypes placed in the initial population
+    (:class:`FewMutationSampling`).
     """
     repair = CostRepair(costs, ukc, cost=cost)
     mutation = KnockoutMutation(max_flips, knock_in_prob, allowed=allowed, preferred=preferred,
@@ -369,7 +383,7 @@ def make_nsga2(costs: np.ndarray, *, pop_size: int, dup: int, ukc: int,
                                 group_prob=group_prob)
     sampling = FewMutationSampling(max_initial_mutations, allowed=allowed, preferred=preferred,
                                    prefer_prob=prefer_prob, partners=partners, groups=groups,
-                                   group_prob=group_prob)
+                                   group_prob=group_prob, seeds=seeds)
     return NSGA2(pop_size=pop_size, n_offsprings=max(1, pop_size // 2), sampling=sampling,
                  mating=CloningMating(mutation, repair, dup), repair=repair,
                  survival=CostEliteSurvival(elite_cost), eliminate_duplicates=False)

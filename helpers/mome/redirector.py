@@ -9,7 +9,7 @@ negative weight on a reaction that runs backwards (e.g. alcohol dehydrogenase ma
 would *increase* its flux. The strain's phenotype is read from
 that re-optimized FBA: the biomass flux of the optimum (the most biomass among the optima of the
 regulated objective, so that alternative optima cannot make it solver-dependent) and the
-*guaranteed* ethanol (the least ethanol among those optima at that biomass), as in chapter 07.
+*guaranteed* product (the least product flux among those optima at that biomass), as in chapter 07.
 
 With every β = 0 the objective is the wild type's, so the phenotype is wild-type FBA's.
 

@@ -6,6 +6,7 @@ Introduced in chapter ``07_mome_ethanol``.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 from helpers.mome.problem import KnockoutProblem, make_nsga2
 from helpers.mome.strains import StrainEvaluator
 
-__all__ = ["MomeResult", "run_mome", "pareto_front", "hypervolume"]
+__all__ = ["MomeResult", "run_mome", "pareto_front", "hypervolume", "support_polish"]
 
 
 @dataclass
@@ -168,6 +169,59 @@ def _generations(algorithm, problem: KnockoutProblem, *, objective: str,
     return rows
 
 
+def _polish_children(evaluator: StrainEvaluator, parent: tuple[int, ...], allowed: np.ndarray,
+                     unit_reactions: list[np.ndarray], max_cost: int) -> list[tuple[int, ...]]:
+    """Genotypes ``parent + one allowed unit`` that disable a reaction carrying flux in the
+    parent's product-minimal optimum (only those can change its phenotype) and cost at most
+    ``max_cost``."""
+    _, support = evaluator.flux_support(parent)
+    members = set(parent)
+    out = []
+    for u in np.flatnonzero(allowed):
+        if int(u) in members or not support[unit_reactions[u]].any():
+            continue
+        child = tuple(sorted(members | {int(u)}))
+        if evaluator.cost(child) <= max_cost:
+            out.append(child)
+    return out
+
+
+def support_polish(problem: KnockoutProblem, max_cost: int, *, beam: int = 3,
+                   allowed: np.ndarray | None = None, min_biomass: float | None = None) -> int:
+    """Local improvement of a finished search by exact one-unit extensions on the flux support.
+
+    For each cost ``c = 0 .. max_cost - 1`` in turn, the ``beam`` best growing strains of exact
+    cost ``c`` in ``problem.archive`` (most objective, then biomass; at least ``min_biomass``) are
+    extended by every allowed unit that disables a reaction carrying flux in their
+    product-minimal optimum (a unit off that support cannot change the phenotype, the argument
+    of :mod:`helpers.mome.exact`), keeping children of cost ``<= max_cost``. The children are
+    evaluated (one LP each, cached) and appended to the archive with generation
+    ``problem.generation + 1``, so a better child of cost ``c + 1`` is a parent at the next
+    level: a beam search along the support, the enumeration's move with a bounded width.
+    Returns the number of strains evaluated.
+    """
+    ev = problem.evaluator
+    allowed = np.ones(len(ev.units), bool) if allowed is None else np.asarray(allowed, bool)
+    unit_reactions = [ev.knocked_reactions([u]) for u in range(len(ev.units))]
+    col = 2 if problem.objective == "product_min" else 1
+    floor = min_biomass or 0.0
+    generation, n_new = problem.generation + 1, 0
+    for c in range(int(max_cost)):
+        best: dict[tuple[int, ...], np.ndarray] = {}
+        for _, geno, phen in problem.archive:
+            if phen[0] > 0 and phen[0] >= floor and ev.cost(geno) == c:
+                best.setdefault(geno, phen)
+        parents = sorted(best, key=lambda g: (-best[g][col], -best[g][0], g))[:beam]
+        children = sorted({ch for p in parents
+                           for ch in _polish_children(ev, p, allowed, unit_reactions, max_cost)})
+        if not children:
+            continue
+        phen = ev.evaluate_many(children, n_jobs=problem.n_jobs)
+        problem.archive.extend((generation, ch, p) for ch, p in zip(children, phen, strict=True))
+        n_new += len(children)
+    return n_new
+
+
 def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int, ukc: int,
              seed: int = 0, objective: str = "product_min", n_jobs: int = 1,
              max_initial_mutations: int = 3, skip_lethal_units: bool = True,
@@ -176,7 +230,8 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
              forbidden: np.ndarray | None = None, min_biomass: float | None = None,
              lethal_pairs: list[np.ndarray] | None = None,
              groups: list[np.ndarray] | None = None, group_prob: float = 0.0,
-             verbose: bool = False) -> MomeResult:
+             seeds: Sequence[Iterable[int]] | None = None, polish_cost: int = 0,
+             polish_beam: int = 3, verbose: bool = False) -> MomeResult:
     """Run MOME (NSGA-II with cloning and cost repair) for ``n_gen`` generations.
 
     Parameters
@@ -216,6 +271,11 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
         Growth every returned strain must reach (e.g. 90 % of the wild type's): a constraint of
         the search, a clone breaking it is mutated again up to 10 times, and the archive, front
         and hypervolume keep only the strains that satisfy it.
+    seeds
+        Genotypes (unit indices, e.g. MILP designs through
+        :meth:`~helpers.mome.strains.StrainEvaluator.gene_strain`) put in the initial population.
+    polish_cost, polish_beam
+        After the last generation, :func:`support_polish` up to cost ``polish_cost`` (0: none).
 
     Returns
     -------
@@ -230,18 +290,30 @@ def run_mome(evaluator: StrainEvaluator, *, pop_size: int, n_gen: int, dup: int,
                            allowed=allowed,
                            preferred=evaluator.support_units if prefer_support > 0 else None,
                            prefer_prob=prefer_support, elite_cost=elite_cost,
-                           partners=lethal_pairs, groups=groups, group_prob=group_prob)
+                           partners=lethal_pairs, groups=groups, group_prob=group_prob,
+                           seeds=[evaluator.normalize(g) for g in seeds] if seeds else None)
     algorithm.setup(problem, termination=("n_gen", n_gen), seed=seed, verbose=False)
     hits0, computed0, lp0 = evaluator.hits, evaluator.n_computed, evaluator.n_lp
     start = time.perf_counter()
     rows = _generations(algorithm, problem, objective=objective, min_biomass=min_biomass,
                         envelope_hv=envelope_hv, verbose=verbose)
-    wall = time.perf_counter() - start
-    hits, computed = evaluator.hits - hits0, evaluator.n_computed - computed0
+    if polish_cost:
+        support_polish(problem, polish_cost, beam=polish_beam, allowed=allowed,
+                       min_biomass=min_biomass)
+    return _result(problem, rows, time.perf_counter() - start, (hits0, computed0, lp0),
+                   min_biomass)
+
+
+def _result(problem: KnockoutProblem, rows: list[dict], wall: float,
+            counters: tuple[int, int, int], min_biomass: float | None) -> MomeResult:
+    """The :class:`MomeResult` of a finished run; ``counters``: the evaluator's
+    ``(hits, n_computed, n_lp)`` before it."""
+    evaluator, objective = problem.evaluator, problem.objective
+    hits, computed = evaluator.hits - counters[0], evaluator.n_computed - counters[1]
     archive = _archive_frame(problem)
     if min_biomass is not None:
         archive = archive[archive.biomass >= min_biomass].reset_index(drop=True)
     return MomeResult(archive=archive, front=pareto_front(archive, objective),
                       history=pd.DataFrame(rows), objective=objective, wall_s=wall,
                       n_requests=int(hits + computed), n_computed=int(computed),
-                      n_lp=int(evaluator.n_lp - lp0), n_cache_hits=int(hits))
+                      n_lp=int(evaluator.n_lp - counters[2]), n_cache_hits=int(hits))

@@ -45,7 +45,8 @@ class Study:
     layer_step: str = "release"
 
 
-#: Every study, in the order ``run`` computes them (Table 2's MINNs, then Table 3's).
+#: Every MINN study, in the order ``run`` computes them (Table 2's MINNs, Table 3's, chapter 05's
+#: GEMs, chapter 10's headline).
 STUDIES: tuple[Study, ...] = (
     Study("03_minn_vs_ml", "c-balanced", "MINN-c-balanced", "c-balanced"),
     Study("03_minn_vs_ml", "MSE-base", "MINN-MSE-base", "MSE-base"),
@@ -67,6 +68,8 @@ STUDIES: tuple[Study, ...] = (
           gem="iAF1260 FBA-reduced"),
     Study("05_gem_choice", "gem-inf517", "iNF517 FVA-reduced", "c-balanced",
           gem="iNF517 FVA-reduced"),
+    Study("10_beyond", "exact-layer", "MINN-c-balanced-exact", "c-balanced-exact"),
+    Study("10_beyond", "network-only", "network-only", "network-only"),
 )
 
 #: Fields added to :class:`Study` after units were stored: left out of the protocol while they
@@ -80,6 +83,9 @@ TABLES = {
                                          "scheduler-bound", "divided-loss", "loss-balancing"]),
     "05_gem_choice": ("table2", ["gem-iaf1260-fva", "gem-core-matched", "gem-core-release",
                                  "gem-iaf1260-fba", "gem-inf517"]),
+    # chapter 10's headline: chapter 03's c-balanced units, the exact layer, the network alone
+    # (no published table: the papers have no such row)
+    "10_beyond": (None, ["c-balanced", "exact-layer", "network-only"]),
 }
 
 #: Rows of a chapter's table whose paper values come from another row of the published table
@@ -97,25 +103,35 @@ GEM_CHOICE_TABLES = ("ishii/fluxomics_ecore_correct.csv",
                      "ishii/fluxomics_iNF517_reduced_split.csv")
 
 
-def get_study(key: str) -> Study:
-    """The study with folder name ``key`` (a clear error naming the known ones)."""
-    for study in STUDIES:
+def all_studies() -> tuple:
+    """The MINN :data:`STUDIES`, then the MOME studies
+    (:func:`helpers.book.paper.mome.mome_studies`)."""
+    from helpers.book.paper.mome import mome_studies
+
+    return STUDIES + mome_studies()
+
+
+def get_study(key: str):
+    """The study (MINN or MOME) with folder name ``key`` (a clear error naming the known ones)."""
+    studies = all_studies()
+    for study in studies:
         if study.key == key:
             return study
-    raise ValueError(f"Unknown study {key!r}; known: {[s.key for s in STUDIES]}.")
+    raise ValueError(f"Unknown study {key!r}; known: {[s.key for s in studies]}.")
 
 
 def select(chapters: list[str] | tuple[str, ...] | None = None,
            studies: list[str] | tuple[str, ...] | None = None) -> list[Study]:
     """The studies of ``chapters`` (with the studies their tables reuse) and/or of the keys
-    ``studies``, in :data:`STUDIES` order; unknown names are a :class:`ValueError`."""
-    chosen = list(STUDIES)
+    ``studies``, in :func:`all_studies` order (MINN, then MOME); unknown names are a
+    :class:`ValueError`."""
+    chosen = list(all_studies())
     if chapters:
         chapters = list(chapters)
-        unknown = sorted(set(chapters) - {s.chapter for s in STUDIES})
+        unknown = sorted(set(chapters) - {s.chapter for s in chosen})
         if unknown:
             raise ValueError(f"Unknown chapter(s) {unknown}; the store holds "
-                             f"{sorted({s.chapter for s in STUDIES})}.")
+                             f"{sorted({s.chapter for s in chosen})}.")
         needed = {k for c in chapters for k in TABLES.get(c, ("", []))[1]}
         chosen = [s for s in chosen if s.chapter in chapters or s.key in needed]
     if studies:

@@ -34,11 +34,13 @@ def command(args: argparse.Namespace) -> int:
         return 2
     todo_columns = ["stale", "invalid", "missing"]
     todo = table[todo_columns].sum(axis=1)
-    pooled = table["mean_unit_seconds"].mean()  # for studies with no done unit yet
+    # a study with no done unit yet: the mean of its method's (MINN or MOME) studies
+    pooled = table.groupby("method")["mean_unit_seconds"].transform("mean")
     estimate = ((todo * table["mean_unit_seconds"]).fillna(todo * pooled).sum()
-                / max(args.jobs, 1)) if np.isfinite(pooled) else np.nan
+                / max(args.jobs, 1)) if pooled.notna().all() else np.nan
     print(table.to_string(index=False))
     done, total = int(table["done"].sum()), int(table[["done", *todo_columns]].sum().sum())
     print(f"{done} of {total} units done; estimated time left with {args.jobs} worker(s): "
-          + (f"{estimate / 60:.0f} min" if np.isfinite(estimate) else "unknown (no unit yet)"))
+          + (f"{estimate / 60:.0f} min" if np.isfinite(estimate)
+             else "unknown (a method has no done unit yet)"))
     return 0

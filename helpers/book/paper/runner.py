@@ -185,7 +185,7 @@ def run(chapters=None, studies=None, *, n_jobs: int = 2, seed: int = 0, device: 
     if not todo:
         return 0
     if unit_fn is run_unit:  # warm the GEM cache before forking workers
-        inputs.warm([study for study, _ in todo], seed)
+        inputs.warm([study for study, _ in todo if isinstance(study, Study)], seed)
     parent = os.getpid()
     jobs = (delayed(work)(unit_fn, study, sample, seed, device, parent) for study, sample in todo)
     computed = 0

@@ -64,8 +64,33 @@ def checksum(content: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
+def is_mome(study) -> bool:
+    """Whether ``study`` is a MOME set-up (:class:`helpers.book.paper.mome.MomeStudy`)."""
+    from helpers.book.paper.mome import MomeStudy
+
+    return isinstance(study, MomeStudy)
+
+
+def unit_hash(study, sample: str, seed: int = 0) -> str:
+    """The protocol hash a current unit of ``study`` / ``sample`` carries (MINN: the study's,
+    the same for every fold; MOME: the sample's, its seed included)."""
+    if is_mome(study):
+        from helpers.book.paper.mome import mome_protocol_hash
+
+        return mome_protocol_hash(study, sample)
+    return protocol_hash(study, seed)
+
+
+def study_samples(study) -> list[str]:
+    """The units of ``study``: the 29 outer folds (MINN) or its seeds (MOME, ``seed-<n>``)."""
+    return study.samples if is_mome(study) else inputs.samples()
+
+
 def compute_unit(study: Study, sample: str, *, seed: int = 0, device: str = "cpu") -> dict:
     """Run one unit (inner search + refit of one outer fold) and return its file content.
+
+    A MOME study's unit is :func:`helpers.book.paper.mome_runs.compute_mome_unit` (its seed is
+    the sample's; ``seed`` and ``device`` do not apply).
 
     A refit whose training diverges (:class:`~helpers.minn.TrainingDivergedError`, e.g. chapter
     05's e_coli_core with the release's unstable layer step) is a result too: the unit is written
@@ -79,6 +104,10 @@ def compute_unit(study: Study, sample: str, *, seed: int = 0, device: str = "cpu
     from helpers.evaluation.metrics import sample_metrics
     from helpers.minn import TrainingDivergedError
 
+    if is_mome(study):
+        from helpers.book.paper.mome_runs import compute_mome_unit
+
+        return compute_mome_unit(study, sample)
     commit = _git_commit()  # before the work: the version of the code that computes the unit
     problem = inputs.study_problem(study, seed)
     X, (Y, reference) = inputs.ishii().X, inputs.study_targets(study)
@@ -106,6 +135,8 @@ def compute_unit(study: Study, sample: str, *, seed: int = 0, device: str = "cpu
                  "sample": sample, "fold": fold},
         "protocol_hash": protocol_hash(study, seed),
         "prediction": {k: float(v) for k, v in out["prediction"].items()},
+        # the held-out sample's whole flux distribution (its box violations, chapter 10)
+        "fluxes": {k: float(v) for k, v in out.get("fluxes", pd.Series(dtype=float)).items()},
         "metrics": {k: float(v) for k, v in metrics.items()},
         "chosen": out["chosen"],
         "inner_cv": out["inner_cv"],
@@ -124,13 +155,16 @@ def compute_unit(study: Study, sample: str, *, seed: int = 0, device: str = "cpu
 
 def write_unit(content: dict, path: Path) -> Path:
     """Write ``content`` to ``path`` atomically: a temporary ``.<sample>.<random>.tmp`` in the
-    same folder, mode 0644, renamed over ``path``."""
+    same folder, mode 0644, renamed over ``path``. A MINN unit is indented; a MOME unit (its
+    front and history are long lists of numbers) is written compact."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    unit = content.get("unit") if isinstance(content.get("unit"), dict) else {}
+    layout = ({"separators": (",", ":")} if unit.get("method") == "MOME" else {"indent": 1})
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o644)
         with os.fdopen(fd, "w") as handle:
-            json.dump(content, handle, indent=1, sort_keys=True)
+            json.dump(content, handle, sort_keys=True, **layout)
             handle.write("\n")
         os.replace(tmp, path)
     finally:
@@ -141,6 +175,8 @@ def write_unit(content: dict, path: Path) -> Path:
 
 _REQUIRED = ("unit", "protocol_hash", "prediction", "metrics", "chosen", "inner_cv", "seconds",
              "provenance", "checksum")
+_REQUIRED_MOME = ("unit", "protocol_hash", "summary", "front", "archive", "history",
+                  "evaluations", "prefix", "seconds", "provenance", "checksum")
 
 
 def read_unit(path: Path) -> dict:
@@ -157,7 +193,9 @@ def read_unit(path: Path) -> dict:
                          "`make paper` to recompute it.") from exc
     if not isinstance(content, dict):
         raise StoreError(f"Unit file {path} does not hold a JSON object; delete it and rerun.")
-    missing = [key for key in _REQUIRED if key not in content]
+    unit = content.get("unit") if isinstance(content.get("unit"), dict) else {}
+    required = _REQUIRED_MOME if unit.get("method") == "MOME" else _REQUIRED
+    missing = [key for key in required if key not in content]
     if missing:
         raise StoreError(f"Unit file {path} is incomplete: missing {missing}; delete it and "
                          "run `make paper` to recompute it.")
@@ -208,14 +246,16 @@ def scan_unit(study: Study, sample: str, current: str | None = None,
         content = read_unit(path)
     except StoreError as exc:
         return UnitState(study, sample, path, "invalid", error=str(exc))
-    current = protocol_hash(study, seed) if current is None else current
+    current = unit_hash(study, sample, seed) if current is None else current
     state = "done" if content["protocol_hash"] == current else "stale"
     return UnitState(study, sample, path, state, content if state == "done" else None)
 
 
 def scan(study: Study, seed: int = 0) -> list[UnitState]:
-    """Every unit of ``study`` (one per outer fold, in the dataset's order) with its state: the
-    one rule every reader (:func:`status`, :func:`pending`, the tables) applies."""
+    """Every unit of ``study`` (one per outer fold, in the dataset's order; a MOME study: one per
+    seed) with its state: the one rule every reader (:func:`status`, :func:`pending`, the tables) applies."""
+    if is_mome(study):
+        return [scan_unit(study, sample) for sample in study.samples]
     current = protocol_hash(study, seed)
     return [scan_unit(study, sample, current) for sample in inputs.samples()]
 
@@ -228,7 +268,8 @@ def status(chapters=None, studies=None, seed: int = 0) -> pd.DataFrame:
         units = scan(study, seed)
         counts = {state: sum(u.state == state for u in units) for state in STATES}
         seconds = [u.content["seconds"] for u in units if u.state == "done"]
-        rows.append({"chapter": study.chapter, "study": study.key, **counts,
+        rows.append({"chapter": study.chapter, "study": study.key,
+                     "method": "MOME" if is_mome(study) else "MINN", **counts,
                      "mean_unit_seconds": float(np.mean(seconds)) if seconds else np.nan})
     return pd.DataFrame(rows)
 
