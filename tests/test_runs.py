@@ -147,3 +147,24 @@ def test_a_failed_run_is_a_row_and_keeps_its_notebook(fake_book):
     record = json.loads((run / "parameters.json").read_text())
     assert record["status"] == "failed" and "unlucky seed" in record["error"]
     assert (run / "90_demo.FAILED.ipynb").is_file()
+
+
+def test_a_failed_chapter_reports_the_notebook_s_own_error(tmp_path):
+    from papermill.exceptions import PapermillExecutionError
+
+    from helpers.book.notebooks import failure_message
+
+    exc = PapermillExecutionError(cell_index=4, exec_count=4, source="inputs.resolve_product(...)",
+                                  ename="ParameterError",
+                                  evalue="The 'product' parameter 'EX_succ' is not an exchange "
+                                         "reaction of model 'iJO1366'. Nearest: ['EX_succ_e']",
+                                  traceback=[])
+    kept = tmp_path / "07_mome_ethanol.FAILED.ipynb"
+    message = failure_message("07_mome_ethanol", exc, kept)
+    assert "ParameterError: The 'product' parameter 'EX_succ'" in message
+    assert "['EX_succ_e']" in message and "see" not in message
+    kept.write_text("{}")
+    assert message != failure_message("07_mome_ethanol", exc, kept)
+    assert str(kept) in failure_message("07_mome_ethanol", exc, kept)
+    assert failure_message("x", RuntimeError("boom"), kept).startswith(
+        "error: chapter 'x' failed: RuntimeError")

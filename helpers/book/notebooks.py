@@ -349,9 +349,7 @@ def command(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         except Exception as exc:  # the chapter itself failed; _keep_failed said where it is
-            kept = failed_path(name)
-            where = f"; see {kept}" if kept.is_file() else ""
-            print(f"error: chapter {name!r} failed ({type(exc).__name__}){where}", file=sys.stderr)
+            print(failure_message(name, exc, failed_path(name)), file=sys.stderr)
             return 1
         if outcome == "cached":
             outcome = ("code and inputs unchanged since its last good execution: restored with "
@@ -359,6 +357,18 @@ def command(args: argparse.Namespace) -> int:
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"{name}: {outcome} in {time.perf_counter() - start:.1f} s -> {shown}")
     return 0
+
+
+def failure_message(name: str, exc: BaseException, kept: Path) -> str:
+    """The one-line error for a chapter whose execution failed: the error raised in the notebook
+    (papermill keeps its type and message: a bad ``product`` names the parameter and its nearest
+    exchange ids) and where the failed notebook is kept."""
+    error = type(exc).__name__
+    if getattr(exc, "ename", None):  # papermill.PapermillExecutionError: the notebook's own error
+        evalue = str(getattr(exc, "evalue", "")).strip()
+        error = f"{exc.ename}: {evalue}" if evalue else str(exc.ename)
+    where = f"; see {kept}" if kept.is_file() else ""
+    return f"error: chapter {name!r} failed: {error}{where}"
 
 
 def _runs_command(names: list[str], parameters: dict[str, Any], args: argparse.Namespace) -> int:
@@ -379,9 +389,7 @@ def _runs_command(names: list[str], parameters: dict[str, Any], args: argparse.N
             print(f"error: {exc}", file=sys.stderr)
             return 2
         except Exception as exc:  # the chapter itself failed; its run folder keeps it
-            kept = failed_path(name, folder)
-            where = f"; see {kept}" if kept.is_file() else ""
-            print(f"error: chapter {name!r} failed ({type(exc).__name__}){where}", file=sys.stderr)
+            print(failure_message(name, exc, failed_path(name, folder)), file=sys.stderr)
             return 1
         shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
         print(f"{name}: run {folder.name!r} executed in {time.perf_counter() - start:.1f} s "

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import logging
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -123,8 +124,19 @@ def load_model(model: str | Path) -> tuple[cobra.Model, str]:
 
 
 def exchange_ids(model: cobra.Model) -> list[str]:
-    """Ids of the model's exchange reactions (cobra's ``model.exchanges``)."""
-    return [r.id for r in model.exchanges]
+    """Ids of the model's exchange reactions (cobra's ``model.exchanges``).
+
+    cobra guesses the external compartment when the model does not name it (several organisms
+    of chapter 08) and logs a warning saying so; the guess is right for every registry model,
+    so the warning is kept out of the chapters' output.
+    """
+    boundary_log = logging.getLogger("cobra.medium.boundary_types")
+    level = boundary_log.level
+    boundary_log.setLevel(logging.ERROR)
+    try:
+        return [r.id for r in model.exchanges]
+    finally:
+        boundary_log.setLevel(level)
 
 
 def resolve_product(model: cobra.Model, product: str) -> str:
