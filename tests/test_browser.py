@@ -514,3 +514,46 @@ def test_page_weight_and_screenshots(browser, site):
     (SHOTS / "page_weight.csv").write_text("\n".join(report) + "\n")
     print("\n" + "\n".join(report))
     assert (SHOTS / f"{SCREENSHOT_CHAPTER}_{PHONE[0]}.png").stat().st_size > 0
+
+
+# ----- chapters that teach: few glued values per paragraph, the method's code shown --------------
+
+GLUE_COUNTS = """
+const blocks = Array.from(document.querySelectorAll('article p, article li'))
+  .filter(b => !b.querySelector('p'));  // a list item's own paragraphs are counted once
+return blocks.map(b => [b.querySelectorAll('.pasted-text, .pasted-inline').length,
+                        b.innerText.slice(0, 80)]);"""
+
+METHOD_CODE = """
+return Array.from(document.querySelectorAll('article div.highlight pre')).filter(pre => {
+  const r = pre.getBoundingClientRect();
+  return pre.offsetParent !== null && r.width > 0 && r.height > 0
+    && (/^\\s*(def|class) \\w+/m.test(pre.innerText) || pre.closest('.tag_method'));
+}).length;"""
+
+#: Most glued values one paragraph (or list item) may quote.
+MAX_GLUED_PER_PARAGRAPH = 5
+
+
+@pytest.mark.parametrize("chapter", ALL_CHAPTERS)
+def test_paragraphs_quote_few_glued_values_and_the_method_is_shown(browser, chapter):
+    """No paragraph quotes more than five glued values, and every chapter shows at least one
+    piece of the method's code, visible without unfolding: a function or class (a
+    ``literalinclude`` of the readable core, or the reader's own in an exercise), or a code cell
+    tagged ``method`` (a method written out in place, such as chapter 03's nested LOO)."""
+    _open(browser, chapter)
+    crowded = [(n, text) for n, text in browser.execute_script(GLUE_COUNTS)
+               if n > MAX_GLUED_PER_PARAGRAPH]
+    assert not crowded, f"{chapter}: paragraphs with more than 5 glued values: {crowded}"
+    assert browser.execute_script(METHOD_CODE) >= 1, \
+        f"{chapter}: no visible function or class of the method"
+
+
+def test_appendix_pages_are_in_the_sidebar(browser):
+    """The reader finds the paper-protocol appendix and Troubleshooting from any chapter."""
+    _open(browser, "00_toy_example")
+    links = browser.execute_script(
+        "return Array.from(document.querySelectorAll('nav.bd-docs-nav a, .bd-sidebar-primary a'))"
+        ".map(a => a.getAttribute('href'));")
+    stems = {Path(h.split("#")[0]).stem for h in links if h}
+    assert {"reproducing", "troubleshooting", "own_question"} <= stems, sorted(stems)

@@ -269,12 +269,19 @@ def test_code_cells_are_short(chapter):
 @pytest.mark.parametrize("chapter", sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb")))
 def test_no_function_or_class_is_defined_in_a_chapter(chapter):
     """The book's rule: a function or class belongs in ``helpers/`` (docstring, type hints, a
-    test), never in a chapter, hidden cells included."""
+    test), never in a chapter, hidden cells included. The one exception is an exercise's
+    solution (between ``{solution-start}`` and ``{solution-end}``), where the reader writes a
+    piece of the method and compares it with the helper."""
     import ast
 
-    defined = {}
+    defined, in_solution = {}, False
     for i, cell in enumerate(_notebook(chapter).cells):
-        if cell.cell_type != "code":
+        if cell.cell_type == "markdown":
+            if "{solution-start}" in cell.source:
+                in_solution = True
+            if "{solution-end}" in cell.source:
+                in_solution = False
+        if cell.cell_type != "code" or in_solution:
             continue
         source = "\n".join(line for line in cell.source.splitlines()
                            if not line.lstrip().startswith(("%", "!")))
