@@ -28,6 +28,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -337,23 +338,38 @@ def command(args: argparse.Namespace) -> int:
     parameters = {key: _parse_value(value) for key, value in args.parameter}
     if parameters or getattr(args, "run", None):
         return _runs_command(names, parameters, args)
+
+    def execute(name: str, chapter_parameters: dict[str, Any]) -> tuple[str, Path]:
+        path, outcome = run_chapter_status(name, chapter_parameters, force=args.force)
+        if outcome == "cached":
+            outcome = ("code and inputs unchanged since its last good execution: restored with "
+                       "its current text (no kernel)")
+        return outcome, path
+
+    return _each_chapter(names, parameters, args, execute, kept=failed_path,
+                         usage_errors=(UnknownParameterError, BadParameterError,
+                                       UnknownChapterError, CacheSettingError))
+
+
+def _each_chapter(names: list[str], parameters: dict[str, Any], args: argparse.Namespace,
+                  execute: Callable[[str, dict[str, Any]], tuple[str, Path]], *,
+                  kept: Callable[[str], Path], usage_errors: tuple[type, ...]) -> int:
+    """Run ``execute(name, parameters)`` for each chapter in turn (``--profile`` added), printing
+    its outcome, path and time; stop at the first error: 2 for a usage error (``usage_errors``),
+    1 when the chapter failed (:func:`failure_message`, with the notebook kept at ``kept(name)``)."""
     for name in names:
         chapter_parameters = dict(parameters)
         if args.profile is not None:
             chapter_parameters["profile"] = args.profile
         start = time.perf_counter()
         try:
-            path, outcome = run_chapter_status(name, chapter_parameters, force=args.force)
-        except (UnknownParameterError, BadParameterError, UnknownChapterError,
-                CacheSettingError) as exc:
+            outcome, path = execute(name, chapter_parameters)
+        except usage_errors as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        except Exception as exc:  # the chapter itself failed; _keep_failed said where it is
-            print(failure_message(name, exc, failed_path(name)), file=sys.stderr)
+        except Exception as exc:  # the chapter itself failed; its notebook is kept
+            print(failure_message(name, exc, kept(name)), file=sys.stderr)
             return 1
-        if outcome == "cached":
-            outcome = ("code and inputs unchanged since its last good execution: restored with "
-                       "its current text (no kernel)")
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"{name}: {outcome} in {time.perf_counter() - start:.1f} s -> {shown}")
     return 0
@@ -376,22 +392,14 @@ def _runs_command(names: list[str], parameters: dict[str, Any], args: argparse.N
     (:mod:`helpers.book.runs`), never into the book. Exit status as :func:`command`'s."""
     from helpers.book import runs
 
-    for name in names:
-        chapter_parameters = dict(parameters)
-        if args.profile is not None:
-            chapter_parameters["profile"] = args.profile
-        start = time.perf_counter()
-        try:
-            run = args.run or runs.run_name(parameters)
-            folder = runs.run_dir(name, run)
-            runs.run_chapter_in_folder(name, chapter_parameters, folder=folder)
-        except (UnknownParameterError, BadParameterError, UnknownChapterError, ValueError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except Exception as exc:  # the chapter itself failed; its run folder keeps it
-            print(failure_message(name, exc, failed_path(name, folder)), file=sys.stderr)
-            return 1
-        shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
-        print(f"{name}: run {folder.name!r} executed in {time.perf_counter() - start:.1f} s "
-              f"-> {shown}/")
-    return 0
+    def execute(name: str, chapter_parameters: dict[str, Any]) -> tuple[str, Path]:
+        folder = runs.run_dir(name, args.run or runs.run_name(parameters))
+        runs.run_chapter_in_folder(name, chapter_parameters, folder=folder)
+        return f"run {folder.name!r} executed", folder
+
+    return _each_chapter(
+        names, parameters, args, execute,
+        kept=lambda name: failed_path(name, runs.run_dir(name, args.run
+                                                          or runs.run_name(parameters))),
+        usage_errors=(UnknownParameterError, BadParameterError, UnknownChapterError,
+                      ValueError))
