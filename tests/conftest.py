@@ -48,3 +48,21 @@ def _anaerobic_core_shared():
 def anaerobic_core(_anaerobic_core_shared):
     """A fresh copy per test module of the reduced, anaerobic e_coli_core (built once)."""
     return _anaerobic_core_shared.copy()
+
+
+@pytest.fixture()
+def one_chapter_book(tmp_path, monkeypatch):
+    """Point the chapter runner at a book of its own under ``tmp_path``: ``notebooks/`` for the
+    sources, a ``_toc.yml`` listing the chapters passed to the returned function, and a tables
+    folder. Returns ``use(*chapters) -> tmp_path``."""
+    from helpers.book import notebooks
+
+    def use(*chapters: str):
+        monkeypatch.setattr(notebooks, "SOURCES", tmp_path / "notebooks")
+        toc = tmp_path / "_toc.yml"
+        toc.write_text("chapters:\n" + "".join(f"  - file: book/executed/{c}\n"
+                                               for c in chapters))
+        monkeypatch.setattr(notebooks, "TOC", toc)
+        monkeypatch.setenv("MINNBOOK_TABLES", str(tmp_path / "tables"))
+        return tmp_path
+    return use

@@ -45,14 +45,11 @@ def _write_chapter(folder, text="Intro text.", code=CODE):
 
 
 @pytest.fixture()
-def book(tmp_path, monkeypatch):
+def book(tmp_path, monkeypatch, one_chapter_book):
     """A one-chapter book with its own helpers, data registry, store, tables and packages."""
     import papermill
 
-    monkeypatch.setattr(notebooks, "SOURCES", tmp_path / "notebooks")
-    toc = tmp_path / "_toc.yml"
-    toc.write_text("chapters:\n  - file: book/executed/91_cached\n")
-    monkeypatch.setattr(notebooks, "TOC", toc)
+    one_chapter_book("91_cached")
     _write_chapter(tmp_path / "notebooks")
     (tmp_path / "helpers" / "data").mkdir(parents=True)
     (tmp_path / "helpers" / "mod.py").write_text("X = 1\n")
@@ -61,7 +58,6 @@ def book(tmp_path, monkeypatch):
     monkeypatch.setattr(ec, "DATA_REGISTRY", tmp_path / "helpers" / "data" / "registry.json")
     (tmp_path / "store" / "03_x").mkdir(parents=True)
     monkeypatch.setenv("MINNBOOK_PAPER_STORE", str(tmp_path / "store"))
-    monkeypatch.setenv("MINNBOOK_TABLES", str(tmp_path / "tables"))
     packages = {"value": "torch==1"}
     monkeypatch.setattr(ec, "packages_hash", lambda: packages["value"])
     kernels = []

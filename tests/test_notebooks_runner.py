@@ -62,14 +62,8 @@ def _chapter(folder, name, body):
 
 
 @pytest.fixture()
-def fake_book(tmp_path, monkeypatch):
-    from helpers.book import notebooks
-
-    monkeypatch.setattr(notebooks, "SOURCES", tmp_path / "notebooks")
-    toc = tmp_path / "_toc.yml"
-    toc.write_text("chapters:\n  - file: book/executed/90_demo\n")
-    monkeypatch.setattr(notebooks, "TOC", toc)
-    monkeypatch.setenv("MINNBOOK_TABLES", str(tmp_path / "tables"))
+def fake_book(tmp_path, one_chapter_book):
+    one_chapter_book("90_demo")
     _chapter(tmp_path / "notebooks", "90_demo", "assert seed != 13, 'unlucky seed'\nprint(seed)")
     return tmp_path / "executed"
 

@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
 
 
 @pytest.fixture()
-def fake_book(tmp_path, monkeypatch):
+def fake_book(tmp_path, monkeypatch, one_chapter_book):
     import nbformat
 
     from helpers.book import notebooks
@@ -48,12 +48,8 @@ def fake_book(tmp_path, monkeypatch):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     (tmp_path / "notebooks").mkdir()
     nbformat.write(nb, tmp_path / "notebooks" / "90_demo.ipynb")
-    toc = tmp_path / "_toc.yml"
-    toc.write_text("chapters:\n  - file: book/executed/90_demo\n")
-    monkeypatch.setattr(notebooks, "SOURCES", tmp_path / "notebooks")
-    monkeypatch.setattr(notebooks, "TOC", toc)
+    one_chapter_book("90_demo")
     monkeypatch.setattr(notebooks, "EXECUTED", tmp_path / "executed")
-    monkeypatch.setenv("MINNBOOK_TABLES", str(tmp_path / "tables"))
     monkeypatch.setenv("MINNBOOK_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("MINNBOOK_CHAPTER_CACHE", "0")
     return tmp_path
