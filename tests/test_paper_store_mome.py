@@ -217,3 +217,28 @@ def test_stored_mome_unit_prefix_still_matches_the_code():
     for key in ("biomass_sum", "product_min_sum"):
         assert fresh[key] == pytest.approx(kept[key], rel=1e-6, abs=1e-9)
     np.testing.assert_allclose(fresh["hv"], kept["hv"], rtol=1e-6)
+
+
+def test_this_run_rows_summarise_each_search_with_its_extras():
+    import pandas as pd
+
+    from helpers.mome.search import MomeResult
+
+    front = pd.DataFrame({"biomass": [0.2, 0.05], "product_min": [1.0, 8.0]})
+    history = pd.DataFrame({"generation": [1, 2], "n_strains": [3, 5], "hv": [1.0, 2.0],
+                            "hv_relative": [0.5, 0.75]})
+    result = MomeResult(archive=pd.DataFrame({"cost": range(5)}), front=front, history=history,
+                        objective="product_min", wall_s=90.0, n_requests=9, n_computed=5,
+                        n_lp=4, n_cache_hits=4)
+    rows = mome_tables.this_run_rows(
+        {"A": (result, (0.3, 4.0, 2.0)), "B": (result, None, {"utopia_distance": 0.25})},
+        profile="quick", seed=3)
+    assert rows.setup.tolist() == ["A", "B"]
+    assert rows.source.tolist() == ["this run (profile quick, seed 3)"] * 2
+    a, b = rows.iloc[0], rows.iloc[1]
+    assert a.best_product_mean == 8.0 and a.biomass_at_best_mean == 0.05
+    assert a.best_change_pct_mean == pytest.approx(300.0) and a.front_mean == 2
+    assert a.strains_mean == 5 and a.search_minutes_mean == 1.5 and a.hv_relative_mean == 0.75
+    assert b.utopia_distance_mean == 0.25 and np.isnan(b.best_change_pct_mean)
+    with pytest.raises(ValueError, match="Run 'C': expected"):
+        mome_tables.this_run_rows({"C": (result,)}, profile="quick", seed=0)

@@ -126,6 +126,27 @@ def run_row(setup: str, summary: Mapping[str, float], *, profile: str, seed: int
     return row
 
 
+def this_run_rows(runs: Mapping[str, tuple], *, profile: str, seed: int) -> pd.DataFrame:
+    """The chapter's own searches as rows of :func:`mome_table`, one per set-up label.
+
+    ``runs`` maps a label to ``(result, wild type phenotype)`` or ``(result, wild type
+    phenotype, extra numbers)``: the row holds
+    :func:`helpers.book.paper.mome.result_summary` of the result, updated with the extra
+    numbers (a chapter's own, e.g. ``utopia_distance``), through :func:`run_row`.
+    """
+    from helpers.book.paper.mome import result_summary
+
+    rows = []
+    for label, run in runs.items():
+        if len(run) not in (2, 3):
+            raise ValueError(f"Run {label!r}: expected (result, wild type) or (result, wild "
+                             f"type, extra numbers), got {len(run)} item(s).")
+        result, wild_type, *extra = run
+        summary = {**result_summary(result, wild_type), **(extra[0] if extra else {})}
+        rows.append(run_row(label, summary, profile=profile, seed=seed))
+    return pd.DataFrame(rows)
+
+
 def stored_fronts(chapter: str, key: str) -> pd.DataFrame:
     """The fronts of one set-up's done units, one row per strain with its ``seed`` (columns
     ``seed``, ``cost``, ``biomass``, ``product_lp``, ``product_min``, ``genotype``: the cheapest
