@@ -9,6 +9,7 @@
 - :mod:`~helpers.book.profiles` — the ``quick`` and ``paper`` run profiles, in one place.
 - :mod:`~helpers.book.tables` — one writer and one reader for every table the book shows.
 - :mod:`~helpers.book.plots` — figures shared by the MINN chapters.
+- :mod:`~helpers.book.dataset_figures` — chapter ``01_dataset``'s figures, drawn from its tables.
 - :mod:`~helpers.book.forest` — effect-size (forest) figures of a family of paired tests,
   each difference with its interval (chapters ``05_gem_choice``, ``10_beyond``).
 - :mod:`~helpers.book.display` — how a chapter shows a table, its settings and glued values.
@@ -27,6 +28,9 @@
   growth, and where the headline strains' ethanol comes from.
 - :mod:`~helpers.book.mome_wild_type` — chapter ``08``: which set-up gives the MOME paper's
   iJO1366 wild types.
+- :mod:`~helpers.book.mome_shown_tables` — chapters ``07`` and ``09``: the shown tables assembled from
+  the frames the chapter computes (MILP comparison, best strains known, the paper's strains,
+  the evenness readings, the regulated strains).
 - :mod:`~helpers.book.gem_choice_study` — chapter ``05_gem_choice``: the GEMs' sizes, the runs,
   the findings its prose quotes.
 - :mod:`~helpers.book.block_summary` — chapter ``06_reservoir_pfba``: reservoir blocks side by
