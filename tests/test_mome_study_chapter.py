@@ -126,3 +126,25 @@ def test_best_known_constrained_takes_the_enumeration_where_it_beats_the_search(
     assert known.best_known_source["LB"] == "search"
     assert known.best_known_ethanol["LB"] == 30.2 and known.best_known_knockouts["LB"] == 5
     assert np.isnan(known.change_vs_wt_guaranteed_pct["LB"])
+
+
+def test_claims_by_seed_judge_only_complete_seeds():
+    def rows(seed, distances, axis_only=()):
+        return _summary(distances, axis_only).rename(columns={"model": "setup"}).assign(
+            seed=seed)
+
+    other = {**PAPER_LIKE, "yeast_7.6": 0.6, "STM_v1_0": 0.2}
+    partial = {"iMM904": 0.1, "iJO1366": 0.5}
+    summaries = pd.concat([rows(0, PAPER_LIKE, ("iCA1273",)), rows(1, other),
+                           rows(2, partial)])
+    claims = study.fig3_claims_by_seed(summaries, list(PAPER_LIKE))
+    assert claims.columns.tolist() == ["claim", "verdict_seed_0", "verdict_seed_1", "holds",
+                                       "seeds"]
+    assert claims.verdict_seed_0.tolist() == ["holds"] * 3
+    assert claims.verdict_seed_1.tolist() == ["does not hold"] * 3
+    assert claims.holds.tolist() == [1, 1, 1] and (claims.seeds == 2).all()
+    none = study.fig3_claims_by_seed(rows(2, partial), list(PAPER_LIKE))
+    assert none.columns.tolist() == ["claim", "holds", "seeds"]
+    assert (none.holds == 0).all() and (none.seeds == 0).all() and len(none) == 3
+    empty = study.fig3_claims_by_seed(pd.DataFrame(columns=["setup", "seed"]), list(PAPER_LIKE))
+    assert (empty.seeds == 0).all()

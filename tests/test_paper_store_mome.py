@@ -242,3 +242,12 @@ def test_this_run_rows_summarise_each_search_with_its_extras():
     assert b.utopia_distance_mean == 0.25 and np.isnan(b.best_change_pct_mean)
     with pytest.raises(ValueError, match="Run 'C': expected"):
         mome_tables.this_run_rows({"C": (result,)}, profile="quick", seed=0)
+
+
+def test_seed_summaries_keep_every_stored_number(store):
+    empty = mome_tables.seed_summaries("07_mome_ethanol")
+    assert empty.empty and list(empty.columns) == ["setup", "seed"]
+    _fake_mome_unit(_study(), "seed-1", best=7.0)
+    frame = mome_tables.seed_summaries("07_mome_ethanol")
+    assert frame.setup.tolist() == ["iJO1366, anaerobic glucose"] and frame.seed.tolist() == [1]
+    assert frame.best_product.tolist() == [7.0] and frame.front.tolist() == [12]

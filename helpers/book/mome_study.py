@@ -233,6 +233,31 @@ def fig3_claims(summary: pd.DataFrame, *, last: int = 3) -> pd.DataFrame:
                           "verdict": "holds" if r["holds"] else "does not hold"} for r in rows])
 
 
+def fig3_claims_by_seed(summaries: pd.DataFrame, models: Sequence[str], *,
+                        last: int = 3) -> pd.DataFrame:
+    """:func:`fig3_claims` on each seed's fronts, for the seeds whose fronts of every one of
+    ``models`` are present (a partial seed is not judged).
+
+    ``summaries`` has one row per model and seed (``setup`` or ``model``, ``seed``,
+    ``utopia_distance``, ``only_axis_points``; e.g.
+    :func:`helpers.book.paper.mome_tables.seed_summaries`). Returns one row per claim:
+    ``claim``, ``verdict_seed_<s>`` per judged seed, ``holds`` (in how many judged seeds) and
+    ``seeds`` (how many were judged); with no complete seed, the claims with ``seeds`` 0.
+    """
+    frame = summaries.rename(columns={"setup": "model"})
+    claims = fig3_claims(pd.DataFrame({"model": list(models), "utopia_distance": 0.0,
+                                       "only_axis_points": False}), last=last)[["claim"]]
+    judged = []
+    for seed, part in frame.groupby("seed", sort=True) if len(frame) else []:
+        if set(models) <= set(part.model):
+            verdicts = fig3_claims(part[part.model.isin(models)], last=last).verdict
+            claims[f"verdict_seed_{seed}"] = verdicts.to_numpy()
+            judged.append(f"verdict_seed_{seed}")
+    claims["holds"] = (claims[judged] == "holds").sum(axis=1) if judged else 0
+    claims["seeds"] = len(judged)
+    return claims
+
+
 # --- constrained designs: the chapter's tables and glued numbers ------------------------------
 
 #: Columns of :func:`constrained_setups_table` the chapter shows (the CSV keeps them all).

@@ -61,6 +61,16 @@ def seed_rows(chapter: str, keys: Sequence[str] | None = None) -> tuple[pd.DataF
     return pd.DataFrame(rows), info
 
 
+def seed_summaries(chapter: str, keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every summary number of each done unit as stored (booleans such as
+    ``only_axis_points`` kept): one row per set-up and seed, columns ``setup``, ``seed`` and
+    the unit's ``summary`` keys; empty when no unit is done."""
+    rows = [{"setup": study.label, "seed": u.content["unit"]["seed"], **u.content["summary"]}
+            for study in chapter_studies(chapter, keys) for u in scan(study)
+            if u.state == "done"]
+    return pd.DataFrame(rows, columns=None if rows else ["setup", "seed"])
+
+
 def store_caption(chapter: str, info: Mapping[str, dict]) -> str:
     """One line: complete or partial, "n of N seeds" per set-up, commits, stale units, and the
     command that computes what is missing."""
