@@ -6,7 +6,7 @@ solve thousands of closely related LPs (the fast blocked-reaction search of
 problem alive instead, change a few bounds or objective coefficients between solves and let the
 primal simplex warm-start from the previous basis. :class:`GlpkProblem` is that problem: built once
 (scaled, solved from an advanced basis), with a :meth:`~GlpkProblem.simplex` that retries from
-scratch when a warm start ends in a wrong "infeasible".
+scratch when a warm start ends in a wrong "infeasible" or stalls (an iteration limit).
 
 Introduced in chapter ``07_mome_ethanol``.
 """
@@ -16,7 +16,10 @@ from __future__ import annotations
 import numpy as np
 import swiglpk as glp
 
-__all__ = ["GlpkProblem"]
+__all__ = ["GlpkProblem", "ITERATIONS_PER_DIMENSION"]
+
+#: One simplex attempt's iteration limit, per row and column of the problem.
+ITERATIONS_PER_DIMENSION = 10
 
 
 class GlpkProblem:
@@ -66,6 +69,12 @@ class GlpkProblem:
         parm.meth = glp.GLP_PRIMAL
         self.lp, self.parm = lp, parm
         self.n_rows, self.n_cols = n_rows, n_cols
+        #: Simplex iterations one attempt may take: far more than any solve needs (a warm
+        #: start takes tens, a cold one a few thousand), so only a stalled solve reaches it.
+        self.iteration_limit = ITERATIONS_PER_DIMENSION * (n_rows + n_cols)
+        #: The same for the warm start of :meth:`simplex` (a test lowers it to force restarts).
+        self.warm_iteration_limit = self.iteration_limit
+        self.n_restarts = 0
         glp.glp_term_out(glp.GLP_OFF)
         glp.glp_scale_prob(lp, glp.GLP_SF_AUTO)
         glp.glp_adv_basis(lp, 0)
@@ -83,12 +92,23 @@ class GlpkProblem:
         glp.glp_set_col_bnds(lp, j + 1, kind, lo, up)
 
     def simplex(self) -> bool:
-        """Solve from the current basis; ``True`` when an optimum was found."""
+        """Solve from the current basis; ``True`` when an optimum was found.
+
+        The warm start stops after :attr:`warm_iteration_limit` simplex iterations, each fresh
+        start after :attr:`iteration_limit` (deterministic, unlike a time limit): a warm start
+        that stalls on a degenerate vertex (GLPK's primal simplex has no anti-cycling rule;
+        seen on iPC815 strains, where one solve never ended) is cut off and re-solved from
+        scratch. ``n_restarts`` counts the solves that needed a fresh start.
+        """
         lp = self.lp
+        self.parm.it_lim = self.warm_iteration_limit
         if glp.glp_simplex(lp, self.parm) == 0 and glp.glp_get_status(lp) == glp.GLP_OPT:
             return True
-        # GLPK's warm-started primal simplex can end in a wrong "infeasible" (seen on iJO1366):
-        # re-solve from scratch (presolve on, advanced basis) before calling a problem infeasible.
+        self.n_restarts += 1
+        self.parm.it_lim = self.iteration_limit
+        # GLPK's warm-started primal simplex can end in a wrong "infeasible" (seen on iJO1366)
+        # or stall: re-solve from scratch (presolve on, advanced basis), then from the standard
+        # basis with the dual simplex, before calling a problem infeasible.
         self.parm.presolve = glp.GLP_ON
         try:
             glp.glp_adv_basis(lp, 0)
@@ -97,7 +117,11 @@ class GlpkProblem:
             self.parm.presolve = glp.GLP_OFF
         if rc != 0:
             glp.glp_std_basis(lp)
-            rc = glp.glp_simplex(lp, self.parm)
+            self.parm.meth = glp.GLP_DUALP
+            try:
+                rc = glp.glp_simplex(lp, self.parm)
+            finally:
+                self.parm.meth = glp.GLP_PRIMAL
         return rc == 0 and glp.glp_get_status(lp) == glp.GLP_OPT
 
     def primal(self) -> np.ndarray:
