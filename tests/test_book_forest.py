@@ -80,5 +80,6 @@ def test_family_intervals_and_the_plot(per_sample):
     fig = forest.forest_plot(rows, group="question", sharex=False)
     assert fig.axes[0].get_shared_x_axes().get_siblings(fig.axes[0]) == [fig.axes[0]]
     plt.close(fig)
-    with pytest.raises(ValueError, match=r"lack the column\(s\) \['significant'\]"):
+    with pytest.raises(ValueError,
+                       match=r"forest_plot: the table lacks the column\(s\) \['significant'\]"):
         forest.forest_plot(rows.drop(columns="significant"))

@@ -157,5 +157,6 @@ def test_gem_effects_ratio_to_the_reference_with_the_tests_verdicts():
     assert row["model"] == "core" and row["estimate"] == pytest.approx(2.0)
     assert row["lo"] == pytest.approx(2.0) and row["significant"]  # a constant ratio: no spread
     assert row["panel"] == "NE against fva" and row["n_pairs"] == 8
-    with pytest.raises(ValueError, match=r"lacks \['p_holm'\]"):
+    with pytest.raises(ValueError,
+                       match=r"gem_effects: the table lacks the column\(s\) \['p_holm'\]"):
         study.gem_effects(tests.drop(columns="p_holm"), per_sample, "NE", reference="fva")

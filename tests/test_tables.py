@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.book.tables import read_table, summarize_folds, write_table
+from helpers.book.tables import read_table, require_columns, summarize_folds, write_table
 from helpers.evaluation.metrics import summarize
 
 
@@ -82,3 +82,11 @@ def test_own_profile_or_seed_column_is_an_error(tmp_tables):
 def test_unknown_profile_is_an_error(tmp_tables):
     with pytest.raises(ValueError, match=r"unknown profile 'quik'; known profiles: \['quick', 'paper'\]"):
         write_table(pd.DataFrame({"a": [1]}), "demo", profile="quik", seed=0)
+
+
+def test_require_columns_names_the_caller_the_missing_and_the_present_columns():
+    table = pd.DataFrame({"model": ["a"], "NE": [0.1]})
+    require_columns(table, ["model", None, "NE"], "demo")  # None entries are optional columns
+    with pytest.raises(ValueError, match=r"^demo: the table lacks the column\(s\) \['MAE', 'p'\]; "
+                       r"it has \['model', 'NE'\]\. Expected the output of f\.$"):
+        require_columns(table, ["MAE", "model", "p", "MAE"], "demo", expected="the output of f")

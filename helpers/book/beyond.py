@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
+from helpers.book.tables import require_columns
 from helpers.evaluation.baselines import plain_nn, random_forest
 from helpers.evaluation.comparison import paired_wilcoxon
 from helpers.evaluation.metrics import sample_metrics, summarize
@@ -445,10 +446,8 @@ def verdict_count(tests: pd.DataFrame, a: str, b: str, verdict: str) -> int:
     """How many models' tests of :func:`paired_within_models` (``a`` against ``b``) read
     ``verdict`` ('helps', 'does not help', 'inconclusive', ...): chapter ``10_beyond`` quotes
     these counts for its omics comparison."""
-    missing = {"a", "b", "verdict"} - set(tests.columns)
-    if missing:
-        raise ValueError(f"The tests table lacks the column(s) {sorted(missing)}; expected the "
-                         "output of paired_within_models.")
+    require_columns(tests, ["a", "b", "verdict"], "verdict_count",
+                    expected="the output of paired_within_models")
     return int(((tests["a"] == a) & (tests["b"] == b) & (tests["verdict"] == verdict)).sum())
 
 

@@ -28,18 +28,12 @@ import pandas as pd
 import seaborn as sns
 
 from helpers.book.plots import FLUX_UNIT
+from helpers.book.tables import require_columns
 
 __all__ = ["omics_clustermap", "pca_figure", "flux_range_figure", "agreement_figure"]
 
 #: What :func:`flux_range_figure` adds to every flux so that zeros can be drawn on a log axis.
 FLUX_OFFSET = 1e-3
-
-
-def _require(table: pd.DataFrame, columns: Sequence[str], who: str) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"{who}: the table lacks the column(s) {missing}; it has "
-                         f"{list(table.columns)}.")
 
 
 def omics_clustermap(z: pd.DataFrame) -> plt.Figure:
@@ -72,7 +66,7 @@ def pca_figure(scores: pd.DataFrame, explained: Sequence[float]) -> plt.Figure:
     share of the variance in ``explained`` (the first two ratios); the legend sits right of the
     axes, off the data.
     """
-    _require(scores, ["PC1", "PC2", "kind", "dilution_rate"], "pca_figure")
+    require_columns(scores, ["PC1", "PC2", "kind", "dilution_rate"], "pca_figure")
     fig, ax = plt.subplots(figsize=(8, 5))
     sns.scatterplot(data=scores, x="PC1", y="PC2", hue="kind", size="dilution_rate", ax=ax)
     for name, row in scores.iterrows():
@@ -91,7 +85,7 @@ def flux_range_figure(ranges: pd.DataFrame) -> plt.Figure:
     """Per reference flux (a row of ``ranges``): a line from ``min`` to ``max`` and a dot at
     ``median``, on a log axis with :data:`FLUX_OFFSET` added; fluxes in the table's order, named
     on the x axis; the legend above the axes."""
-    _require(ranges, ["min", "median", "max"], "flux_range_figure")
+    require_columns(ranges, ["min", "median", "max"], "flux_range_figure")
     fig, ax = plt.subplots(figsize=(9, 4))
     positions = np.arange(len(ranges))
     ax.vlines(
@@ -111,7 +105,7 @@ def flux_range_figure(ranges: pd.DataFrame) -> plt.Figure:
 
 def agreement_figure(rho: pd.DataFrame) -> plt.Figure:
     """Histogram (15 bins) of ``rho["spearman_rho"]``, one count per gene."""
-    _require(rho, ["spearman_rho"], "agreement_figure")
+    require_columns(rho, ["spearman_rho"], "agreement_figure")
     fig, ax = plt.subplots(figsize=(7, 3.5))
     sns.histplot(rho["spearman_rho"], bins=15, ax=ax)
     ax.set(xlabel="Spearman ρ (transcript vs protein, across samples)", ylabel="genes")

@@ -33,6 +33,8 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, NullFormatter
 from scipy import stats
 
+from helpers.book.tables import require_columns
+
 __all__ = ["paired_differences", "paired_interval", "family_intervals", "forest_plot"]
 
 
@@ -42,10 +44,7 @@ def paired_differences(table: pd.DataFrame, a: str, b: str, metric: str, *,
     (the pairs :func:`~helpers.evaluation.comparison.paired_wilcoxon` tests).
 
     Raises a :class:`ValueError` naming ``a``, ``b`` and ``keys`` when no row pairs."""
-    missing = [c for c in [by, metric, *keys] if c not in table.columns]
-    if missing:
-        raise ValueError(f"paired_differences: the table lacks the column(s) {missing}; it has "
-                         f"{list(table.columns)}.")
+    require_columns(table, [by, metric, *keys], "paired_differences")
     left = table[table[by] == a].set_index(list(keys))[metric]
     right = table[table[by] == b].set_index(list(keys))[metric]
     common = left.index.intersection(right.index)
@@ -130,10 +129,8 @@ def forest_plot(rows: pd.DataFrame, *, label: str = "label", group: str | None =
     With ``group``, one panel per group (in order of appearance), stacked, sharing the x axis
     unless ``sharex`` is False (panels of different metrics or scales).
     """
-    needed = [label, significant, "estimate", "lo", "hi", group, nominal]
-    missing = [c for c in needed if c is not None and c not in rows.columns]
-    if missing:
-        raise ValueError(f"forest_plot: rows lack the column(s) {missing}.")
+    require_columns(rows, [label, significant, "estimate", "lo", "hi", group, nominal],
+                    "forest_plot")
     groups = list(dict.fromkeys(rows[group])) if group else [None]
     sizes = [int((rows[group] == g).sum()) if group else len(rows) for g in groups]
     fig, axes = plt.subplots(len(groups), 1, sharex=sharex, squeeze=False,

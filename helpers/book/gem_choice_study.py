@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.book.forest import paired_interval
+from helpers.book.tables import require_columns
 from helpers.evaluation.comparison import holm
 from helpers.evaluation.gem_choice import (
     GEM_CHOICES,
@@ -183,9 +184,8 @@ def gem_effects(tests: pd.DataFrame, per_sample: pd.DataFrame, metric: str, *,
     ``model``, ``sample`` and ``metric``), the test's ``p_value``, ``p_holm``, ``significant``, and
     ``panel`` = "<metric> against <reference>".
     """
-    missing = [c for c in ("p_value", "p_holm", "significant") if c not in tests.columns]
-    if missing:
-        raise ValueError(f"gem_effects: 'tests' lacks {missing}; pass the output of adjust_against.")
+    require_columns(tests, ["p_value", "p_holm", "significant"], "gem_effects",
+                    expected="the output of adjust_against")
     rows = [{"model": model,
              **paired_interval(per_sample, model, reference, metric, ratio=True, level=level),
              "p_value": float(t["p_value"]), "p_holm": float(t["p_holm"]),

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.book.tables import require_columns
 from helpers.mome import analysis
 
 
@@ -28,9 +29,7 @@ def milp_comparison_shown(milp_table: pd.DataFrame, gene_names: Mapping[str, str
     it: ``product`` by its label (``labels``: exchange id -> name), ``milp_genes`` as sorted gene
     names (``gene_names``: id -> name, ids kept where a gene has no name) joined by ``", "``, and
     ``"none (wild type)"`` where the MILP proved that no deletion beats the wild type."""
-    missing = {"product", "milp_genes", "milp_status"} - set(milp_table.columns)
-    if missing:
-        raise ValueError(f"milp_table lacks the column(s) {sorted(missing)}")
+    require_columns(milp_table, ["product", "milp_genes", "milp_status"], "milp_shown")
     shown = milp_table.assign(
         product=milp_table["product"].map(labels),
         milp_genes=milp_table.milp_genes.fillna("").map(

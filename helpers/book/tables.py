@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,17 @@ _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 ROOT = Path(__file__).resolve().parents[2]
 #: Set by the chapter runner: a file :func:`write_table` appends each written table's path to.
 TABLES_LOG = "MINNBOOK_TABLES_LOG"
+
+
+def require_columns(table: pd.DataFrame, columns: Iterable[str | None], who: str,
+                    expected: str = "") -> None:
+    """Raise a :class:`ValueError` naming ``who``, the missing ``columns`` (``None`` entries are
+    skipped) and the columns ``table`` has, plus ``expected`` (say, which function's output was
+    meant), when ``table`` lacks any of ``columns``."""
+    missing = [c for c in dict.fromkeys(columns) if c is not None and c not in table.columns]
+    if missing:
+        raise ValueError(f"{who}: the table lacks the column(s) {missing}; it has "
+                         f"{list(table.columns)}." + (f" Expected {expected}." if expected else ""))
 
 
 def tables_dir() -> Path:
