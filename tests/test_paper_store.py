@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from helpers.book import paper as ps
+from helpers.book.display import store_caption
 from helpers.book.paper import inputs, runner, units
 
 
@@ -84,15 +85,19 @@ def test_partial_store_is_shown_as_partial_with_fold_counts(store, ishii):
     for sample in ps.samples()[:3]:
         _fake_unit(study, sample, ishii, offset=0.0)
     _fake_unit(ps.get_study("MSE-base"), ps.samples()[0], ishii, hash_="1" * 64)
-    table, caption = ps.paper_table("03_minn_vs_ml")
+    table, status = ps.paper_table("03_minn_vs_ml")
     row = table.set_index("model")
     assert row.loc["MINN-c-balanced", "n_folds"] == 3
     assert row.loc["MINN-c-balanced", "MAE_mean"] == pytest.approx(0.0)
     assert row.loc["MINN-c-balanced", "paper_MAE_mean"] == pytest.approx(0.473)
     assert row.loc["MINN-MSE-base", "n_folds"] == 0 and row.loc["MINN-MSE-base", "stale"] == 1
-    assert caption.startswith("paper protocol (partial)")
-    assert "MINN-c-balanced: 3 of 29 folds" in caption and "1 stale unit(s) not used" in caption
-    assert "abcdef0" in caption
+    assert (status.state, status.unit, status.stale) == ("partial", "folds", 1)
+    assert (status.done["MINN-c-balanced"], status.planned["MINN-c-balanced"]) == (3, 29)
+    assert "abcdef0" in status.commits and status.missing == 29 * len(status.planned) - 3
+    caption = store_caption("Table 2", status)
+    assert caption.startswith("Table 2. Results store (partial) — MINN-c-balanced: 3 of 29 folds")
+    assert "1 stale unit(s) not used" in caption
+    assert caption.endswith("`python -m helpers.book paper run --chapter 03_minn_vs_ml`")
 
 
 def test_stored_unit_still_matches_the_code():
@@ -159,13 +164,13 @@ def test_gem_choice_paper_table_has_paper_values_only_for_the_main_gem(store, is
         }
         content["checksum"] = units.checksum(content)
         ps.write_unit(content, ps.unit_path(study, sample))
-    table, caption = ps.paper_table("05_gem_choice")
+    table, status = ps.paper_table("05_gem_choice")
     row = table.set_index("model")
     assert row.loc["iNF517 FVA-reduced", "n_folds"] == 2
     assert row.loc["iNF517 FVA-reduced", "NE_mean"] == pytest.approx(0.0)
     assert np.isnan(row.loc["iNF517 FVA-reduced", "paper_NE_mean"])
     assert row.loc["iAF1260 FVA-reduced", "paper_NE_mean"] == pytest.approx(0.272)
-    assert caption.startswith("paper protocol (partial)")
+    assert status.state == "partial" and status.done["iNF517 FVA-reduced"] == 2
 
 
 def test_loo_result_reads_a_complete_study_and_names_missing_folds(store, ishii):
@@ -199,10 +204,12 @@ def test_a_diverged_refit_is_stored_counted_and_named(store, ishii, monkeypatch)
     unit = ps.read_unit(path)
     assert unit["diverged"].startswith("epoch 3") and unit["prediction"] == {}
     assert ps.status(studies=["gem-core-release"]).iloc[0]["done"] == 1
-    table, caption = ps.paper_table("05_gem_choice")
+    table, status = ps.paper_table("05_gem_choice")
     row = table.set_index("model").loc["e_coli_core (release layer step)"]
     assert (row["n_folds"], row["diverged"]) == (0, 1)
-    assert "e_coli_core (release layer step): 0 of 29 folds (1 more diverged)" in caption
+    assert status.diverged["e_coli_core (release layer step)"] == 1
+    assert ("e_coli_core (release layer step): 0 of 29 folds (1 more diverged)"
+            in store_caption("GEM choice", status))
     monkeypatch.setattr(inputs, "samples", lambda: names[:2])  # one fold of two diverged
     _fake_unit(study, names[1], ishii)
     partial = ps.loo_result("gem-core-release")
@@ -332,9 +339,9 @@ def test_an_unreadable_unit_is_counted_stale_not_a_crash(store, ishii):
     frame, info = ps.per_sample("03_minn_vs_ml")
     assert info["MINN-c-balanced"]["n_folds"] == 2 and info["MINN-c-balanced"]["stale"] == 1
     assert sorted(frame.loc[frame["model"] == "MINN-c-balanced", "sample"]) == sorted(names[:2])
-    table, caption = ps.paper_table("03_minn_vs_ml")
+    table, status = ps.paper_table("03_minn_vs_ml")
     assert table.set_index("model").loc["MINN-c-balanced", "stale"] == 1
-    assert "1 stale unit(s) not used" in caption
+    assert status.stale == 1
     row = ps.status(studies=["c-balanced"]).iloc[0]  # status tells invalid from stale
     assert (row["stale"], row["invalid"]) == (0, 1)
 
@@ -369,9 +376,9 @@ def test_a_misplaced_unit_is_refused_by_name_and_counted_invalid(store, ishii):
     row = ps.status(studies=["c-balanced"]).iloc[0]
     assert (row["done"], row["stale"], row["invalid"], row["missing"]) == (28, 0, 1, 0)
     assert ps.pending(studies=["c-balanced"]) == [(study, names[1])]
-    table, caption = ps.paper_table("03_minn_vs_ml")
+    table, status = ps.paper_table("03_minn_vs_ml")
     assert table.set_index("model").loc["MINN-c-balanced", "n_folds"] == 28
-    assert "1 stale unit(s) not used" in caption
+    assert status.stale == 1
     with pytest.raises(ps.StoreError, match=rf"lacks 1 of 29 current units \({names[1]}\); "
                                             r"1 invalid, first: Unit file .*misplaced"):
         ps.loo_result("c-balanced")

@@ -152,15 +152,16 @@ def test_run_computes_only_pending_mome_units(store):
 
 
 def test_chapter_table_shows_seed_counts_and_an_incomplete_store(store):
-    table, caption = mome_tables.mome_table("07_mome_ethanol")
+    table, status = mome_tables.mome_table("07_mome_ethanol")
     assert table.seeds.tolist() == ["0 of 3"]
-    assert "(empty)" in caption and "paper run --chapter 07_mome_ethanol" in caption
+    assert (status.state, status.unit, status.missing) == ("empty", "seeds", 3)
+    assert status.command == "python -m helpers.book paper run --chapter 07_mome_ethanol"
     study = _study()
     _fake_mome_unit(study, "seed-0", best=4.0)
     _fake_mome_unit(study, "seed-2", best=6.0)
     this = mome_tables.run_row("iJO1366, anaerobic glucose",
                                {"best_product": 3.0, "search_s": 30.0}, profile="quick", seed=0)
-    table, caption = mome_tables.mome_table("07_mome_ethanol", this_run=__import__(
+    table, status = mome_tables.mome_table("07_mome_ethanol", this_run=__import__(
         "pandas").DataFrame([this]))
     stored = table.set_index("source").loc["paper profile (store)"]
     assert stored["seeds"] == "2 of 3" and stored["best_product_mean"] == pytest.approx(5.0)
@@ -168,7 +169,8 @@ def test_chapter_table_shows_seed_counts_and_an_incomplete_store(store):
     assert table.iloc[0]["best_product_mean"] == 3.0 and table.iloc[0]["seeds"] == "1"
     assert table.iloc[0]["search_minutes_mean"] == 0.5
     assert stored["search_minutes_mean"] == pytest.approx(55.0 / 60)
-    assert "(partial)" in caption and "2 of 3 seeds" in caption and "0123456" in caption
+    assert (status.state, status.done[study.label], status.commits) == ("partial", 2,
+                                                                         ("0123456",))
     fronts = mome_tables.stored_fronts("07_mome_ethanol", "ijo1366-anaerobic")
     assert sorted(fronts.seed) == [0, 2]
     with pytest.raises(ValueError, match="No MOME study in chapter '03_minn_vs_ml'"):

@@ -104,6 +104,7 @@ from helpers.book.paper.inputs import samples, study_layer_lr, study_problem, st
 from helpers.book.paper.mome import MomeStudy, mome_protocol, mome_protocol_hash, mome_studies
 from helpers.book.paper.mome_tables import mome_table
 from helpers.book.paper.runner import run
+from helpers.book.paper.status import StoreStatus
 from helpers.book.paper.tables import loo_result, loo_results, paired_tests, paper_table, per_sample
 from helpers.book.paper.units import (
     ROOT,
@@ -125,7 +126,7 @@ __all__ = [
     "MomeStudy", "all_studies", "mome_protocol", "mome_protocol_hash", "mome_studies",
     "mome_table",
     "PUBLISHED_ROWS", "ROOT", "STORE_ENV", "STUDIES", "TABLES", "StoreError", "Study",
-    "UnitState", "compute_unit", "get_study", "loo_result", "loo_results", "paired_tests",
+    "StoreStatus", "UnitState", "compute_unit", "get_study", "loo_result", "loo_results", "paired_tests",
     "paper_table", "pending", "per_sample", "protocol", "protocol_hash", "read_unit", "run",
     "run_unit", "samples", "scan", "select", "status", "store_dir", "study_layer_lr",
     "study_problem", "study_targets", "unit_path", "write_unit",

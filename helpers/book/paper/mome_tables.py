@@ -3,7 +3,7 @@ seeds (with "n of N seeds"), beside the chapter's own run, and the stored fronts
 
 Every function reads the store through :func:`helpers.book.paper.units.scan`: only ``done``
 units are used; ``stale`` and ``invalid`` ones are counted as not used. An empty or partial store
-is a result too: its rows say how many seeds they hold and the caption says what to run.
+is a result too: its rows say how many seeds they hold and its status says what is missing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.book.paper.mome import MomeStudy, mome_studies
+from helpers.book.paper.status import StoreStatus
 from helpers.book.paper.units import scan
 
 #: Summary numbers shown per set-up (those a unit holds), in this order.
@@ -71,34 +72,24 @@ def seed_summaries(chapter: str, keys: Sequence[str] | None = None) -> pd.DataFr
     return pd.DataFrame(rows, columns=None if rows else ["setup", "seed"])
 
 
-def store_caption(chapter: str, info: Mapping[str, dict]) -> str:
-    """One line: complete or partial, "n of N seeds" per set-up, commits, stale units, and the
-    command that computes what is missing."""
-    done = sum(v["done"] for v in info.values())
-    total = sum(v["seeds"] for v in info.values())
-    state = "complete" if done == total else ("partial" if done else "empty")
-    commits = sorted({c for v in info.values() for c in v["commits"]})
-    stale = sum(v["stale"] for v in info.values())
-    text = (f"paper profile, results store ({state}) — "
-            + "; ".join(f"{label}: {v['done']} of {v['seeds']} seeds"
-                        for label, v in info.items()))
-    if commits:
-        text += f"; computed at commit(s) {', '.join(commits)}"
-    if stale:
-        text += f"; {stale} stale unit(s) not used"
-    if done < total:
-        text += (f"; the missing units: `python -m helpers.book paper run --chapter {chapter}`")
-    return text
+def store_status(chapter: str, info: Mapping[str, dict]) -> StoreStatus:
+    """What the store holds of ``chapter``'s MOME set-ups (``info`` from :func:`seed_rows`), in
+    seeds."""
+    return StoreStatus(chapter, "seeds",
+                       done={label: v["done"] for label, v in info.items()},
+                       planned={label: v["seeds"] for label, v in info.items()},
+                       stale=sum(v["stale"] for v in info.values()),
+                       commits=tuple(sorted({c for v in info.values() for c in v["commits"]})))
 
 
 def mome_table(chapter: str, keys: Sequence[str] | None = None,
                this_run: pd.DataFrame | None = None,
-               metrics: Sequence[str] = METRICS) -> tuple[pd.DataFrame, str]:
+               metrics: Sequence[str] = METRICS) -> tuple[pd.DataFrame, StoreStatus]:
     """Per set-up of ``chapter``: the mean and sd (population, over its done seeds; NaN with
     fewer than two) of each summary number of ``metrics`` (of :data:`METRICS`), ``seeds``
     ("n of N"), ``source`` "paper profile"; ``this_run`` rows (``setup``, ``source`` and the
     numbers of the chapter's own run, from :func:`run_row`) first. Returns the table and
-    :func:`store_caption`."""
+    :func:`store_status`."""
     unknown = sorted(set(metrics) - set(METRICS))
     if unknown:
         raise ValueError(f"Unknown metric(s) {unknown}; known: {list(METRICS)}.")
@@ -120,7 +111,7 @@ def mome_table(chapter: str, keys: Sequence[str] | None = None,
     ordered = ["setup", "source", "seeds"] + [c for m in metrics for c in (f"{m}_mean",
                                                                           f"{m}_sd")
                                               if c in table.columns]
-    return table[ordered], store_caption(chapter, info)
+    return table[ordered], store_status(chapter, info)
 
 
 def run_row(setup: str, summary: Mapping[str, float], *, profile: str, seed: int) -> dict:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from helpers.book.paper import inputs
 from helpers.book.paper.catalogue import PUBLISHED_ROWS, TABLES, get_study
+from helpers.book.paper.status import StoreStatus
 from helpers.book.paper.units import StoreError, UnitState, scan
 
 
@@ -195,8 +196,9 @@ def loo_results(chapter: str, seed: int = 0) -> tuple[dict, dict[str, str]]:
     return results, diverged
 
 
-def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, str]:
-    """The chapter's paper-protocol table (ours beside the paper's) and a one-line caption.
+def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, StoreStatus]:
+    """The chapter's paper-protocol table (ours beside the paper's) and what the store holds of
+    it (:class:`~helpers.book.paper.status.StoreStatus`, in folds).
 
     Each row has ``n_folds`` (of 29: folds whose held-out prediction enters the metrics),
     ``diverged`` (folds whose training diverged) and ``stale`` (units not used); a partial
@@ -226,17 +228,13 @@ def paper_table(chapter: str, seed: int = 0) -> tuple[pd.DataFrame, str]:
     table.loc[table["n_folds"] < 2, sd_columns] = np.nan
     table["diverged"] = [info[m]["diverged"] for m in table["model"]]
     table["stale"] = [info[m]["stale"] for m in table["model"]]
-    return table, _caption(info, total)
+    return table, _status(chapter, info, total)
 
 
-def _caption(info: dict, total: int) -> str:
-    commits = sorted({c for v in info.values() for c in v["commits"]})
-    done = sum(v["n_folds"] + v["diverged"] for v in info.values())
-    parts = [f"{label}: {v['n_folds']} of {total} folds"
-             + (f" ({v['diverged']} more diverged)" if v["diverged"] else "")
-             for label, v in info.items()]
-    state = "complete" if done == total * len(info) else "partial"
-    return (f"paper protocol ({state}) — " + "; ".join(parts)
-            + (f"; computed at commit(s) {', '.join(commits)}" if commits else "")
-            + (f"; {sum(v['stale'] for v in info.values())} stale unit(s) not used"
-               if any(v["stale"] for v in info.values()) else ""))
+def _status(chapter: str, info: dict, total: int) -> StoreStatus:
+    return StoreStatus(chapter, "folds",
+                       done={label: v["n_folds"] for label, v in info.items()},
+                       planned={label: total for label in info},
+                       diverged={label: v["diverged"] for label, v in info.items()},
+                       stale=sum(v["stale"] for v in info.values()),
+                       commits=tuple(sorted({c for v in info.values() for c in v["commits"]})))
