@@ -14,6 +14,7 @@ Three layers, cheapest first:
 from __future__ import annotations
 
 import re
+import statistics
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
@@ -41,6 +42,8 @@ GLUED = re.compile(r"glue_figure\(\s*\"(?P<key>[\w-]+)\"")
 LINE = 88
 #: Most lines of a chapter's code cell.
 CELL_LINES = 25
+#: The most non-blank lines of a chapter's median visible code cell (helpers.book.cell_sizes).
+MEDIAN_LINES = 12
 
 
 @pytest.fixture()
@@ -264,6 +267,18 @@ def test_code_cells_are_short(chapter):
     long = {i: len(cell.source.splitlines()) for i, cell in enumerate(_notebook(chapter).cells)
             if cell.cell_type == "code" and len(cell.source.splitlines()) > CELL_LINES}
     assert not long, f"{chapter}: code cells over {CELL_LINES} lines (index: lines): {long}"
+
+
+@pytest.mark.parametrize("chapter", sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb")))
+def test_visible_code_cells_are_a_few_lines(chapter):
+    """A reader sees short steps: the median visible code cell (``python -m helpers.book cells``)
+    is at most :data:`MEDIAN_LINES` non-blank lines."""
+    from helpers.book.cell_sizes import visible_code_sizes
+
+    sizes = visible_code_sizes(ROOT / "notebooks" / f"{chapter}.ipynb")
+    assert sizes and statistics.median(sizes) <= MEDIAN_LINES, (
+        f"{chapter}: median visible code cell {statistics.median(sizes)} lines (sizes {sizes}); "
+        "move bookkeeping into hidden cells or helpers/")
 
 
 @pytest.mark.parametrize("chapter", sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb")))

@@ -22,7 +22,7 @@ import argparse
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with one subparser per subcommand; each sets ``handler`` to its function."""
-    from helpers.book import mome_exact, mome_milp, notebooks, runs
+    from helpers.book import cell_sizes, mome_exact, mome_milp, notebooks, runs
     from helpers.book.paper import cli as paper_cli
 
     parser = argparse.ArgumentParser(prog="python -m helpers.book",
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("paper", paper_cli, "compute or inspect the paper-protocol results store"),
         ("mome-exact", mome_exact, "a constrained MOME set-up against its exact optimum"),
         ("mome-milp", mome_milp, "chapter 07's MILP strain designs, kept in results/mome_milp"),
+        ("cells", cell_sizes, "how much code a reader sees: visible code cells per chapter"),
     ]:
         command = sub.add_parser(name, help=text, description=text)
         module.add_arguments(command)
