@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from helpers.book import paper as ps
-from helpers.book.display import store_caption
+from helpers.book.captions import store_caption
 from helpers.book.paper import inputs, runner, units
 
 

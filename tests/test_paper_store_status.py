@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.book.display import store_caption
+from helpers.book.captions import store_caption
 from helpers.book.paper.status import StoreStatus
 
 

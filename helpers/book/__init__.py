@@ -13,6 +13,9 @@
 - :mod:`~helpers.book.forest` — effect-size (forest) figures of a family of paired tests,
   each difference with its interval (chapters ``05_gem_choice``, ``10_beyond``).
 - :mod:`~helpers.book.display` — how a chapter shows a table, its settings and glued values.
+- :mod:`~helpers.book.captions` — a paper-profile table's caption: the chapter's words and what
+  the results store holds.
+- :mod:`~helpers.book.cell_sizes` — visible code cells per chapter (the ``cells`` command).
 - :mod:`~helpers.book.table_format` — the one formatter of table cells (a number format per
   column, round-off as 0, booleans, lists, ids verbatim).
 - :mod:`~helpers.book.paper` — the paper-protocol results store (``results/paper/``): studies,
@@ -21,7 +24,8 @@
 - :mod:`~helpers.book.mome_milp` — chapter ``07``'s RobustKnock MILP designs and searches per
   product, kept in ``results/mome_milp/`` (the ``mome-milp`` command).
 - :mod:`~helpers.book.__main__` — the one command line, ``python -m helpers.book`` with the
-  subcommands ``chapter``, ``sweep``, ``paper run|status`` and ``mome-exact`` (what the Makefile calls).
+  subcommands ``chapter``, ``sweep``, ``paper run|status``, ``mome-exact``, ``mome-milp`` and
+  ``cells`` (what the Makefile calls).
 - :mod:`~helpers.book.mome_designs` — chapter ``08``: the MOME paper's constrained designs.
 - :mod:`~helpers.book.mome_study` — chapter ``08``: MOME across organisms and the paper's claims.
 - :mod:`~helpers.book.mome_origin` — chapter ``08``: the LB wild type against LB's measured

@@ -30,14 +30,10 @@ import math
 import numbers
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from helpers.book.table_format import format_column, format_pairs
-
-if TYPE_CHECKING:
-    from helpers.book.paper.status import StoreStatus
 
 #: Metrics shown in scientific notation whatever their size (the mechanistic residuals).
 SCI_METRICS = ("L2", "SV2", "L2_active")
@@ -363,26 +359,6 @@ def show_table(frame: pd.DataFrame | pd.Series, name: str | None = None, *, sig:
     return TableView(frame, name, sig=sig, sci=tuple(sci), caption=caption,
                      paper_label=paper_label, transpose=transpose, wrap=tuple(wrap),
                      key=tuple(key))
-
-
-def store_caption(title: str, status: StoreStatus) -> str:
-    """The caption of a paper-profile table: the chapter's ``title`` (what the table shows), then
-    what the results store holds of it (``status``, from
-    :func:`helpers.book.paper.paper_table` or :func:`helpers.book.paper.mome_table`): complete,
-    partial or empty; units done of planned per row, diverged folds; the commits that computed
-    them; stale units not used; and, while units are missing, the command that computes them."""
-    counts = "; ".join(
-        f"{row}: {status.done[row]} of {planned} {status.unit}"
-        + (f" ({status.diverged[row]} more diverged)" if status.diverged.get(row) else "")
-        for row, planned in status.planned.items())
-    text = f"{title.rstrip('. ')}. Results store ({status.state}) — {counts}"
-    if status.commits:
-        text += f"; computed at commit(s) {', '.join(status.commits)}"
-    if status.stale:
-        text += f"; {status.stale} stale unit(s) not used"
-    if status.missing:
-        text += f"; the missing units: `{status.command}`"
-    return text
 
 
 def plain(value):

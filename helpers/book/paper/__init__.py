@@ -87,6 +87,8 @@ Modules:
 - :mod:`helpers.book.paper.mome_tables` — chapters 07-09's tables of the MOME units, with seed
   counts.
 - :mod:`helpers.book.paper.fluxes` — a stored MINN study's held-out flux distributions.
+- :mod:`helpers.book.paper.status` — what the store holds of a chapter's table (units done of
+  planned per row), returned beside each table.
 """
 
 from helpers.book.paper.catalogue import (

@@ -2,7 +2,7 @@
 
 :func:`helpers.book.paper.tables.paper_table` and :func:`helpers.book.paper.mome_tables.mome_table`
 return a :class:`StoreStatus` beside their table; the chapter writes the caption's words and
-:func:`helpers.book.display.store_caption` adds the status to them.
+:func:`helpers.book.captions.store_caption` adds the status to them.
 """
 
 from __future__ import annotations
