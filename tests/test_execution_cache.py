@@ -57,7 +57,9 @@ def book(tmp_path, monkeypatch, one_chapter_book):
     monkeypatch.setattr(ec, "HELPERS", tmp_path / "helpers")
     monkeypatch.setattr(ec, "DATA_REGISTRY", tmp_path / "helpers" / "data" / "registry.json")
     (tmp_path / "store" / "03_x").mkdir(parents=True)
+    (tmp_path / "store" / "07_y").mkdir(parents=True)
     monkeypatch.setenv("MINNBOOK_PAPER_STORE", str(tmp_path / "store"))
+    monkeypatch.setattr(ec, "store_folders", lambda chapter: [tmp_path / "store" / "03_x"])
     packages = {"value": "torch==1"}
     monkeypatch.setattr(ec, "packages_hash", lambda: packages["value"])
     kernels = []
@@ -98,7 +100,7 @@ def test_unchanged_chapter_is_restored_and_markdown_edits_are_merged(book):
 @pytest.mark.parametrize("change, part", [
     ("code", "code"), ("helpers", "helpers"),
     ("data", "helpers, data"),  # the registry is a file of helpers/ too
-    ("store", "store"), ("packages", "packages"),
+    ("store", "store"), ("packages", "packages"), ("another chapter's store", None),
 ])
 def test_a_changed_input_is_executed_again(book, change, part):
     root = book["root"]
@@ -111,9 +113,14 @@ def test_a_changed_input_is_executed_again(book, change, part):
         (root / "helpers" / "data" / "registry.json").write_text('[{"sha256": "bb"}]\n')
     elif change == "store":
         (root / "store" / "03_x" / "unit.json").write_text("{}")
+    elif change == "another chapter's store":
+        (root / "store" / "07_y" / "unit.json").write_text("{}")
     else:
         book["packages"]["value"] = "torch==2"
     outcome = _run(book)[1]
+    if part is None:  # a unit the chapter does not read: restored, no kernel
+        assert outcome == "cached" and len(book["kernels"]) == 1
+        return
     assert outcome == f"executed: {part} changed" and len(book["kernels"]) == 2
     assert _run(book)[1] == "cached" and len(book["kernels"]) == 2
 
@@ -212,3 +219,20 @@ def test_key_ignores_markdown_and_code_metadata_other_than_tags():
     assert ec.code_hash(a) == ec.code_hash(b)
     b.cells[1].metadata["tags"] = ["raises-exception"]
     assert ec.code_hash(a) != ec.code_hash(b)
+
+
+def test_store_folders_are_the_chapters_studies_and_those_its_table_reuses(monkeypatch, tmp_path):
+    monkeypatch.setenv("MINNBOOK_PAPER_STORE", str(tmp_path))
+    folders = {c: {f.relative_to(tmp_path).as_posix() for f in ec.store_folders(c)}
+               for c in ("01_dataset", "04_conflicting_losses", "07_mome_ethanol", "10_beyond")}
+    assert folders["01_dataset"] == set()
+    assert "03_minn_vs_ml/c-balanced" in folders["04_conflicting_losses"]  # Table 3's first row
+    assert "04_conflicting_losses/bound" in folders["04_conflicting_losses"]
+    assert folders["07_mome_ethanol"] == {"07_mome_ethanol/ijo1366-anaerobic"}
+    assert folders["10_beyond"] == {"03_minn_vs_ml/c-balanced", "10_beyond/exact-layer",
+                                    "10_beyond/network-only"}
+    before = {c: ec.store_hash(c) for c in folders}
+    (tmp_path / "10_beyond" / "exact-layer").mkdir(parents=True)
+    (tmp_path / "10_beyond" / "exact-layer" / "REF.json").write_text("{}")
+    after = {c: ec.store_hash(c) for c in folders}
+    assert [c for c in folders if after[c] != before[c]] == ["10_beyond"]

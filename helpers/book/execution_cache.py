@@ -8,8 +8,10 @@ A chapter's *execution key* (:func:`execution_key`) hashes everything its run de
 - ``helpers`` — every file under ``helpers/``: the code the chapters import, with the data
   registry ``helpers/data/registry.json``, whose SHA-256 every data file is checked against;
 - ``data`` — the data registry again, by itself, so a miss can say that the data changed;
-- ``store`` — the files of the paper-protocol results store (``results/paper/``), which chapters
-  read (hidden files, i.e. the claims and temporary files of a running computation, excluded);
+- ``store`` — the files of the paper-protocol results store (``results/paper/``) that the chapter
+  reads: the folders of its own studies and of those its table reuses (:func:`store_folders`;
+  none for a chapter that reads no unit, so a new unit of chapter 10 re-executes chapter 10 only).
+  Hidden files, i.e. the claims and temporary files of a running computation, are excluded;
 - ``packages`` — the Python version and every installed distribution's name and version;
 - ``tables`` — only for a page that reads other chapters' tables (:func:`tables_read_hash`).
 
@@ -125,12 +127,26 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def store_hash() -> str:
-    """:func:`tree_hash` of the paper-protocol results store (``$MINNBOOK_PAPER_STORE``
-    honoured)."""
+def store_folders(chapter: str) -> list[Path]:
+    """The results-store folders ``chapter`` reads, one per study: its own studies and those its
+    paper table reuses (:func:`helpers.book.paper.catalogue.select`); ``[]`` for a chapter with no
+    study (``$MINNBOOK_PAPER_STORE`` honoured)."""
+    from helpers.book.paper.catalogue import all_studies, select
     from helpers.book.paper.units import store_dir
 
-    return tree_hash(store_dir())
+    if chapter not in {study.chapter for study in all_studies()}:
+        return []
+    return [store_dir() / study.chapter / study.key for study in select(chapters=[chapter])]
+
+
+def store_hash(chapter: str) -> str:
+    """SHA-256 over the :func:`tree_hash` of each of :func:`store_folders` (``chapter``), named by
+    its path inside the store."""
+    from helpers.book.paper.units import store_dir
+
+    root = store_dir()
+    return _digest([[folder.relative_to(root).as_posix(), tree_hash(folder)]
+                    for folder in store_folders(chapter)])
 
 
 def tables_read_hash(notebook: Any) -> str | None:
@@ -165,7 +181,7 @@ def execution_key(chapter: str, notebook: Any, parameters: Mapping[str, Any]
         "parameters": json.loads(json.dumps(dict(parameters), sort_keys=True, default=repr)),
         "helpers": tree_hash(HELPERS),
         "data": sha256_file(DATA_REGISTRY) if DATA_REGISTRY.is_file() else None,
-        "store": store_hash(),
+        "store": store_hash(chapter),
         "packages": packages_hash(),
     }
     tables = tables_read_hash(notebook)
