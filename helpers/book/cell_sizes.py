@@ -2,8 +2,9 @@
 
 A code cell is *visible* unless it is the ``parameters`` cell or tagged ``remove-cell``,
 ``remove-input``, ``hide-input`` or ``hide-cell`` (folded or removed in the book). Its size is its
-number of non-blank lines. The book.s rule of thumb (tests/test_figures.py): a visible cell is a few lines that teach
-one step; bookkeeping (glue, table writing, guards) goes into hidden cells or ``helpers/``.
+number of non-blank lines. The book's rule (``tests/test_figures.py``): a visible cell is a few
+lines that teach one step, and each chapter's median visible cell is at most 12 lines;
+bookkeeping (glue, table writing, guards) goes into hidden cells or ``helpers/``.
 
 Command line::
 
