@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import math
 
+import nbformat
 import pytest
 
 from helpers.book.__main__ import main
@@ -12,20 +12,19 @@ from helpers.book.cell_sizes import cell_size_table, visible_code_sizes
 
 
 def _notebook(path, cells):
-    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
-                                "nbformat_minor": 5}))
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
     return path
 
 
 def _code(source, *tags):
-    return {"cell_type": "code", "source": source, "metadata": {"tags": list(tags)}}
+    return nbformat.v4.new_code_cell("".join(source), metadata={"tags": list(tags)})
 
 
 def test_hidden_and_parameters_cells_and_blank_lines_are_not_counted(tmp_path):
     path = _notebook(tmp_path / "01_a.ipynb", [
         _code("seed = 0\n", "parameters"),
         _code(["x = 1\n", "\n", "y = 2\n"]),
-        {"cell_type": "markdown", "source": "text\nmore\n", "metadata": {}},
+        nbformat.v4.new_markdown_cell("text\nmore\n"),
         _code("glue(...)\n", "remove-cell"),
         _code("show()\n", "hide-input"),
         _code("a\nb\nc\nd\n", "remove-output"),  # output hidden, code shown: counted

@@ -148,3 +148,29 @@ def test_claims_by_seed_judge_only_complete_seeds():
     assert (none.holds == 0).all() and (none.seeds == 0).all() and len(none) == 3
     empty = study.fig3_claims_by_seed(pd.DataFrame(columns=["setup", "seed"]), list(PAPER_LIKE))
     assert (empty.seeds == 0).all()
+
+
+def test_constrained_store_table_summarises_seeds_beside_wild_type_and_paper():
+    summaries = pd.DataFrame({
+        "setup": ["A (constrained)"] * 2 + ["B (constrained)"], "seed": [0, 1, 0],
+        "strains": [9000, 9200, 9100], "best_constrained": [9.5, 9.7, 3.3],
+        "best_change_pct": [18.0, 20.0, np.nan], "best_knockouts": [8, 10, 5],
+        "best_biomass_pct_of_wt": [90.2, 90.6, 96.0]})
+    setups = {"A (constrained)": ("iJO1366", "anaerobic"), "B (constrained)": ("iJO1366", "LB")}
+    comparison = pd.DataFrame({
+        "model": ["iJO1366", "iJO1366"], "medium": ["anaerobic", "LB"],
+        "wt_product_guaranteed": [8.0, 0.0], "paper_change_pct": [195.2, 228.0],
+        "paper_best_ethanol": [6.2, 82.3]})
+    table = study.constrained_store_table(summaries, setups, comparison).set_index("setup")
+    a, b = table.loc["A (constrained)"], table.loc["B (constrained)"]
+    assert (a.seeds, a.strains, a.best_constrained, a.best_change_pct) == (2, 9100, 9.6, 19.0)
+    assert (a.knockouts_min, a.knockouts_max, a.biomass_pct_min, a.biomass_pct_max) == (
+        8, 10, 90.2, 90.6)
+    assert a.wt_ferments and not b.wt_ferments and b.paper_best_ethanol == 82.3
+    assert np.isnan(b.best_change_pct) and a.paper_change_pct == 195.2
+    with pytest.raises(ValueError, match=r"set-ups \['B \(constrained\)'\] have no"):
+        study.constrained_store_table(summaries, {"A (constrained)": setups["A (constrained)"]},
+                                      comparison)
+    with pytest.raises(ValueError, match=r"constrained_store_table: the table lacks the "
+                                         r"column\(s\) \['strains'\]"):
+        study.constrained_store_table(summaries.drop(columns="strains"), setups, comparison)

@@ -14,10 +14,10 @@ Command line::
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 
 #: Tags that keep a code cell's source out of the reader's sight (removed or folded).
@@ -29,17 +29,11 @@ def visible_code_sizes(notebook: Path) -> list[int]:
     """Non-blank line counts of the visible code cells of ``notebook`` (an ``.ipynb`` file), in
     order."""
     try:
-        cells = json.loads(notebook.read_text())["cells"]
+        cells = nbformat.read(notebook, as_version=4).cells
     except (OSError, ValueError, KeyError) as exc:
         raise ValueError(f"{notebook}: not a readable notebook ({exc}).") from exc
-    sizes = []
-    for cell in cells:
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        tags = set(cell.get("metadata", {}).get("tags", []))
-        if cell.get("cell_type") == "code" and not tags & HIDDEN_TAGS:
-            sizes.append(sum(1 for line in source.splitlines() if line.strip()))
-    return sizes
+    return [sum(1 for line in cell.source.splitlines() if line.strip()) for cell in cells
+            if cell.cell_type == "code" and not set(cell.metadata.get("tags", [])) & HIDDEN_TAGS]
 
 
 def cell_size_table(folder: Path = NOTEBOOKS) -> pd.DataFrame:

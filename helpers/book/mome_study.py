@@ -33,6 +33,7 @@ import cobra
 import numpy as np
 import pandas as pd
 
+from helpers.book.tables import require_columns
 from helpers.gem.organisms import ORGANISMS, load_organism
 from helpers.mome import analysis, search
 from helpers.mome.strains import StrainEvaluator, configure, reduce_model
@@ -357,5 +358,47 @@ def best_known_constrained(comparison: pd.DataFrame, vs_exact: pd.DataFrame, *,
             "best_known_biomass_pct_of_wt": known["biomass_pct"],
             "change_vs_wt_guaranteed_pct": (100.0 * (known["ethanol"] / wt - 1.0) if wt > 0
                                             else float("nan")),
+        })
+    return pd.DataFrame(rows)
+
+
+def constrained_store_table(summaries: pd.DataFrame, setups: Mapping[str, tuple[str, str]],
+                            comparison: pd.DataFrame) -> pd.DataFrame:
+    """The constrained set-ups' stored paper-profile searches, one row per set-up, beside our
+    wild type and the paper's numbers.
+
+    ``summaries``: one row per stored unit (``setup`` label, ``seed``, ``strains``,
+    ``best_constrained``, ``best_change_pct``, ``best_knockouts``, ``best_biomass_pct_of_wt``;
+    :func:`helpers.book.paper.mome_tables.seed_summaries`); ``setups``: label -> (model, medium);
+    ``comparison``: rows of :func:`helpers.book.mome_designs.table4_comparison` (``model``,
+    ``medium``, ``wt_product_guaranteed``, ``paper_change_pct``, ``paper_best_ethanol``).
+    Columns: ``setup``, ``model``, ``medium``, ``seeds``, ``strains`` (mean), the means of
+    ``best_constrained`` and ``best_change_pct``, the range over seeds of the best strains'
+    knock-outs and growth (% of the wild type's), ``wt_ferments`` (the wild type guarantees
+    the product) and the paper's two numbers. Chapter ``08_mome_organisms_and_constraints``.
+    """
+    require_columns(summaries, ["setup", "seed", "strains", "best_constrained",
+                                "best_change_pct", "best_knockouts", "best_biomass_pct_of_wt"],
+                    "constrained_store_table", expected="mome_tables.seed_summaries rows")
+    unknown = sorted(set(summaries.setup) - set(setups))
+    if unknown:
+        raise ValueError(f"constrained_store_table: set-ups {unknown} have no (model, medium).")
+    ours = comparison.set_index(["model", "medium"])
+    rows = []
+    for label, part in summaries.groupby("setup", sort=False):
+        model, medium = setups[label]
+        mine = ours.loc[(model, medium)]
+        rows.append({
+            "setup": label, "model": model, "medium": medium, "seeds": len(part),
+            "strains": float(part.strains.mean()),
+            "best_constrained": float(part.best_constrained.mean()),
+            "best_change_pct": float(part.best_change_pct.mean()),
+            "paper_change_pct": float(mine.paper_change_pct),
+            "paper_best_ethanol": float(mine.paper_best_ethanol),
+            "knockouts_min": int(part.best_knockouts.min()),
+            "knockouts_max": int(part.best_knockouts.max()),
+            "biomass_pct_min": float(part.best_biomass_pct_of_wt.min()),
+            "biomass_pct_max": float(part.best_biomass_pct_of_wt.max()),
+            "wt_ferments": bool(mine.wt_product_guaranteed > 0),
         })
     return pd.DataFrame(rows)
